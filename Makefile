@@ -1,0 +1,32 @@
+# Two entry points for a fresh machine: `make demo` and `make test` (see README).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(CURDIR)/$(VENV)/bin
+export PATH := $(BIN):$(PATH)
+# Label Studio and DVC must never phone home from this project.
+export DVC_NO_ANALYTICS := 1
+
+.PHONY: setup demo test lint clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+setup: $(VENV)/.installed  ## create .venv and install MedCurate with its dev tools
+
+demo: setup  ## run the whole pipeline on the bundled synthetic sources
+	dvc repro
+	curate status
+
+test: setup  ## lint, then run every test (unit and end-to-end)
+	ruff check .
+	pytest
+
+lint: setup
+	ruff check .
+	ruff format --check .
+
+clean:  ## remove pipeline outputs (not the raw sources)
+	rm -rf data reports

@@ -1,0 +1,189 @@
+"""`curate`: the MedCurate command line. Each pipeline stage is one command (one DVC stage)."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from curation.errors import CurationError
+from curation.paths import ProjectPaths
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+app = typer.Typer(
+    name="curate",
+    help=(
+        "MedCurate: turn raw clinical text into versioned medical LLM benchmarks.\n\n"
+        "The pipeline is a DVC DAG (see dvc.yaml); run it all with `dvc repro`. Each stage is "
+        "also a command here. Start with `curate sources` to see what will be ingested."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console(stderr=True)
+
+RootOption = Annotated[
+    Path,
+    typer.Option(
+        "--root",
+        help="Project root (holds sources.yaml, params.yaml, data/, reports/).",
+        exists=True,
+        file_okay=False,
+        resolve_path=True,
+    ),
+]
+
+
+def user_errors(fn: F) -> F:
+    """Turn CurationErrors into a clear message and exit code 1 (no traceback)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except CurationError as exc:
+            console.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False)
+            if exc.hint:
+                console.print(f"[dim]hint: {exc.hint}[/]", highlight=False)
+            raise typer.Exit(1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def progress() -> Progress:
+    """The progress bar every long command uses."""
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    )
+
+
+@app.command()
+@user_errors
+def sources(root: RootOption = Path(".")) -> None:
+    """Validate sources.yaml and list the declared sources."""
+    from curation.sources.spec import load_sources
+
+    paths = ProjectPaths(root)
+    specs = load_sources(paths.sources_file)
+    table = Table(title=f"{len(specs)} sources in {paths.sources_file.name}")
+    for col in ("name", "kind", "lang", "format", "encoding", "path", "license"):
+        table.add_column(col)
+    for s in specs.values():
+        table.add_row(
+            s.name,
+            s.kind,
+            s.language,
+            s.format,
+            s.encoding,
+            s.path + (f"/{s.include}" if s.include else ""),
+            s.license,
+        )
+    Console().print(table)
+
+
+@app.command()
+@user_errors
+def ingest(
+    names: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Source names from sources.yaml (default: every source).", show_default=False
+        ),
+    ] = None,
+    root: RootOption = Path("."),
+) -> None:
+    """Map raw source rows onto canonical items; unusable rows go to quarantine with a reason.
+
+    Writes data/ingested/<source>.parquet, data/quarantine/ingest/<source>.parquet and the
+    accounting report reports/ingest/<source>.json (rows in = kept + quarantined).
+    """
+    from curation.commands.ingest import ingest_config_from_env, run_ingest
+    from curation.sources.spec import load_sources
+
+    paths = ProjectPaths(root)
+    specs = load_sources(paths.sources_file)
+    chosen = names or list(specs)
+    unknown = [n for n in chosen if n not in specs]
+    if unknown:
+        raise CurationError(
+            f"unknown source(s): {', '.join(unknown)}; declared: {', '.join(specs)}"
+        )
+    config = ingest_config_from_env()
+    with progress() as bar:
+        task = bar.add_task("ingest", total=len(chosen))
+        for name in chosen:
+            bar.update(task, description=f"ingest {name}")
+            report = run_ingest(paths, specs[name], config)
+            reasons = ", ".join(f"{k} {v}" for k, v in report.quarantined_by_reason.items())
+            bar.console.print(
+                f"{name}: {report.rows_in} rows → {report.kept} kept, "
+                f"{report.quarantined} quarantined" + (f" ({reasons})" if reasons else "")
+            )
+            bar.advance(task)
+
+
+@app.command()
+@user_errors
+def synth(
+    out: Annotated[Path, typer.Option(help="Where to write the sample sources.")] = Path("raw"),
+    seed: Annotated[
+        int, typer.Option(help="Random seed; the same seed gives the same bytes.")
+    ] = 20261122,
+) -> None:
+    """Generate the bundled synthetic sample sources (with planted PHI and broken rows)."""
+    from curation.synth import generate_all
+
+    written = generate_all(out, seed=seed)
+    for name, path in written.items():
+        console.print(f"{name}: {path}")
+
+
+@app.command()
+@user_errors
+def schema(
+    check: Annotated[
+        bool, typer.Option("--check", help="Only check that the committed schema is current.")
+    ] = False,
+    root: RootOption = Path("."),
+) -> None:
+    """Regenerate schemas/item.schema.json from the item model (or check it is current)."""
+    from curation.schema import ITEM_SCHEMA_PATH, item_json_schema, write_item_json_schema
+
+    path = root / ITEM_SCHEMA_PATH
+    if check:
+        current = path.read_text(encoding="utf-8") if path.is_file() else ""
+        if current != item_json_schema():
+            raise CurationError(f"{path} is stale", hint="Run `curate schema` and commit it.")
+        console.print(f"{path} is current")
+        return
+    console.print(f"wrote {write_item_json_schema(root)}")
+
+
+@app.command()
+@user_errors
+def status(root: RootOption = Path(".")) -> None:
+    """Show what every stage kept, quarantined and merged (from reports/)."""
+    from curation.commands.status import accounting_table, load_reports
+
+    reports = load_reports(ProjectPaths(root))
+    if not reports:
+        raise CurationError("no stage reports yet", hint="Run `dvc repro` first.")
+    Console().print(accounting_table(reports))
+
+
+def main() -> None:  # pragma: no cover - console-script entry
+    """Entry point for `python -m curation`."""
+    app()

@@ -1,0 +1,1 @@
+"""Thin commands: read inputs, call a pure stage, write outputs and reports."""

@@ -1,0 +1,41 @@
+"""`curate status`: the accounting of every stage, read back from its reports."""
+
+from __future__ import annotations
+
+import json
+
+from rich.table import Table
+
+from curation.paths import ProjectPaths
+from curation.stages.base import StageReport
+
+
+def load_reports(paths: ProjectPaths) -> list[StageReport]:
+    """Every stage report under reports/, in a stable order."""
+    found = []
+    for path in sorted((paths.root / "reports").rglob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if {"stage", "rows_in", "kept", "quarantined"} <= data.keys():
+            found.append(StageReport.model_validate(data))
+    return found
+
+
+def accounting_table(reports: list[StageReport]) -> Table:
+    """A table of rows in / kept / quarantined / merged per stage and source."""
+    table = Table(title="Accounting (rows in = kept + quarantined + merged)")
+    for col in ("stage", "source", "in", "kept", "quarantined", "merged", "reasons"):
+        table.add_column(
+            col, justify="right" if col in ("in", "kept", "quarantined", "merged") else "left"
+        )
+    for r in reports:
+        reasons = ", ".join(f"{k} {v}" for k, v in r.quarantined_by_reason.items())
+        table.add_row(
+            r.stage,
+            r.source or "-",
+            str(r.rows_in),
+            str(r.kept),
+            str(r.quarantined),
+            str(r.merged),
+            reasons,
+        )
+    return table

@@ -1,0 +1,78 @@
+"""Item identity: a stable `item_id` and a content hash for exact duplicates.
+
+* ``item_id`` hashes (source, source record key): it survives edits of the text.
+* ``content_hash`` hashes the normalized content: equal for texts that differ only in
+  Unicode width forms, case or whitespace.
+
+Both are the first 16 hex digits of a SHA-256 (64 bits).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import polars as pl
+
+_SEP = "\x1f"  # unit separator: cannot occur in a source name
+_WHITESPACE = re.compile(r"\s+")
+CONTENT_FIELDS = ("kind", "question", "context", "options", "answer_labels", "answer_text")
+
+
+def short_hash(text: str) -> str:
+    """First 16 hex digits of the SHA-256 of a UTF-8 string."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def item_id(source: str, record_key: str) -> str:
+    """Stable identifier of a source record."""
+    return short_hash(f"{source}{_SEP}{record_key}")
+
+
+def normalize_text(text: str | None) -> str:
+    """NFKC, casefold and collapse whitespace: the form exact-duplicate checks compare."""
+    if not text:
+        return ""
+    return _WHITESPACE.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
+
+
+def content_hash(content: Mapping[str, Any]) -> str:
+    """Hash of an item's normalized content fields (see CONTENT_FIELDS)."""
+    options = content.get("options") or []
+    canonical = {
+        "kind": content.get("kind"),
+        "question": normalize_text(content.get("question")),
+        "context": normalize_text(content.get("context")),
+        "options": [[o["label"], normalize_text(o["text"])] for o in options],
+        "answer_labels": sorted(content.get("answer_labels") or []),
+        "answer_text": normalize_text(content.get("answer_text")),
+    }
+    return short_hash(json.dumps(canonical, ensure_ascii=False, sort_keys=True))
+
+
+def _hash_rows(rows: Iterable[dict[str, Any] | None], fn: Any) -> list[str | None]:
+    return [None if row is None else fn(row) for row in rows]
+
+
+def item_id_expr(source: str, key: pl.Expr) -> pl.Expr:
+    """Polars expression computing :func:`item_id` over a key column."""
+    return key.map_batches(
+        lambda s: pl.Series(
+            [None if k is None else item_id(source, k) for k in s], dtype=pl.String
+        ),
+        return_dtype=pl.String,
+        is_elementwise=True,
+    )
+
+
+def content_hash_expr() -> pl.Expr:
+    """Polars expression computing :func:`content_hash` from the item's content columns."""
+    return pl.struct(list(CONTENT_FIELDS)).map_batches(
+        lambda s: pl.Series(_hash_rows(s.to_list(), content_hash), dtype=pl.String),
+        return_dtype=pl.String,
+        is_elementwise=True,
+    )

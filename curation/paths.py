@@ -1,0 +1,40 @@
+"""Where every artifact lives, relative to the project root: one place for the layout."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class ProjectPaths:
+    """The project layout under a root directory."""
+
+    root: Path
+
+    @property
+    def sources_file(self) -> Path:
+        return self.root / "sources.yaml"
+
+    @property
+    def params_file(self) -> Path:
+        return self.root / "params.yaml"
+
+    @property
+    def raw_dir(self) -> Path:
+        return self.root / "raw"
+
+    def stage_output(self, stage: str, source: str) -> Path:
+        """Kept rows of a per-source stage, e.g. data/ingested/<source>.parquet."""
+        folder = {"ingest": "ingested"}.get(stage, stage)
+        return self.root / "data" / folder / f"{source}.parquet"
+
+    def quarantine(self, stage: str, source: str) -> Path:
+        """Quarantined rows of a stage: data/quarantine/<stage>/<source>.parquet."""
+        return self.root / "data" / "quarantine" / stage / f"{source}.parquet"
+
+    def report(self, stage: str, source: str | None = None) -> Path:
+        """A stage report (DVC metric): reports/<stage>/<source>.json or reports/<stage>.json."""
+        if source is None:
+            return self.root / "reports" / f"{stage}.json"
+        return self.root / "reports" / stage / f"{source}.json"

@@ -1,0 +1,25 @@
+"""Stable quarantine reason codes: one list for every stage.
+
+A code, once released, never changes meaning; add a new code instead.
+"""
+
+from enum import StrEnum
+
+
+class Reason(StrEnum):
+    """Why a row was quarantined instead of kept."""
+
+    # ingest: the raw row could not be read or mapped
+    INVALID_ENCODING = "invalid_encoding"
+    INVALID_JSON = "invalid_json"
+    MALFORMED_ROW = "malformed_row"
+    DUPLICATE_KEY = "duplicate_key"
+    UNPARSEABLE_OPTIONS = "unparseable_options"
+    UNPARSEABLE_ANSWER = "unparseable_answer"
+    UNPARSEABLE_DIALOGUE = "unparseable_dialogue"
+    # item contract (curation.models): the mapped row is not a valid item
+    MISSING_QUESTION = "missing_question"
+    MISSING_ANSWER = "missing_answer"
+    ANSWER_NOT_IN_OPTIONS = "answer_not_in_options"
+    EMPTY_TEXT = "empty_text"
+    INVALID_ITEM = "invalid_item"

@@ -1,0 +1,118 @@
+"""What every stage shares: its result, the quarantine layout, and the accounting report."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from pydantic import BaseModel, Field, ValidationError
+
+from curation.errors import CurationError
+from curation.models import Item
+from curation.reasons import Reason
+from curation.schema import polars_schema
+
+ITEM_SCHEMA = polars_schema(Item)
+QUARANTINE_SCHEMA = pl.Schema(
+    {
+        "stage": pl.String,
+        "source": pl.String,
+        "file": pl.String,
+        "row": pl.Int64,
+        "item_id": pl.String,
+        "reason": pl.String,
+        "detail": pl.String,
+        "record": pl.String,
+    }
+)
+_VERDICT = pl.Struct({"reason": pl.String, "detail": pl.String})
+_REASON_CODES = frozenset(r.value for r in Reason)
+
+
+@dataclass
+class StageResult:
+    """Lazy outputs of a pure stage function: rows kept, rows quarantined (with reasons)."""
+
+    kept: pl.LazyFrame
+    quarantined: pl.LazyFrame
+
+
+class StageReport(BaseModel):
+    """Per-stage accounting, written as a DVC metric. Holds counts only, never values."""
+
+    stage: str
+    source: str | None = None
+    rows_in: int
+    kept: int
+    quarantined: int
+    merged: int = 0
+    quarantined_by_reason: dict[str, int] = Field(default_factory=dict)
+    details: dict[str, Any] = Field(default_factory=dict)
+
+    def check_accounting(self) -> StageReport:
+        """Nothing is lost: rows in = kept + quarantined + merged, and reasons add up."""
+        if self.rows_in != self.kept + self.quarantined + self.merged:
+            raise CurationError(
+                f"{self.stage}: accounting broken: {self.rows_in} in != {self.kept} kept + "
+                f"{self.quarantined} quarantined + {self.merged} merged"
+            )
+        if sum(self.quarantined_by_reason.values()) != self.quarantined:
+            raise CurationError(f"{self.stage}: quarantine reasons do not add up")
+        return self
+
+    def write(self, path: Path) -> None:
+        """Write the report as stable, sorted JSON."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        text = json.dumps(self.model_dump(), ensure_ascii=False, indent=2, sort_keys=True)
+        path.write_text(text + "\n", encoding="utf-8")
+
+
+def validation_verdict(row: dict[str, Any]) -> dict[str, str | None]:
+    """Validate one row against the item model: {reason, detail} (nulls when valid).
+
+    The detail names the field and the rule, never the value (values may be PHI).
+    """
+    try:
+        Item.model_validate(row)
+    except ValidationError as exc:
+        err = exc.errors(include_url=False, include_input=False, include_context=False)[0]
+        code = err["type"] if err["type"] in _REASON_CODES else Reason.INVALID_ITEM.value
+        where = ".".join(str(p) for p in err["loc"])
+        return {"reason": code, "detail": f"{where}: {err['msg']}" if where else err["msg"]}
+    return {"reason": None, "detail": None}
+
+
+def validate_items_expr(columns: list[str]) -> pl.Expr:
+    """Polars expression applying :func:`validation_verdict` to every row (struct result)."""
+    return _row_map(columns, validation_verdict)
+
+
+def _row_map(columns: list[str], fn: Callable[[dict[str, Any]], dict]) -> pl.Expr:
+    return pl.struct(columns).map_batches(
+        lambda s: pl.Series([fn(row) for row in s.to_list()], dtype=_VERDICT),
+        return_dtype=_VERDICT,
+        is_elementwise=True,
+    )
+
+
+def write_outputs(
+    result: StageResult, kept_path: Path, quarantine_path: Path
+) -> tuple[int, dict[str, int]]:
+    """Sink both outputs in one pass; return (kept count, quarantined count per reason)."""
+    for path in (kept_path, quarantine_path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+    pl.collect_all(
+        [
+            result.kept.sink_parquet(kept_path, lazy=True, statistics=False),
+            result.quarantined.sink_parquet(quarantine_path, lazy=True, statistics=False),
+        ]
+    )
+    kept = pl.scan_parquet(kept_path).select(pl.len()).collect().item()
+    by_reason = (
+        pl.scan_parquet(quarantine_path).group_by("reason").len().sort("reason").collect().rows()
+    )
+    return kept, dict(by_reason)
