@@ -108,7 +108,11 @@ def test_options_with_custom_separator_and_label_map(project: MiniProject) -> No
 
 def test_dialogue_turns_in_one_column(project: MiniProject) -> None:
     rows = [
-        {"id": "d1", "dept": "心内科", "text": "患者：胸口痛\n已经两天了\n医生：疼痛放射吗？\n患者：不放射"},
+        {
+            "id": "d1",
+            "dept": "心内科",
+            "text": "患者：胸口痛\n已经两天了\n医生：疼痛放射吗？\n患者：不放射",
+        },
         {"id": "d2", "dept": "心内科", "text": "这段话没有说话人标记"},
         {"id": "d3", "dept": "心内科", "text": ""},
     ]
@@ -132,9 +136,7 @@ def test_dialogue_turns_in_one_column(project: MiniProject) -> None:
 
 
 def test_jsonl_bad_lines_are_quarantined_not_fatal(project: MiniProject) -> None:
-    project.write(
-        "raw/r.jsonl", '{"t": "入院记录"}\n{not json\n\n[1, 2]\n{"t": "出院小结"}\n'
-    )
+    project.write("raw/r.jsonl", '{"t": "入院记录"}\n{not json\n\n[1, 2]\n{"t": "出院小结"}\n')
     spec = make_spec(path="raw/r.jsonl", format="jsonl", kind="record", fields={"context": "t"})
     kept, quarantined, rows_in = project.run(spec)
     assert rows_in == 4 and kept.height == 2  # the blank line is not a record
@@ -161,11 +163,11 @@ def test_gb18030_with_invalid_bytes_quarantines_only_those_rows(project: MiniPro
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
 def test_auto_detects_encoding(project: MiniProject, encoding: str) -> None:
-    text = "record_id,text\n" + "".join(f"r{i},患者主诉反复胸闷{i}天，伴气短。\n" for i in range(50))
-    project.write("raw/r.csv", text, encoding=encoding)
-    spec = make_spec(
-        path="raw/r.csv", encoding="auto", kind="record", fields={"context": "text"}
+    text = "record_id,text\n" + "".join(
+        f"r{i},患者主诉反复胸闷{i}天，伴气短。\n" for i in range(50)
     )
+    project.write("raw/r.csv", text, encoding=encoding)
+    spec = make_spec(path="raw/r.csv", encoding="auto", kind="record", fields={"context": "text"})
     kept, quarantined, _ = project.run(spec)
     assert kept.height == 50 and quarantined.height == 0
     assert kept["context"][0] == "患者主诉反复胸闷0天，伴气短。"
@@ -187,8 +189,12 @@ def test_tsv_json_parquet_and_xlsx(project: MiniProject) -> None:
     frame.write_excel(project.root / "raw/n.xlsx", worksheet="notes")
     for fmt, extra in [("tsv", {}), ("json", {}), ("parquet", {}), ("xlsx", {"sheet": "notes"})]:
         spec = make_spec(
-            path=f"raw/n.{fmt}", format=fmt, kind="record", language="en",
-            fields={"key": "id", "context": "text"}, **extra,
+            path=f"raw/n.{fmt}",
+            format=fmt,
+            kind="record",
+            language="en",
+            fields={"key": "id", "context": "text"},
+            **extra,
         )
         kept, quarantined, rows_in = project.run(spec)
         assert (rows_in, kept.height) == (2, 1), fmt
@@ -199,9 +205,7 @@ def test_tsv_json_parquet_and_xlsx(project: MiniProject) -> None:
 def test_directory_source_keys_rows_by_file(project: MiniProject) -> None:
     project.write("raw/notes/a.csv", "text\nnote a1\nnote a2\n")
     project.write("raw/notes/b.csv", "text\nnote b1\n")
-    spec = make_spec(
-        path="raw/notes", include="*.csv", kind="record", fields={"context": "text"}
-    )
+    spec = make_spec(path="raw/notes", include="*.csv", kind="record", fields={"context": "text"})
     kept, _, _ = project.run(spec)
     assert kept["source_record_key"].to_list() == ["a.csv:1", "a.csv:2", "b.csv:1"]
     assert kept["provenance"].struct.field("file").to_list()[-1] == "raw/notes/b.csv"

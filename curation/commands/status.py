@@ -28,7 +28,7 @@ def accounting_table(reports: list[StageReport]) -> Table:
             col, justify="right" if col in ("in", "kept", "quarantined", "merged") else "left"
         )
     for r in reports:
-        reasons = ", ".join(f"{k} {v}" for k, v in r.quarantined_by_reason.items())
+        reasons = "\n".join(f"{k} {v}" for k, v in r.quarantined_by_reason.items())
         table.add_row(
             r.stage,
             r.source or "-",
