@@ -17,6 +17,7 @@ $(VENV)/.installed: pyproject.toml
 setup: $(VENV)/.installed  ## create .venv and install MedCurate with its dev tools
 
 demo: setup  ## run the whole pipeline on the bundled synthetic sources
+	curate init
 	dvc repro
 	curate status
 

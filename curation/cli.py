@@ -115,12 +115,7 @@ def ingest(
 
     paths = ProjectPaths(root)
     specs = load_sources(paths.sources_file)
-    chosen = names or list(specs)
-    unknown = [n for n in chosen if n not in specs]
-    if unknown:
-        raise CurationError(
-            f"unknown source(s): {', '.join(unknown)}; declared: {', '.join(specs)}"
-        )
+    chosen = _chosen_sources(paths, names)
     config = ingest_config_from_env()
     with progress() as bar:
         task = bar.add_task("ingest", total=len(chosen))
@@ -182,6 +177,92 @@ def status(root: RootOption = Path(".")) -> None:
     if not reports:
         raise CurationError("no stage reports yet", hint="Run `dvc repro` first.")
     Console().print(accounting_table(reports))
+
+
+@app.command()
+@user_errors
+def init(root: RootOption = Path(".")) -> None:
+    """Create the git-ignored .env with fresh secrets (the de-identification salt)."""
+    from curation.secrets import SALT_VAR, ensure_env, new_salt
+
+    added = ensure_env(root, {SALT_VAR: new_salt()})
+    console.print(
+        f"{'added ' + ', '.join(added) if added else 'nothing to add'} in {root / '.env'}"
+    )
+
+
+deid_app = typer.Typer(
+    help="De-identify clinical text (zh + en): PHI → placeholders, surrogates, shifted dates.",
+    no_args_is_help=True,
+)
+app.add_typer(deid_app, name="deid")
+
+
+@deid_app.command("run")
+@user_errors
+def deid_run(
+    names: Annotated[
+        list[str] | None,
+        typer.Argument(help="Sources to de-identify (default: every source).", show_default=False),
+    ] = None,
+    root: RootOption = Path("."),
+) -> None:
+    """De-identify ingested sources: data/ingested → data/deid, failures to quarantine.
+
+    Needs MEDCURATE_DEID_SALT (environment or .env; `curate init` makes one). Records whose
+    de-identification fails, or whose output still holds a high-confidence identifier, are
+    quarantined (deid_error, residual_phi). Reports hold counts only, never values.
+    """
+    from curation.commands.deid import run_deid
+
+    paths = ProjectPaths(root)
+    chosen = _chosen_sources(paths, names)
+    with progress() as bar:
+        task = bar.add_task("deid", total=len(chosen))
+        for name in chosen:
+            bar.update(task, description=f"deid {name}")
+            report = run_deid(paths, name)
+            spans = sum(report.details["spans_by_category"].values())
+            bar.console.print(
+                f"{name}: {report.rows_in} records → {report.kept} kept ({spans} PHI spans "
+                f"replaced), {report.quarantined} quarantined"
+            )
+            bar.advance(task)
+
+
+@deid_app.command("scan")
+@user_errors
+def deid_scan(
+    source: Annotated[Path, typer.Argument(help='JSONL input: {"id", "text", "lang"?} per line.')],
+    output: Annotated[Path, typer.Option("-o", "--output", help="JSONL output path.")],
+) -> None:
+    """Find PHI in a JSONL file: writes {"id", "spans": [{start, end, label}], "text"} per line.
+
+    Offsets are Python code points into the input text, end exclusive; the text has every span
+    replaced by its typed placeholder. `lang` (zh/en) is detected when absent.
+    """
+    from curation.commands.deid import scan_file
+
+    total = (
+        sum(1 for line in source.open(encoding="utf-8") if line.strip()) if source.is_file() else 0
+    )
+    with progress() as bar:
+        task = bar.add_task("scan", total=total)
+        done = scan_file(source, output, progress=lambda n: bar.advance(task, n))
+    console.print(f"scanned {done} texts → {output}")
+
+
+def _chosen_sources(paths: ProjectPaths, names: list[str] | None) -> list[str]:
+    from curation.sources.spec import load_sources
+
+    specs = load_sources(paths.sources_file)
+    chosen = names or list(specs)
+    unknown = [n for n in chosen if n not in specs]
+    if unknown:
+        raise CurationError(
+            f"unknown source(s): {', '.join(unknown)}; declared: {', '.join(specs)}"
+        )
+    return chosen
 
 
 def main() -> None:  # pragma: no cover - console-script entry

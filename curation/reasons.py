@@ -23,3 +23,6 @@ class Reason(StrEnum):
     ANSWER_NOT_IN_OPTIONS = "answer_not_in_options"
     EMPTY_TEXT = "empty_text"
     INVALID_ITEM = "invalid_item"
+    # deid: fail closed
+    DEID_ERROR = "deid_error"
+    RESIDUAL_PHI = "residual_phi"

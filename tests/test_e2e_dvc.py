@@ -23,6 +23,7 @@ def sh(cwd: Path, *args: str) -> str:
     env = dict(os.environ)
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
     env["DVC_NO_ANALYTICS"] = "1"
+    env["MEDCURATE_DEID_SALT"] = "e2e-test-salt"
     done = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True)
     assert done.returncode == 0, f"{' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
     return done.stdout + done.stderr
@@ -53,6 +54,36 @@ def test_repro_ingests_every_source_with_full_accounting(pipeline: Path) -> None
         report = json.loads((pipeline / f"reports/ingest/{name}.json").read_text())
         assert report["rows_in"] == report["kept"] + report["quarantined"] > 0, name
         assert report["kept"] > 0 and report["quarantined"] > 0, name  # samples plant bad rows
+
+
+def test_deid_accounts_for_every_item_and_removes_planted_identifiers(pipeline: Path) -> None:
+    import polars as pl
+
+    from curation.synth import SOURCES, iter_source
+
+    sources = yaml.safe_load((pipeline / "sources.yaml").read_text())["sources"]
+    for name in sources:
+        ingest = json.loads((pipeline / f"reports/ingest/{name}.json").read_text())
+        deid = json.loads((pipeline / f"reports/deid/{name}.json").read_text())
+        assert deid["rows_in"] == ingest["kept"] == deid["kept"] + deid["quarantined"], name
+    text = "\n".join(
+        line or ""
+        for name in sources
+        for line in pl.read_parquet(pipeline / f"data/deid/{name}.parquet")
+        .select(pl.concat_str(["question", "context", "answer_text"], ignore_nulls=True))
+        .to_series()
+        .to_list()
+    )
+    planted = {
+        rec.fields[column][s.start : s.end]
+        for source in SOURCES
+        for rec in iter_source(source)
+        if not rec.broken
+        for column, spans in rec.spans.items()
+        for s in spans
+        if s.label in ("ID", "PHONE", "CONTACT") and s.end - s.start >= 6
+    }
+    assert planted and not [v for v in planted if v in text]
 
 
 def test_second_repro_has_nothing_to_do(pipeline: Path) -> None:

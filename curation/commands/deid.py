@@ -1,0 +1,100 @@
+"""`curate deid` (one source) and `curate deid scan` (JSONL in, spans + text out)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import polars as pl
+
+from curation.deid import scan_texts
+from curation.deid.policy import load_policy
+from curation.errors import InputFileError
+from curation.params import load_params
+from curation.paths import ProjectPaths
+from curation.secrets import deid_salt
+from curation.stages.base import StageReport, write_outputs
+from curation.stages.deid import (
+    STAGE,
+    deid_version,
+    deidentify,
+    dumps_line,
+    phi_totals,
+    spans_as_json,
+)
+from curation.stages.ingest import STAGE as INGEST
+
+
+def run_deid(paths: ProjectPaths, source: str) -> StageReport:
+    """De-identify one ingested source and return its (checked) report."""
+    src = paths.stage_output(INGEST, source)
+    if not src.is_file():
+        raise InputFileError(f"{src} does not exist", hint=f"Run `curate ingest {source}` first.")
+    config = load_params(paths.params_file).deid
+    policy = load_policy(paths.root)
+    items = pl.scan_parquet(src)
+    rows_in = items.select(pl.len()).collect().item()
+    result = deidentify(items, config, deid_salt(paths.root), policy)
+    out = paths.stage_output(STAGE, source)
+    kept, by_reason = write_outputs(result, out, paths.quarantine(STAGE, source))
+    report = StageReport(
+        stage=STAGE,
+        source=source,
+        rows_in=rows_in,
+        kept=kept,
+        quarantined=sum(by_reason.values()),
+        quarantined_by_reason=by_reason,
+        details={
+            "deid_version": deid_version(policy),
+            "spans_by_category": phi_totals(pl.scan_parquet(out)),
+        },
+    ).check_accounting()
+    report.write(paths.report(STAGE, source))
+    return report
+
+
+def read_scan_input(path: Path) -> Iterator[tuple[str, str, str | None]]:
+    """(id, text, lang) per line of a scan input; a bad line is an error naming its number."""
+    with path.open(encoding="utf-8") as fh:
+        for number, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+                text = obj["text"]
+                if not isinstance(text, str):
+                    raise TypeError
+            except (json.JSONDecodeError, KeyError, TypeError):
+                raise InputFileError(
+                    f"{path}, line {number}: expected a JSON object with a string 'text'"
+                ) from None
+            yield str(obj.get("id", number)), text, obj.get("lang")
+
+
+def scan_file(source: Path, target: Path, batch: int = 2000, progress=None) -> int:
+    """Scan a JSONL file in batches, writing spans and placeholder text. Returns lines done."""
+    if not source.is_file():
+        raise InputFileError(f"{source} does not exist")
+    done = 0
+    rows: list[tuple[str, str, str | None]] = []
+    with target.open("w", encoding="utf-8") as out:
+
+        def flush() -> None:
+            results = scan_texts([r[1] for r in rows], [r[2] for r in rows])
+            for (ident, _, _), res in zip(rows, results, strict=True):
+                out.write(
+                    dumps_line({"id": ident, "spans": spans_as_json(res.spans), "text": res.text})
+                )
+            if progress:
+                progress(len(rows))
+            rows.clear()
+
+        for row in read_scan_input(source):
+            rows.append(row)
+            done += 1
+            if len(rows) >= batch:
+                flush()
+        if rows:
+            flush()
+    return done

@@ -1,0 +1,250 @@
+"""Date forms in Chinese and English: recognize them, parse them, and shift them in place.
+
+Each :class:`DateForm` is a regex with named groups ``y``/``m``/``d`` (Arabic digits),
+``yc``/``mc``/``dc`` (Chinese numerals) and ``mon`` (English month names). Shifting
+rewrites only those groups, in the style they were written (padding, two-digit years,
+numerals, month-name spelling), so "2023年3月15日" stays "YYYY年M月D日".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from curation.deid.validators import plausible_date
+
+REFERENCE_YEAR = 2000  # leap year: lets 2月29日 without a year parse
+_MONTHS = [
+    "january", "february", "march", "april", "may", "june",
+    "july", "august", "september", "october", "november", "december",
+]  # fmt: skip
+MON = (
+    r"(?P<mon>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+    r"|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?"
+    r"|JAN(?:UARY)?|FEB(?:RUARY)?|MAR(?:CH)?|APR(?:IL)?|MAY|JUNE?|JULY?|AUG(?:UST)?"
+    r"|SEPT?(?:EMBER)?|OCT(?:OBER)?|NOV(?:EMBER)?|DEC(?:EMBER)?)\.?"
+)
+Y4 = r"(?P<y>(?:19|20)\d{2})"
+M = r"(?P<m>0?[1-9]|1[0-2])"
+D = r"(?P<d>0?[1-9]|[12]\d|3[01])"
+SFX = r"(?P<sfx>st|nd|rd|th)?"
+_CN_DIGITS = "〇一二三四五六七八九"
+CN_Y = r"(?P<yc>[〇零○一二三四五六七八九]{4})"
+CN_M = r"(?P<mc>十[一二]?|[一二三四五六七八九])"
+CN_D = (
+    r"(?P<dc>三十一?|三十|二十[一二三四五六七八九]?|十[一二三四五六七八九]?|[一二三四五六七八九])"
+)
+DATE_CONTEXT_EN = (
+    "on ", "since ", "from ", "until ", "till ", "dated", "date", "admit", "discharg", "seen ",
+    "visit", "dob", "born", "through", "thru", "by ", "as of", "surgery", "s/p", "last ",
+)  # fmt: skip
+
+
+TIME_OF_DAY = re.compile(
+    r"(?:[T ]|\s*)(?:[01]?\d|2[0-3])(?::[0-5]\d(?::[0-5]\d(?:\.\d+)?)?|时(?:[0-5]?\d分)?)"
+    r"(?:\s?(?:[AaPp]\.?[Mm]\.?))?(?![\d:])"
+)
+
+
+@dataclass(frozen=True)
+class DateForm:
+    """One written form of a date."""
+
+    name: str
+    languages: frozenset[str]
+    pattern: str
+    requires_context: bool = False
+    trigger: str | None = None  # necessary condition, Rust regex syntax (see registry)
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        return _compiled(self.pattern)
+
+
+_CACHE: dict[str, re.Pattern[str]] = {}
+
+
+def _compiled(pattern: str) -> re.Pattern[str]:
+    if pattern not in _CACHE:
+        _CACHE[pattern] = re.compile(pattern)
+    return _CACHE[pattern]
+
+
+ZH, EN, BOTH = frozenset({"zh"}), frozenset({"en"}), frozenset({"zh", "en"})
+MONTH_TRIGGER = r"(?i)jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
+FORMS: tuple[DateForm, ...] = (
+    DateForm("zh_ymd", ZH, rf"(?<!\d){Y4}\s*年\s*{M}\s*月(?:\s*{D}\s*[日号])?", trigger=r"\d\s*年"),
+    DateForm("zh_md", ZH, rf"(?<![\d年]){M}\s*月\s*{D}\s*[日号]", trigger=r"\d\s*月"),
+    DateForm(
+        "zh_cn_ymd",
+        ZH,
+        rf"{CN_Y}\s*年\s*{CN_M}\s*月(?:\s*{CN_D}\s*[日号])?",
+        trigger=r"[〇零○一二三四五六七八九]\s*年",
+    ),
+    DateForm(
+        "zh_cn_md",
+        ZH,
+        rf"(?<![〇零○一二三四五六七八九十年]){CN_M}月{CN_D}[日号]",
+        trigger=r"[一二三四五六七八九十]月",
+    ),
+    DateForm(
+        "iso_ymd",
+        BOTH,
+        rf"(?<![\d.]){Y4}(?P<sep>[-/.]){M}(?P=sep){D}(?![\d])",
+        trigger=r"\d[-/.]\d",
+    ),
+    DateForm("iso_ym", BOTH, rf"(?<![\d./-]){Y4}[-/]{M}(?![\d/.-])", trigger=r"\d[-/]\d"),
+    DateForm(
+        "us_mdy",
+        BOTH,
+        rf"(?<![\d/.-]){M}(?P<sep>[/-]){D}(?P=sep)(?P<y>(?:19|20)?\d{{2}})(?![\d/])",
+        trigger=r"\d[/-]\d",
+    ),
+    DateForm(
+        "eu_dmy",
+        EN,
+        r"(?<![\d/.])(?P<d>1[3-9]|2\d|3[01])([/.])" + M + r"\2" + Y4 + r"(?!\d)",
+        trigger=r"\d[/.]\d",
+    ),
+    DateForm("en_mdy", EN, rf"\b{MON}\s+{D}{SFX}\b(?:,?\s+{Y4}\b)?", trigger=MONTH_TRIGGER),
+    DateForm("en_dmy", EN, rf"\b{D}{SFX}\s+(?:of\s+)?{MON}(?:,?\s+{Y4})?\b", trigger=MONTH_TRIGGER),
+    DateForm("en_my", EN, rf"\b{MON},?\s+(?:of\s+)?{Y4}\b", trigger=MONTH_TRIGGER),
+    DateForm(
+        "us_md", EN, rf"(?<![\d/.-]){M}/{D}(?![\d/])", requires_context=True, trigger=r"\d/\d"
+    ),
+)
+
+
+@dataclass(frozen=True)
+class ParsedDate:
+    """The date a match denotes; missing parts are None."""
+
+    year: int | None
+    month: int
+    day: int | None
+
+
+def _cn_number(text: str) -> int:
+    if len(text) == 4 and all(c in _CN_DIGITS + "零○" for c in text):  # a year, digit by digit
+        return int("".join(str(_CN_DIGITS.index(c) if c in _CN_DIGITS else 0) for c in text))
+    if text.startswith("十"):
+        return 10 + (_CN_DIGITS.index(text[1]) if len(text) > 1 else 0)
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        return _CN_DIGITS.index(tens) * 10 + (_CN_DIGITS.index(ones) if ones else 0)
+    return _CN_DIGITS.index(text)
+
+
+def _group(match: re.Match[str], name: str) -> str | None:
+    return match.groupdict().get(name)
+
+
+def parse(match: re.Match[str]) -> ParsedDate | None:
+    """The date of a match of one of the FORMS, or None when it is not a real date."""
+    year: int | None = None
+    if y := _group(match, "y"):
+        year = int(y) if len(y) == 4 else 2000 + int(y) if int(y) < 50 else 1900 + int(y)
+    elif yc := _group(match, "yc"):
+        year = _cn_number(yc)
+    if m := _group(match, "m"):
+        month = int(m)
+    elif mc := _group(match, "mc"):
+        month = _cn_number(mc)
+    elif mon := _group(match, "mon"):
+        month = next(i for i, name in enumerate(_MONTHS, 1) if name.startswith(mon.lower()[:3]))
+    else:
+        return None
+    day: int | None = None
+    if d := _group(match, "d"):
+        day = int(d)
+    elif dc := _group(match, "dc"):
+        day = _cn_number(dc)
+    if not plausible_date(year, month, day):
+        return None
+    return ParsedDate(year, month, day)
+
+
+def _render_cn(value: int, original: str) -> str:
+    if len(original) == 4:  # year digit by digit
+        zero = "零" if "零" in original else "〇"
+        return "".join(_CN_DIGITS[int(c)] if c != "0" else zero for c in f"{value:04d}")
+    tens, ones = divmod(value, 10)
+    if tens == 0:
+        return _CN_DIGITS[ones]
+    return ("" if tens == 1 else _CN_DIGITS[tens]) + "十" + (_CN_DIGITS[ones] if ones else "")
+
+
+def _render_month_name(month: int, original: str) -> str:
+    full = _MONTHS[month - 1]
+    core = original.rstrip(".")
+    text = full if len(core) > 4 else full[:4] if core.lower() == "sept" else full[:3]
+    text = text.upper() if core.isupper() and len(core) > 1 else text.capitalize()
+    return text + ("." if original.endswith(".") else "")
+
+
+def _ordinal(day: int) -> str:
+    if 11 <= day % 100 <= 13:
+        return "th"
+    return {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+
+
+def shift(match: re.Match[str], days: int) -> str | None:
+    """The matched text with its date moved by `days`, written in the same style."""
+    parsed = parse(match)
+    if parsed is None:
+        return None
+    base = dt.date(parsed.year or REFERENCE_YEAR, parsed.month, parsed.day or 15)
+    moved = base + dt.timedelta(days=days)
+    values = {"y": moved.year, "m": moved.month, "d": moved.day}
+    pieces: list[tuple[int, int, str]] = []
+    for name, original in match.groupdict().items():
+        if original is None or name == "sep":
+            continue
+        start, end = match.span(name)
+        if name in ("y", "m", "d"):
+            value = values[name]
+            if name == "y" and len(original) == 2:
+                text = f"{value % 100:02d}"
+            else:
+                text = f"{value:0{len(original)}d}" if original.startswith("0") else str(value)
+        elif name in ("yc", "mc", "dc"):
+            text = _render_cn(values[name[0]], original)
+        elif name == "mon":
+            text = _render_month_name(moved.month, original)
+        elif name == "sfx":
+            text = _ordinal(moved.day)
+        else:
+            continue
+        pieces.append((start, end, text))
+    out, cursor = [], match.start()
+    for start, end, text in sorted(pieces):
+        out.append(match.string[cursor:start])
+        out.append(text)
+        cursor = end
+    out.append(match.string[cursor : match.end()])
+    return "".join(out)
+
+
+def find_form(text: str, languages: frozenset[str] = BOTH) -> re.Match[str] | None:
+    """Re-read a date span: the first form matching all of it, or its start before a time."""
+    for form in FORMS:
+        if form.languages & languages:
+            match = form.regex.fullmatch(text)
+            if match and parse(match):
+                return match
+    for form in FORMS:
+        if form.languages & languages:
+            match = form.regex.match(text)
+            if match and parse(match) and TIME_OF_DAY.fullmatch(text, match.end()):
+                return match
+    return None
+
+
+def shift_span(text: str, days: int, languages: frozenset[str] = BOTH) -> str | None:
+    """A whole date span (with any time of day) moved by `days`; None if not a date."""
+    match = find_form(text, languages)
+    if match is None:
+        return None
+    moved = shift(match, days)
+    return None if moved is None else moved + text[match.end() :]

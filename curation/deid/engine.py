@@ -1,0 +1,125 @@
+"""Detection: run a language's recognizers over texts and resolve their candidates."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import polars as pl
+
+from curation.deid.language import detect_language
+from curation.deid.registry import SAFE, Registry, default_registry
+from curation.deid.spans import Span, merge_spans, subtract
+
+
+class Detector:
+    """Finds PHI spans: candidates of every recognizer, minus safe regions, merged."""
+
+    def __init__(self, registry: Registry | None = None, min_score: float = 0.5) -> None:
+        self.registry = registry or default_registry()
+        self.min_score = min_score
+        self._by_language = {lang: self.registry.for_language(lang) for lang in ("zh", "en")}
+
+    def detect(self, text: str, language: str | None = None) -> list[Span]:
+        """PHI spans of one text (code-point offsets, end exclusive), sorted, non-overlapping."""
+        if not text:
+            return []
+        lang = language or detect_language(text)
+        return self._detect_with(text, self._by_language[lang])
+
+    def _detect_with(self, text: str, recognizers: Sequence) -> list[Span]:
+        safe: list[tuple[int, int]] = []
+        candidates: list[Span] = []
+        for recognizer in recognizers:
+            for span in recognizer.find(text):
+                if recognizer.category == SAFE:
+                    safe.append((span.start, span.end))
+                elif span.score >= self.min_score:
+                    candidates.append(span)
+        return merge_spans(subtract(candidates, safe))
+
+    def detect_many(
+        self, texts: Sequence[str | None], languages: Sequence[str | None] | None = None
+    ) -> list[list[Span]]:
+        """`detect` over a batch of texts, vectorized where it can be.
+
+        Each recognizer's trigger (a necessary condition) is tested over the whole batch at
+        once with polars' Rust regex engine; the exact Python patterns then run only on the
+        texts that hold the trigger.
+        """
+        texts = [t or "" for t in texts]
+        langs = [
+            lang or detect_language(t)
+            for t, lang in zip(texts, languages or [None] * len(texts), strict=True)
+        ]
+        results: list[list[Span]] = [[] for _ in texts]
+        for lang in sorted(set(langs)):
+            index = [
+                i for i, (t, g) in enumerate(zip(texts, langs, strict=True)) if g == lang and t
+            ]
+            if not index:
+                continue
+            column = pl.Series([texts[i] for i in index], dtype=pl.String)
+            recognizers = self._by_language[lang]
+            masks = [
+                column.str.contains(r.trigger).to_list() if getattr(r, "trigger", None) else None
+                for r in recognizers
+            ]
+            for row, i in enumerate(index):
+                active = [r for r, m in zip(recognizers, masks, strict=True) if m is None or m[row]]
+                results[i] = self._detect_with(texts[i], active)
+        return results
+
+
+PROPAGATED = frozenset({"NAME", "ORGANIZATION", "ADDRESS", "ID", "PHONE", "CONTACT"})
+_TITLE = re.compile(r"^(?:Mr|Mrs|Ms|Miss|Mx|Dr|Drs|Prof|Doctor|Professor|Sister|Rev|Nurse)\.?\s+")
+
+
+def propagate(texts: Sequence[str], found: Sequence[list[Span]]) -> list[list[Span]]:
+    """Mask every other occurrence, in any of a record's texts, of a value found once.
+
+    A name detected after a label (姓名：张三) is masked again where it recurs bare (张三说);
+    an English full name also propagates its surname (Mr. John Smith … Smith agreed).
+    """
+    values: dict[str, Span] = {}
+    for text, spans in zip(texts, found, strict=True):
+        for span in spans:
+            if span.label not in PROPAGATED:
+                continue
+            value = _TITLE.sub("", text[span.start : span.end]).strip()
+            for candidate in _variants(value, span.label):
+                if candidate not in values or span.score > values[candidate].score:
+                    values[candidate] = span
+    if not values:
+        return [list(s) for s in found]
+    pattern = re.compile("|".join(re.escape(v) for v in sorted(values, key=len, reverse=True)))
+    out = []
+    for text, spans in zip(texts, found, strict=True):
+        extra = []
+        for match in pattern.finditer(text):
+            if _inside_word(text, match.start(), match.end()):
+                continue
+            origin = values[match.group()]
+            extra.append(Span(match.start(), match.end(), origin.label, origin.score, "propagated"))
+        out.append(merge_spans([*spans, *extra]) if extra else list(spans))
+    return out
+
+
+def _variants(value: str, label: str) -> list[str]:
+    """The strings to look for again: the value, and an English name's last part."""
+    if re.search(r"[\u4e00-\u9fff]", value):
+        return [value] if len(value) >= 2 else []
+    if len(value) < 3:
+        return []
+    parts = value.split()
+    if label == "NAME" and len(parts) > 1 and len(parts[-1]) >= 3 and parts[-1][0].isupper():
+        return [value, parts[-1]]
+    return [value]
+
+
+def _inside_word(text: str, start: int, end: int) -> bool:
+    """A Latin match glued to other letters (Smith in Smithfield) is not the same value."""
+    before = text[start - 1] if start > 0 else " "
+    after = text[end] if end < len(text) else " "
+    latin = text[start].isascii() and text[start].isalpha()
+    return latin and (before.isalnum() or after.isalnum())

@@ -1,0 +1,71 @@
+"""DATE and AGE: every date element more specific than the year; ages over 89."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from curation.deid import dates as forms
+from curation.deid.registry import BOTH, ZH, PatternRecognizer, has_context
+from curation.deid.spans import Span
+
+
+@dataclass(frozen=True)
+class DateRecognizer:
+    """One written form of a date; each hit must parse to a real calendar date."""
+
+    form: forms.DateForm
+    category: str = "DATE"
+
+    @property
+    def name(self) -> str:
+        return f"date_{self.form.name}_v1"
+
+    @property
+    def languages(self) -> frozenset[str]:
+        return self.form.languages
+
+    @property
+    def trigger(self) -> str | None:
+        return self.form.trigger
+
+    def find(self, text: str) -> Iterator[Span]:
+        form = self.form
+        for match in form.regex.finditer(text):
+            if form.requires_context and not has_context(
+                text, match.start(), forms.DATE_CONTEXT_EN, 16
+            ):
+                continue
+            if forms.parse(match) is not None:
+                clock = forms.TIME_OF_DAY.match(text, match.end())
+                end = clock.end() if clock else match.end()  # a time travels with its date
+                yield Span(match.start(), end, "DATE", 0.9, self.name)
+
+
+OLD = r"(?:9\d|1[01]\d)"
+RECOGNIZERS = [
+    *(DateRecognizer(form) for form in forms.FORMS),
+    PatternRecognizer(
+        "zh_age_over_89_v1", "AGE", ZH,
+        rf"(?:(?<!\d)(?P<a>{OLD}\s*(?:周岁|岁半?))|(?:年龄|年纪|享年|终年)\s*[:：]?\s*(?P<b>{OLD}(?:\s*岁)?))(?!\d)",
+        0.95,
+        group=("a", "b"),
+        trigger='(?:9\\d|1[01]\\d)',
+    ),
+    PatternRecognizer(  # "Pt is 91", "the patient was 95"
+        "en_age_over_89_subject_v1", "AGE", BOTH,
+        rf"\b(?:pt|patient|he|she|who|man|woman|male|female|gentleman|lady)\s+(?:is|was|now)\s+(?P<v>{OLD})\b(?!\s*(?:%|percent|mg|mcg|kg|lbs?|bpm|/|mm|cm|beats|breaths|\.\d))",
+        0.85,
+        group="v",
+        flags=re.IGNORECASE,
+        trigger='(?:9\\d|1[01]\\d)',
+    ),
+    PatternRecognizer(
+        "en_age_over_89_v1", "AGE", BOTH,
+        rf"(?<![\d.])(?:{OLD}[-\s]?(?:years?|yrs?|y)[-\s]?(?:old|of age|o\b)|{OLD}\s*(?:y/o|yo|y\.o\.|yrs?\b)|(?:aged?|age:)\s*{OLD}\b|{OLD}(?=\s*(?:M|F|m|f)\b))(?![\d.])",
+        0.9,
+        flags=re.IGNORECASE,
+        trigger='(?:9\\d|1[01]\\d)',
+    ),
+]  # fmt: skip

@@ -1,0 +1,114 @@
+"""ID: resident IDs, SSNs, record / insurance / account numbers, cards, IBANs, plates."""
+
+from __future__ import annotations
+
+import re
+
+from curation.deid.registry import BOTH, ZH, PatternRecognizer
+from curation.deid.validators import cn_resident_id_ok, iban_ok, luhn_ok
+
+ZH_ID_LABELS = (
+    "住院号|门诊号|病案号|病历号|就诊号|就诊卡号|登记号|ID号|卡号|医保卡号|社保卡号|医保号|"
+    "医疗保险号|保险号|档案号|检查号|影像号|标本号|流水号|病理号|放射号|CT号|MRI号|会员号|"
+    "账号|帐号|银行卡号|护照号|护照号码|军官证号|驾驶证号|证件号|证件号码|身份证号码|身份证号|"
+    "身份证|床位号|编号|条码号|体检号|采样号|申请单号|患者ID|病人ID|患者编号|病人编号"
+)
+EN_ID_LABELS = (
+    r"MRN|M\.R\.N\.|Medical\s+Record\s+(?:Number|No\.?|#)|Med\s+Rec(?:ord)?\s*(?:#|No\.?)|"
+    r"Record\s+(?:#|No\.?|Number)|Unit\s+(?:#|No\.?|Number)|Patient\s+ID|Pt\s+ID|Patient\s+#|"
+    r"Account\s*(?:#|No\.?|Number)?|Acct\.?\s*(?:#|No\.?|Number)?|Member\s*(?:ID|#|No\.?|Number)|"
+    r"Subscriber\s*(?:ID|#|No\.?)|Policy\s*(?:#|No\.?|Number|ID)|Insurance\s*(?:ID|#|No\.?|Number)|"
+    r"Health\s*Plan\s*(?:ID|#|No\.?|Number)|Beneficiary\s*(?:ID|#|No\.?|Number)|"
+    r"Medicare\s*(?:ID|#|No\.?|Number)?|Medicaid\s*(?:ID|#|No\.?|Number)?|Claim\s*(?:#|No\.?|Number)|"
+    r"License\s*(?:#|No\.?|Number)|Licence\s*(?:#|No\.?|Number)|DL\s*(?:#|No\.?)|"
+    r"Driver'?s\s+License(?:\s*(?:#|No\.?|Number))?|Passport\s*(?:#|No\.?|Number)?|"
+    r"DEA\s*(?:#|No\.?)?|NPI|Certificate\s*(?:#|No\.?|Number)|Serial\s*(?:#|No\.?|Number)|"
+    r"Device\s*(?:ID|#)|Accession\s*(?:#|No\.?|Number)?|Encounter\s*(?:#|No\.?|ID)|"
+    r"Visit\s*(?:#|No\.?|ID)|Case\s*(?:#|No\.?)|Ref(?:erence)?\s*(?:#|No\.?)|ID\s*(?:#|No\.?)?|"
+    r"Vehicle\s*(?:#|Plate|Tag)|Plate\s*(?:#|No\.?)|VIN|SSN|Social\s+Security(?:\s+(?:Number|No\.?|#))?|"
+    r"Ins\.?(?:\s+plan)?|Insurance(?:\s+plan)?|Plan|Ref\.?\s*code|Code|Medical\s+record|Chart\s*(?:#|No\.?)?|"
+    r"PT\s+ID|Member|Group\s*(?:#|No\.?)"
+)
+PLATE_PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼使领"
+
+RECOGNIZERS = [
+    PatternRecognizer(
+        "zh_resident_id_v1", "ID", BOTH,
+        r"(?<![0-9A-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?![0-9A-Za-z])",
+        0.99,
+        validator=cn_resident_id_ok,
+        trigger='\\d{17}',
+    ),
+    PatternRecognizer(  # a mistyped ID next to its label is still an ID: fail closed
+        "zh_resident_id_labeled_v1", "ID", BOTH,
+        r"(?:身份证(?:号码|号)?|公民身份号码|ID\s*card)\s*[:：]?\s*(?P<v>\d{15}(?:\d{2}[\dXx])?)(?![0-9A-Za-z])",
+        0.95,
+        group="v",
+        trigger='(?i)身份证|公民身份|id\\s*card',
+    ),
+    PatternRecognizer(
+        "zh_labeled_number_v1", "ID", ZH,
+        rf"(?:{ZH_ID_LABELS})\s*(?:为|是)?\s*[:：#]?\s*(?P<v>[A-Za-z0-9][A-Za-z0-9\-_/]{{2,31}})(?![A-Za-z0-9])",
+        0.95,
+        group="v",
+        trigger='号|证|ID',
+    ),
+    PatternRecognizer(
+        "en_labeled_number_v1", "ID", BOTH,
+        rf"\b(?:{EN_ID_LABELS})\s*(?:is|was|number|no\.?)?\s*[:=]?\s*(?P<v>#?\s?(?=[A-Za-z0-9-]*\d)[A-Za-z0-9][A-Za-z0-9\-]{{2,24}})(?![A-Za-z0-9-])",
+        0.95,
+        group="v",
+        flags=re.IGNORECASE,
+    ),
+    PatternRecognizer(
+        "us_ssn_v1", "ID", BOTH,
+        r"(?<![\d-])(?!000|666|9\d\d)\d{3}[- ](?!00)\d{2}[- ](?!0000)\d{4}(?![\d-])",
+        0.9,
+        context=("ssn", "social security", "ss#", "soc sec"),
+        trigger='\\d{3}[- ]\\d{2}[- ]\\d{4}',
+    ),
+    PatternRecognizer(
+        "payment_card_v1", "ID", BOTH,
+        r"(?<![\d-])\d{4}(?:[ -]?\d{4}){2}[ -]?\d{1,7}(?![\d-])",
+        0.9,
+        validator=luhn_ok,
+        trigger='\\d{4}[ -]?\\d{4}[ -]?\\d{4}',
+    ),
+    PatternRecognizer(
+        "iban_v1", "ID", BOTH,
+        r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b",
+        0.95,
+        validator=iban_ok,
+        trigger='[A-Z]{2}\\d{2}',
+    ),
+    PatternRecognizer(
+        "zh_plate_v1", "ID", BOTH,
+        rf"[{PLATE_PROVINCES}][A-HJ-NP-Z][·•．.\s-]?[A-HJ-NP-Z0-9]{{4,5}}[A-HJ-NP-Z0-9挂学警港澳]?(?![A-Za-z0-9])",
+        0.9,
+        trigger='[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼使领][A-Z]',
+    ),
+    PatternRecognizer(  # long digit runs in clinical text are identifiers of some kind
+        "long_number_v1", "ID", BOTH,
+        r"(?<![\d.,:/\-])\d{7,}(?![\d.,]\d)",
+        0.7,
+        trigger='\\d{7}',
+    ),
+    PatternRecognizer(  # hash-prefixed codes: #CS123456, #SF-998877
+        "hash_code_v1", "ID", BOTH,
+        r"(?<![\w#])#\s?(?=[A-Za-z0-9-]*\d)[A-Za-z0-9][A-Za-z0-9-]{3,24}(?![\w-])",
+        0.75,
+        trigger='#\\s?[A-Za-z0-9-]*\\d',
+    ),
+    PatternRecognizer(  # letter-dash-number codes: EM-2554, 12345-JH
+        "dashed_code_v1", "ID", BOTH,
+        r"(?<![\w-])(?:[A-Z]{1,4}-\d{3,}(?:-\d+)*|\d{3,}-[A-Z]{1,4})(?![\w-])",
+        0.6,
+        trigger='[A-Z]-\\d{3}|\\d{3}-[A-Z]',
+    ),
+    PatternRecognizer(  # codes like ZY20230315001, MZ2023-004521, A1234567
+        "alnum_code_v1", "ID", BOTH,
+        r"(?<![A-Za-z0-9])[A-Za-z]{1,4}[-_]?\d{5,}(?:[-_]\d+)*(?![A-Za-z0-9])",
+        0.7,
+        trigger='[A-Za-z][-_]?\\d{5}',
+    ),
+]  # fmt: skip

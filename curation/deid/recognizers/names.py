@@ -1,0 +1,357 @@
+"""NAME: people's names in Chinese and English.
+
+Chinese: a surname (百家姓, compound included) and one or two given-name characters, found
+after a label (姓名：, 主治医师：, 患者, 家属 …), before a title (先生, 医生, 主任 …), as a
+placeholder (张某某), or — weakest — as a bare three-character name that is no dictionary
+word. Ordinary words that begin with a surname character (平素, 白天, 高热) are rejected with
+jieba's dictionary.
+
+English: titles (Dr., Mrs.), credentials (", MD"), labels (Attending:, seen by …), and a
+first/last-name gazetteer over capitalized tokens, minus common English words and eponyms.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+
+from curation.deid.registry import EN, ZH, alternation, lexicon, word_lists
+from curation.deid.spans import Span
+from curation.deid.words import english_names, is_common_english, is_ordinary_chinese_word
+
+CJK = r"\u4e00-\u9fff"
+SURNAMES = word_lists("zh_surnames")[""]
+NAME_CHARS = word_lists("zh_name_chars")[""]
+_SUR = f"(?:{alternation(SURNAMES)})"
+_GIVEN = "[" + "".join(sorted(NAME_CHARS)) + "]"
+NAME_FIELDS = "患者姓名|病人姓名|家属姓名|联系人姓名|姓名|医师签名|医生签名|护士签名|签名|签字"
+STRONG_LABELS = (
+    "紧急联系人|联系人|监护人|陪同人|委托人|代理人|记录者|记录人|记录医师|记录医生|主治医师|"
+    "主治医生|住院医师|主任医师|副主任医师|经治医师|主诊医师|主管医师|管床医师|上级医师|责任护士|"
+    "报告医师|审核医师|检查医师|申请医生|申请医师|送检医生|操作者|手术者|术者|主刀|一助|二助|"
+    "麻醉师|麻醉医师|书写医师|审核者|报告者|检验者|核对者|接诊医生|接诊医师|首诊医生|患者|病人|"
+    "患儿|家属|参加人员"
+)
+WEAK_LABELS = (
+    "患者|病人|病员|患儿|产妇|孕妇|家属|丈夫|妻子|儿子|女儿|父亲|母亲|爱人|配偶|老伴|之子|之女|"
+    "其子|其女|其夫|其妻|哥哥|姐姐|弟弟|妹妹|孙子|孙女|陪同|我叫|名叫|叫做|姓名是|名字是"
+)
+TITLES = (
+    "副主任医师|主任医师|主治医师|住院医师|老先生|老太太|护士长|先生|女士|小姐|医生|大夫|医师|"
+    "主任|教授|护士|老师|同志|院长|阿姨|叔叔|大爷|奶奶|爷爷|师傅|博士|大姐|大哥"
+)
+# surnames that are also everyday function characters: never a name on their own + title
+FUNCTION_SURNAMES = frozenset(
+    "和向于从都但由那来时成这给跟对与同让叫问请找看也还就才又再先只能会要想及把被全"
+)
+# characters that never end or fill a given name: particles, pronouns, function words
+NEVER_GIVEN = frozenset(
+    "的了是在说和与及或把被让给对向从到于也都就还又很太最更不没已曾将会要能可着过吗呢吧啊呀哦嗯们这那哪什么怎今昨"
+)
+# what may follow a name: a field label, a title, gender/age, or any non-CJK character
+AFTER_NAME = re.compile(
+    rf"(?:[^{CJK}]|$|性别|年龄|民族|职业|婚姻|住址|地址|电话|手机|身份|科室|床号|住院|门诊|日期|"
+    rf"时间|出生|籍贯|工作|联系|关系|记录|签名|审核|男|女|{TITLES}|说|称|诉|因|于|在|是|的|来|今|自|主诉)"
+)
+_ZH_FIELD = re.compile(rf"(?:{NAME_FIELDS})\s*[:：]\s*(?P<v>[{CJK}·]{{2,16}})")
+_ZH_STRONG = re.compile(rf"({STRONG_LABELS})\s*[:：]\s*")
+_SPEAKERS = frozenset(("患者", "病人", "患儿", "家属", "参加人员"))
+_ZH_WEAK = re.compile(rf"(?:{WEAK_LABELS})\s*")
+_ZH_SUR = re.compile(_SUR)
+_ZH_TITLED = re.compile(rf"(?P<v>{_SUR}{_GIVEN}{{0,2}}?)(?:{TITLES})")
+_ZH_PLACEHOLDER = re.compile(rf"{_SUR}(?:某某|某|XX|××|\*\*|\*)")
+_ZH_SIGNATURE = re.compile(rf"^[ \t\u3000]*(?P<v>{_SUR}[{CJK}]{{1,2}})[ \t\u3000]*$", re.MULTILINE)
+_ZH_PATIENT = re.compile(
+    rf"(?:(?:患者|病人|患儿|病员)\s*[:：]?\s*|^[ \t\u3000]*|[。；;]\s*)(?P<v>[{CJK}]{{2,4}})\s*[，,、 ]\s*(?:男|女|性别)",
+    re.MULTILINE,
+)
+_UNKNOWN_SURNAME = re.compile(rf"(?P<v>[{CJK}]{{2,3}})(?=[^{CJK}]|$)")
+_FIELD_WORDS = re.compile(
+    r"性别|年龄|民族|职业|婚姻|住址|地址|电话|身份|科室|床号|住院|门诊|日期|出生|籍贯|工作|联系|关系|男|女"
+)
+
+
+def name_at(text: str, pos: int, any_given: bool = True) -> str | None:
+    """The Chinese name starting at pos: a surname and 1-2 given characters ending at a boundary.
+
+    With `any_given`, given characters may be any CJK character (labels vouch for a name);
+    otherwise they must be common given-name characters.
+    """
+    sur = _ZH_SUR.match(text, pos)
+    if not sur:
+        return None
+    end = sur.end()
+    for size in (2, 1):
+        given = text[end : end + size]
+        if len(given) != size or not re.fullmatch(rf"[{CJK}]+", given):
+            continue
+        if not any_given and not all(c in NAME_CHARS for c in given):
+            continue
+        if any(c in NEVER_GIVEN for c in given):
+            continue
+        if AFTER_NAME.match(text, end + size):
+            return text[pos : end + size]
+    return None
+
+
+def _field_name(run: str) -> str:
+    """The name at the start of a name field's value (姓名：张三性别：男 → 张三)."""
+    known = name_at(run, 0)
+    if known:
+        return known
+    cut = _FIELD_WORDS.search(run, 2)
+    run = run[: cut.start()] if cut else run
+    return run if "·" in run else run[:4]
+
+
+def _ordinary(text: str) -> bool:
+    """A candidate that is (or starts with, or ends with) an ordinary word; a compound
+    surname (欧阳, 长孙) is not counted as such a word."""
+    sur = _ZH_SUR.match(text)
+    if sur and len(sur.group()) == 2:
+        return is_ordinary_chinese_word(text) or is_ordinary_chinese_word(text[2:])
+    return (
+        is_ordinary_chinese_word(text)
+        or is_ordinary_chinese_word(text[:2])
+        or (len(text) == 3 and is_ordinary_chinese_word(text[1:]))
+    )
+
+
+@dataclass(frozen=True)
+class ChineseNameRecognizer:
+    """Chinese person names (see module docstring for the tiers)."""
+
+    name: str = "zh_name_v1"
+    category: str = "NAME"
+    languages: frozenset[str] = ZH
+
+    def find(self, text: str) -> Iterator[Span]:
+        for m in _ZH_FIELD.finditer(text):
+            value = _field_name(m.group("v"))
+            yield Span(m.start("v"), m.start("v") + len(value), "NAME", 0.95, self.name)
+        for m in _ZH_PATIENT.finditer(text):
+            if not is_ordinary_chinese_word(m.group("v")):
+                yield Span(m.start("v"), m.end("v"), "NAME", 0.9, self.name)
+        for cue, score in ((_ZH_STRONG, 0.9), (_ZH_WEAK, 0.85)):
+            for m in cue.finditer(text):
+                value = name_at(text, m.end())
+                if value and not _ordinary(value):
+                    yield Span(m.end(), m.end() + len(value), "NAME", score, self.name)
+                elif value is None and cue is _ZH_STRONG and m.group(1) not in _SPEAKERS:
+                    # a rare surname after a strong label: a short run up to a boundary
+                    run = _UNKNOWN_SURNAME.match(text, m.end())
+                    if run and not is_ordinary_chinese_word(run.group("v")):
+                        yield Span(run.start("v"), run.end("v"), "NAME", 0.8, self.name)
+        for m in _ZH_TITLED.finditer(text):
+            value = m.group("v")
+            if len(value) == 1 and value in FUNCTION_SURNAMES:
+                continue
+            if len(value) > 1 and _ordinary(value):
+                continue
+            yield Span(m.start("v"), m.end("v"), "NAME", 0.85, self.name)
+        for m in _ZH_PLACEHOLDER.finditer(text):
+            yield Span(m.start(), m.end(), "NAME", 0.9, self.name)
+        for m in _ZH_SIGNATURE.finditer(text):
+            if not _ordinary(m.group("v")):
+                yield Span(m.start("v"), m.end("v"), "NAME", 0.8, self.name)
+
+
+# ---------------------------------------------------------------------------------------
+# capitalized words in any Latin script (Szöllösy, Šárka), and initials
+_TOKEN = re.compile(r"(?<![^\W\d_])[^\W\d_a-z](?:[^\W\d_]|['’-](?=[^\W\d_]))*\.?")
+_TITLE_BEFORE = re.compile(
+    r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Drs|Prof|Doctor|Professor|Sister|Rev|Father|Nurse|Mister|"
+    r"Madam|Sir|Dame|Lady|Lord)\b\.?\s+$"
+)
+EN_CREDENTIALS = re.compile(
+    r",?\s+(?:MD|M\.D\.|DO|D\.O\.|RN|R\.N\.|NP|N\.P\.|PA-C|PA|PhD|Ph\.D\.|DDS|DMD|MBBS|FACS|FACP|"
+    r"CNM|LPN|MSW|LCSW|PharmD|CRNA|DPM|OD|MPH|FNP|ANP|APRN)\b"
+)
+_LABEL_BEFORE = re.compile(
+    r"(?:(?:\b(?:Patient(?:'s)?\s+Name|Name|Patient|Pt|Attending(?:\s+Physician)?|Physician|Surgeon|"
+    r"Assistant|Anesthesiologist|Anesthesia|PCP|Primary\s+Care(?:\s+(?:Physician|Provider))?|"
+    r"Referring(?:\s+(?:Physician|Provider|Doctor))?|Dictated\s+by|Transcribed\s+by|Signed\s+by|"
+    r"Electronically\s+signed\s+by|Reviewed\s+by|Approved\s+by|Authored\s+by|Author|cc|CC|"
+    r"Provider|Resident|Fellow|Intern|Guardian|Mother|Father|Wife|Husband|Son|Daughter|Sister|"
+    r"Brother|Spouse|Contact|Emergency\s+Contact|Next\s+of\s+Kin|NOK|Informant|Interpreter|"
+    r"Witness|Consultant|Cardiologist|Oncologist|Radiologist|Pathologist|Therapist|Dentist)"
+    r"\s*[:\-]\s*)"
+    r"|(?:\b(?:seen\s+by|spoke\s+(?:with|to)|discussed\s+with|referred\s+by|referred\s+to|"
+    r"accompanied\s+by|visited\s+by|evaluated\s+by|examined\s+by|followed\s+by|care\s+of|"
+    r"c/o|named|name\s+is|known\s+as|goes\s+by|called|wife|husband|son|daughter|mother|father|"
+    r"sister|brother|friend|partner|fianc[eé]e?|girlfriend|boyfriend|caregiver|niece|nephew|"
+    r"grandson|granddaughter|aunt|uncle|cousin|neighbor|roommate|patient)\s+))$",
+    re.IGNORECASE,
+)
+
+
+EN_SUBJECT_BEFORE = re.compile(r"\b(?:pt|patient)\s+name\s*(?:is|:)?\s+$", re.IGNORECASE)
+_SENTENCE_START = re.compile(r"(?:^|\n|\b[SO]:\s*|Subjective:\s*|[.;]\s+)$")
+EN_SUBJECT_VERB = re.compile(
+    r"\s+(?:reports|states|denies|endorses|complains|notes|presents|returns|comes|agrees|"
+    r"understands|tolerated|tolerates|continues|feels|was\s+seen|is\s+a\s+\d)",
+)
+
+
+def _title_case(token: str) -> str:
+    return token.capitalize() if token.isupper() and len(token) > 1 else token
+
+
+@cache
+def _eponyms() -> frozenset[str]:
+    return lexicon("en_eponym_names")
+
+
+@cache
+def _is_first(token: str) -> bool:
+    return token not in _NOT_NAMES and _title_case(token) in english_names()[0]
+
+
+@cache
+def _is_last(token: str) -> bool:
+    return token not in _NOT_NAMES and _title_case(token) in english_names()[1]
+
+
+_NOT_NAMES = frozenset(
+    "Mr Mrs Ms Miss Mx Dr Drs Prof Sr Jr Rev MD DO RN NP PA PhD DDS DMD MBBS FACS CNM LPN MSW "
+    "MRN SSN DOB ID ER ED ICU OR CT MRI EKG ECG HPI ROS PMH PSH FH SH CC BP HR RR Tel Fax".split()
+)
+
+
+@cache
+def _namelike(token: str) -> bool:
+    """A capitalized token that could continue a name: an initial, a known name, or no word."""
+    if re.fullmatch(r"[A-Z]\.?", token):
+        return True
+    if token.rstrip(".") in _NOT_NAMES:
+        return False
+    if _title_case(token) in _eponyms():
+        return False
+    return _is_first(token) or _is_last(token) or not is_common_english(token.strip("'’"))
+
+
+@dataclass(frozen=True)
+class EnglishNameRecognizer:
+    """English person names (see module docstring)."""
+
+    name: str = "en_name_v1"
+    category: str = "NAME"
+    languages: frozenset[str] = EN
+    max_tokens: int = 4
+
+    def find(self, text: str) -> Iterator[Span]:
+        tokens = []
+        for m in _TOKEN.finditer(text):
+            word = m.group()
+            if not word[0].isupper():
+                continue
+            if word.endswith(".") and len(word) > 2:  # "Smith." ends a sentence
+                tokens.append((m.start(), m.end() - 1, word[:-1]))
+            else:
+                tokens.append((m.start(), m.end(), word))
+        yield from self._after_cues(text, tokens)
+        yield from self._before_credentials(text, tokens)
+        yield from self._gazetteer(text, tokens)
+
+    def _run(self, text: str, tokens: list, i: int, first_free: bool) -> tuple[int, int] | None:
+        """Extend a name from token i over following name-like tokens on the same line."""
+        if i >= len(tokens):
+            return None
+        start, end, word = tokens[i]
+        if not first_free and not _namelike(word):
+            return None
+        if _title_case(word) in _eponyms() and not first_free:
+            return None
+        j = i
+        while j + 1 < len(tokens) and j - i + 1 < self.max_tokens:
+            gap = text[tokens[j][1] : tokens[j + 1][0]]
+            if gap not in (" ", ". ", " . ", "-") or not _namelike(tokens[j + 1][2]):
+                break
+            j += 1
+        end = tokens[j][1]
+        if text[end - 2 : end] in ("'s", "’s"):
+            end -= 2
+        return start, end
+
+    def _after_cues(self, text: str, tokens: list) -> Iterator[Span]:
+        """Names introduced by a title, a label or a verb. Each capitalized token looks back
+        at a short window with end-anchored cue patterns: far cheaper than scanning the whole
+        text for every cue."""
+        for i, (start, end, word) in enumerate(tokens):
+            window = max(0, start - 48)
+            title = _TITLE_BEFORE.search(text, window, start)
+            if title:
+                run = self._run(text, tokens, i, first_free=True)
+                if run:  # a title belongs to the name it introduces ("Dr. Smith")
+                    yield Span(title.start(), run[1], "NAME", 0.95, self.name)
+                continue
+            common = is_common_english(word) and not (_is_first(word) or _is_last(word))
+            if not common and (
+                _LABEL_BEFORE.search(text, window, start)
+                or EN_SUBJECT_BEFORE.search(text, window, start)
+            ):
+                run = self._run(text, tokens, i, first_free=False)
+                if run:
+                    yield Span(run[0], run[1], "NAME", 0.9, self.name)
+                continue
+            if (
+                EN_SUBJECT_VERB.match(text, end)
+                and _SENTENCE_START.search(text, window, start)
+                and _title_case(word) not in _eponyms()
+                and word.rstrip(".") not in _NOT_NAMES
+                and (_is_first(word) or _is_last(word) or not is_common_english(word))
+            ):
+                yield Span(start, end, "NAME", 0.75, self.name)
+
+    def _before_credentials(self, text: str, tokens: list) -> Iterator[Span]:
+        ends = {end: i for i, (_, end, _) in enumerate(tokens)}
+        for m in EN_CREDENTIALS.finditer(text):
+            j = ends.get(m.start())
+            if j is None or not _namelike(tokens[j][2]):
+                continue
+            i = j
+            while i > 0 and j - i + 1 < self.max_tokens:
+                gap = text[tokens[i - 1][1] : tokens[i][0]]
+                if gap not in (" ", ". ") or not _namelike(tokens[i - 1][2]):
+                    break
+                i -= 1
+            yield Span(tokens[i][0], tokens[j][1], "NAME", 0.9, self.name)
+
+    def _gazetteer(self, text: str, tokens: list) -> Iterator[Span]:
+        for i, (start, end, word) in enumerate(tokens):
+            if len(word) < 2 or word.endswith("."):
+                continue
+            nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+            gap = text[end : nxt[0]] if nxt else ""
+            if _is_first(word) and nxt and gap in (" ", "  "):
+                k = i + 1
+                if re.fullmatch(r"[A-Z]\.?", tokens[k][2]):
+                    after = text[tokens[k][1] : tokens[k + 1][0]] if k + 1 < len(tokens) else ""
+                    if after != " ":  # "Anna S." — first name and an initial
+                        if tokens[k][2].endswith("."):
+                            yield Span(start, tokens[k][1], "NAME", 0.8, self.name)
+                        continue
+                    k += 1  # middle initial
+                last = tokens[k][2]
+                both_common = is_common_english(word) and is_common_english(last)
+                if (
+                    (_is_last(last) or not is_common_english(last))
+                    and not both_common
+                    and _title_case(last) not in _eponyms()
+                ):
+                    yield Span(start, tokens[k][1], "NAME", 0.8, self.name)
+                    continue
+            if _is_last(word) and nxt and gap in (", ", ",") and _is_first(nxt[2]):
+                yield Span(start, nxt[1], "NAME", 0.8, self.name)
+                continue
+            if word.isupper() or is_common_english(word) or _title_case(word) in _eponyms():
+                continue
+            if _is_first(word) or _is_last(word):
+                yield Span(
+                    start, end - (2 if word.endswith(("'s", "’s")) else 0), "NAME", 0.6, self.name
+                )
+
+
+RECOGNIZERS = [ChineseNameRecognizer(), EnglishNameRecognizer()]

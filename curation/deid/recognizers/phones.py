@@ -1,0 +1,60 @@
+"""PHONE: Chinese mobiles and landlines, US and international numbers, fax."""
+
+from __future__ import annotations
+
+from curation.deid.registry import BOTH, PatternRecognizer
+
+PHONE_CONTEXT = (
+    "电话", "手机", "联系", "tel", "phone", "fax", "传真", "cell", "mobile", "pager", "call",
+    "contact", "ph:", "ph.", "beeper", "号码",
+)  # fmt: skip
+
+RECOGNIZERS = [
+    PatternRecognizer(
+        "cn_mobile_v1", "PHONE", BOTH,
+        r"(?<![\d+])(?:(?:\+|00)\s?86[\s-]?|\(\+?86\)\s?)?1[3-9]\d(?:[\s-]?\d{4}){2}(?!\d)",
+        0.95,
+        trigger='1[3-9]\\d[\\s-]?\\d{4}[\\s-]?\\d{4}',
+    ),
+    PatternRecognizer(
+        "cn_landline_v1", "PHONE", BOTH,
+        r"(?<![\d+])(?:(?:\+|00)\s?86[\s-]?)?(?:\(0\d{2,3}\)|（0\d{2,3}）|0\d{2,3})[\s-]?[2-9]\d{6,7}(?:\s*(?:转|ext\.?|x)\s*\d{1,5})?(?!\d)",
+        0.9,
+        trigger='0\\d{2,3}\\D{0,2}[2-9]\\d{5}',
+    ),
+    PatternRecognizer(
+        "us_phone_v1", "PHONE", BOTH,
+        r"(?<![\d\w+])(?:\+?1[\s.-]?)?(?:\([2-9]\d{2}\)|[2-9]\d{2})[\s.-]?[2-9]\d{2}[\s.-]?\d{4}(?:\s*(?:ext\.?|x)\s*\d{1,5})?(?!\d)",
+        0.85,
+        context=PHONE_CONTEXT,
+        trigger='\\d{3}\\D{0,3}\\d{3}\\D?\\d{4}',
+    ),
+    PatternRecognizer(  # separated 3-3-4 groups in any digits (fake 555/123 exchanges too)
+        "nanp_like_phone_v1", "PHONE", BOTH,
+        r"(?<![\d\w+-])(?:\+?1[\s.-])?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}(?![\d-])",
+        0.8,
+        context=PHONE_CONTEXT,
+        trigger='\\d{3}\\D{1,3}\\d{3}\\D\\d{4}',
+    ),
+    PatternRecognizer(
+        "intl_phone_v1", "PHONE", BOTH,
+        r"(?<![\d\w])\+\d{1,3}[\s.-]?\(?\d{1,4}\)?(?:[\s.-]?\d{2,4}){2,4}(?!\d)",
+        0.85,
+        trigger='\\+\\d',
+    ),
+    PatternRecognizer(  # digit groups right after "call me at", "messages to", "fax" …
+        "context_phone_v1", "PHONE", BOTH,
+        r"(?<![\w+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?)?\d{2,4}(?:[\s.-]\d{2,4}){1,4}(?![\w-])",
+        0.75,
+        context=("call", "phone", "tel", "fax", "messages to", "reach", "contact", "mobile", "cell", "number", "电话", "手机", "text me", "whatsapp", "sms"),
+        requires_context=True,
+        trigger='(?i)call|phone|tel|fax|messages to|reach|contact|mobile|cell|number|电话|手机|text me|whatsapp|sms',
+    ),
+    PatternRecognizer(
+        "labeled_phone_v1", "PHONE", BOTH,
+        r"(?:电话|手机|联系电话|联系方式|座机|传真|Tel|TEL|Phone|PHONE|Fax|FAX|Cell|Mobile|Pager)\s*(?:号码|号|number|#|No\.?)?\s*[:：]?\s*(?P<v>\+?[\d(（][\d\s().（）-]{5,20}\d)",
+        0.9,
+        group="v",
+        trigger='(?i)电话|手机|联系|座机|传真|tel|phone|fax|cell|mobile|pager',
+    ),
+]  # fmt: skip

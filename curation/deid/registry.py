@@ -1,0 +1,141 @@
+"""The recognizer registry: every PHI recognizer, per language and category, in one place.
+
+A recognizer has a versioned name, a category from the PHI policy (or ``SAFE`` for known
+non-PHI look-alikes such as eponyms, lab values and doses, which protect their region), the
+languages it runs on, and a confidence. Pattern recognizers are a compiled regex plus an
+optional validator (checksum, plausible date) and context words; other recognizers (names,
+places, organizations) implement :class:`Recognizer` directly.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Protocol
+
+from curation.deid.spans import Span
+
+SAFE = "SAFE"
+BOTH = frozenset({"zh", "en"})
+ZH = frozenset({"zh"})
+EN = frozenset({"en"})
+
+
+class Recognizer(Protocol):
+    """Anything that finds candidate spans in a text."""
+
+    name: str
+    category: str
+    languages: frozenset[str]
+
+    def find(self, text: str) -> Iterator[Span]:
+        """Candidate spans in one text."""
+        ...
+
+
+def has_context(text: str, start: int, words: Iterable[str], window: int) -> bool:
+    """True when one of the context words occurs in the `window` characters before `start`."""
+    before = text[max(0, start - window) : start].lower()
+    return any(word in before for word in words)
+
+
+@dataclass(frozen=True)
+class PatternRecognizer:
+    """A regex recognizer. The span is `group` of each match (default: the whole match).
+
+    * ``group`` may name several alternative groups: the first that matched is the span;
+    * ``validator`` must accept the span text, or the hit is dropped;
+    * ``trigger`` (Rust regex syntax, no look-arounds) must match somewhere in a text for the
+      recognizer to possibly match it: the detector tests it over a whole batch at once
+      (polars, vectorized) and skips texts without it;
+    * ``context`` words seen shortly before the hit add ``context_boost`` to the score;
+      with ``requires_context`` a hit without them is dropped.
+    """
+
+    name: str
+    category: str
+    languages: frozenset[str]
+    pattern: str
+    score: float
+    group: int | str | tuple[str, ...] = 0
+    validator: Callable[[str], bool] | None = None
+    context: tuple[str, ...] = ()
+    requires_context: bool = False
+    context_window: int = 24
+    context_boost: float = 0.1
+    flags: int = 0
+    trigger: str | None = None
+    regex: re.Pattern[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "regex", re.compile(self.pattern, self.flags))
+
+    def find(self, text: str) -> Iterator[Span]:
+        groups = self.group if isinstance(self.group, tuple) else (self.group,)
+        for match in self.regex.finditer(text):
+            start, end = next(
+                (match.span(g) for g in groups if match.group(g) is not None), (-1, -1)
+            )
+            if start < 0 or start == end:
+                continue
+            if self.validator is not None and not self.validator(text[start:end]):
+                continue
+            score = self.score
+            if self.context:
+                seen = has_context(text, match.start(), self.context, self.context_window)
+                if self.requires_context and not seen:
+                    continue
+                if seen:
+                    score = min(1.0, score + self.context_boost)
+            yield Span(start, end, self.category, score, self.name)
+
+
+@cache
+def lexicon(name: str) -> frozenset[str]:
+    """A word list shipped in curation/deid/lexicons/<name>.txt (one entry a line, # comments)."""
+    text = resources.files("curation.deid.lexicons").joinpath(f"{name}.txt").read_text("utf-8")
+    entries = (line.split("#", 1)[0].strip() for line in text.splitlines())
+    return frozenset(e for e in entries if e)
+
+
+@cache
+def word_lists(name: str) -> dict[str, frozenset[str]]:
+    """Whitespace-separated words of lexicons/<name>.txt, grouped by a leading `@tag`."""
+    text = resources.files("curation.deid.lexicons").joinpath(f"{name}.txt").read_text("utf-8")
+    groups: dict[str, set[str]] = {}
+    for line in text.splitlines():
+        words = line.split("#", 1)[0].split()
+        tag = words.pop(0)[1:] if words and words[0].startswith("@") else ""
+        groups.setdefault(tag, set()).update(words)
+    return {tag: frozenset(words) for tag, words in groups.items()}
+
+
+def alternation(words: Iterable[str]) -> str:
+    """A regex alternation of literal words, longest first (so that the longest wins)."""
+    return "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
+
+
+@dataclass(frozen=True)
+class Registry:
+    """All recognizers; `for_language` picks those that run on one language."""
+
+    recognizers: tuple[Recognizer, ...]
+
+    def for_language(self, language: str) -> tuple[Recognizer, ...]:
+        """Recognizers for a language (each runs once per text)."""
+        return tuple(r for r in self.recognizers if language in r.languages)
+
+    def names(self) -> list[str]:
+        """Versioned names of every recognizer."""
+        return [r.name for r in self.recognizers]
+
+
+@cache
+def default_registry() -> Registry:
+    """The registry MedCurate uses: safe regions first, then every PHI category."""
+    from curation.deid.recognizers import ALL
+
+    return Registry(tuple(ALL))

@@ -1,0 +1,229 @@
+"""De-identification: every text field of every item, fail closed, with a residual-PHI gate.
+
+Pure: ``deidentify(items, config, salt, policy) -> StageResult``. For each record the
+detector finds PHI in the question, context, options, answer, explanation and dialogue turns;
+one :class:`RecordReplacer` replaces it consistently across those fields. Then the
+**residual gate** re-scans the output with the high-confidence recognizers only (checksummed
+IDs, phones, emails; no safe-region exemptions) and quarantines any record that still has a
+hit (``residual_phi``). Any exception while handling a record quarantines it
+(``deid_error``): nothing is passed on that was not de-identified.
+
+Reports and quarantine details carry counts and category names, never values.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections import Counter
+from typing import Any
+
+import polars as pl
+from pydantic import BaseModel, ConfigDict, Field
+
+from curation import __version__
+from curation.deid.engine import Detector, propagate
+from curation.deid.policy import Action, PhiPolicy
+from curation.deid.registry import default_registry
+from curation.deid.spans import Span
+from curation.deid.surrogates import RecordReplacer
+from curation.reasons import Reason
+from curation.stages.base import ITEM_SCHEMA, QUARANTINE_SCHEMA, StageResult
+
+STAGE = "deid"
+TEXT_FIELDS = ("question", "context", "answer_text", "explanation")
+DEFAULT_GATE = (
+    "zh_resident_id_v1",
+    "cn_mobile_v1",
+    "email_v1",
+    "us_ssn_v1",
+    "payment_card_v1",
+    "iban_v1",
+)
+
+
+class DeidConfig(BaseModel):
+    """Parameters of the deid stage (params.yaml, section `deid`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    min_score: float = Field(default=0.5, ge=0, le=1, description="Lowest confidence masked.")
+    actions: dict[str, Action] = Field(
+        default_factory=dict, description="Per-category override of schemas/phi.yaml actions."
+    )
+    gate_recognizers: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_GATE),
+        description="High-confidence recognizers the residual-PHI gate re-runs on the output.",
+    )
+
+
+def deid_version(policy: PhiPolicy) -> str:
+    """Version stamp of the detector + policy that produced an output."""
+    return f"medcurate-deid-{__version__}+{policy.version}"
+
+
+class RecordDeidentifier:
+    """De-identifies one record (a row dict) and reports what it replaced."""
+
+    def __init__(self, config: DeidConfig, salt: bytes, policy: PhiPolicy) -> None:
+        self.detector = Detector(min_score=config.min_score)
+        self.config = config
+        self.salt = salt
+        self.policy = policy
+        self.version = deid_version(policy)
+        known = {r.name: r for r in default_registry().recognizers}
+        missing = [name for name in config.gate_recognizers if name not in known]
+        if missing:
+            raise ValueError(f"unknown gate recognizer(s): {', '.join(missing)}")
+        self.gate = [known[name] for name in config.gate_recognizers]
+
+    def __call__(
+        self, row: dict[str, Any], detected: list[list[Span]] | None = None
+    ) -> dict[str, Any]:
+        try:
+            return self._deidentify(row, detected)
+        except Exception as exc:  # fail closed: never pass a record we could not clean
+            return {"_reason": Reason.DEID_ERROR.value, "_detail": type(exc).__name__}
+
+    def batch(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """De-identify many records; detection runs vectorized over all their texts at once."""
+        texts = [_texts(row) for row in rows]
+        try:
+            flat = self.detector.detect_many(
+                [t for ts in texts for t in ts],
+                [row["language"] for row, ts in zip(rows, texts, strict=True) for _ in ts],
+            )
+        except Exception:  # isolate the failing record(s): detect each record on its own
+            return [self(row) for row in rows]
+        out, cursor = [], 0
+        for row, ts in zip(rows, texts, strict=True):
+            out.append(self(row, flat[cursor : cursor + len(ts)]))
+            cursor += len(ts)
+        return out
+
+    def _deidentify(
+        self, row: dict[str, Any], detected: list[list[Span]] | None = None
+    ) -> dict[str, Any]:
+        lang = row["language"]
+        replacer = RecordReplacer(
+            self.policy, self.salt, row["item_id"], actions=dict(self.config.actions)
+        )
+        texts = _texts(row)
+        if detected is None:
+            detected = [self.detector.detect(t, lang) if t else [] for t in texts]
+        found = propagate(texts, detected)
+        counts: Counter[str] = Counter(s.label for spans in found for s in spans)
+        cleaned = iter(
+            replacer.apply(t, spans, lang) if t else t
+            for t, spans in zip(texts, found, strict=True)
+        )
+        out: dict[str, Any] = {f: (next(cleaned) or row[f]) for f in TEXT_FIELDS}
+        out["options"] = [{"label": o["label"], "text": next(cleaned)} for o in row["options"]]
+        out["turns"] = [{"speaker": t["speaker"], "text": next(cleaned)} for t in row["turns"]]
+        key = row["source_record_key"]
+        if self.detector.detect(key, lang):  # a key such as an MRN is PHI itself
+            digest = hmac.new(self.salt, key.encode(), hashlib.sha256).hexdigest()[:16]
+            out["source_record_key"] = f"pseudo-{digest}"
+        else:
+            out["source_record_key"] = key
+        out["phi"] = {
+            "deid_version": self.version,
+            "counts": [{"category": c, "count": n} for c, n in sorted(counts.items())],
+        }
+        residual = self._residual(out)
+        out["_reason"] = Reason.RESIDUAL_PHI.value if residual else None
+        out["_detail"] = (
+            "residual PHI after de-identification: "
+            + ", ".join(f"{c} {n}" for c, n in sorted(residual.items()))
+            if residual
+            else None
+        )
+        return out
+
+    def _residual(self, out: dict[str, Any]) -> Counter[str]:
+        texts = [out[f] for f in TEXT_FIELDS]
+        texts += [o["text"] for o in out["options"]] + [t["text"] for t in out["turns"]]
+        found: Counter[str] = Counter()
+        for text in filter(None, texts):
+            for recognizer in self.gate:
+                found.update(s.label for s in recognizer.find(text))
+        return found
+
+
+def _texts(row: dict[str, Any]) -> list[str]:
+    """Every text of a record, in a fixed order: fields, then options, then turns."""
+    texts = [row[f] or "" for f in TEXT_FIELDS]
+    return (
+        texts + [o["text"] or "" for o in row["options"]] + [t["text"] or "" for t in row["turns"]]
+    )
+
+
+_OUT_FIELDS = (*TEXT_FIELDS, "options", "turns", "source_record_key", "phi")
+_RESULT = pl.Struct(
+    {name: ITEM_SCHEMA[name] for name in _OUT_FIELDS} | {"_reason": pl.String, "_detail": pl.String}
+)
+_IN_FIELDS = ("item_id", "language", "source_record_key", *TEXT_FIELDS, "options", "turns")
+
+
+def deidentify(
+    items: pl.LazyFrame, config: DeidConfig, salt: bytes, policy: PhiPolicy
+) -> StageResult:
+    """De-identify ingested items; records that fail or leak go to quarantine."""
+    worker = RecordDeidentifier(config, salt, policy)
+
+    def batch(rows: pl.Series) -> pl.Series:
+        return pl.Series(worker.batch(rows.to_list()), dtype=_RESULT)
+
+    result = pl.struct(list(_IN_FIELDS)).map_batches(
+        batch, return_dtype=_RESULT, is_elementwise=True
+    )
+    judged = items.with_columns(_out=result).with_columns(
+        _reason=pl.col("_out").struct.field("_reason"),
+        _detail=pl.col("_out").struct.field("_detail"),
+    )
+    kept = judged.filter(pl.col("_reason").is_null()).select(
+        [
+            pl.col("_out").struct.field(n).alias(n) if n in _OUT_FIELDS else pl.col(n)
+            for n in ITEM_SCHEMA.names()
+        ]
+    )
+    quarantined = (
+        judged.filter(pl.col("_reason").is_not_null())
+        .select(
+            stage=pl.lit(STAGE),
+            source=pl.col("source"),
+            file=pl.col("provenance").struct.field("file"),
+            row=pl.col("provenance").struct.field("row"),
+            item_id=pl.col("item_id"),
+            reason=pl.col("_reason"),
+            detail=pl.col("_detail"),
+            record=pl.struct(list(ITEM_SCHEMA.names())).struct.json_encode(),
+        )
+        .cast(dict(QUARANTINE_SCHEMA))
+    )
+    return StageResult(kept=kept, quarantined=quarantined)
+
+
+def phi_totals(kept: pl.LazyFrame) -> dict[str, int]:
+    """Spans replaced per category over a de-identified dataset (counts only)."""
+    counts = (
+        kept.select(pl.col("phi").struct.field("counts").explode().alias("c"))
+        .drop_nulls()
+        .select(pl.col("c").struct.field("category"), pl.col("c").struct.field("count"))
+        .group_by("category")
+        .agg(pl.col("count").sum())
+        .sort("category")
+        .collect()
+    )
+    return dict(counts.rows())
+
+
+def spans_as_json(spans: list[Span]) -> list[dict[str, Any]]:
+    """The scan output format of spans: start, end (exclusive, code points) and label."""
+    return [{"start": s.start, "end": s.end, "label": s.label} for s in spans]
+
+
+def dumps_line(obj: dict[str, Any]) -> str:
+    """One JSON line, UTF-8 as is."""
+    return json.dumps(obj, ensure_ascii=False) + "\n"

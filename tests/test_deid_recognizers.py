@@ -1,0 +1,102 @@
+"""De-identification: exact spans per category and language, and look-alikes that survive."""
+
+from __future__ import annotations
+
+import pytest
+
+from curation.deid.engine import Detector
+from curation.deid.language import detect_language
+from curation.deid.policy import load_policy
+from curation.deid.registry import SAFE, default_registry
+from curation.deid.validators import cn_resident_id_ok, iban_ok, luhn_ok
+
+detector = Detector()
+
+
+def spans(text: str, lang: str) -> list[tuple[int, int, str]]:
+    return [(s.start, s.end, s.label) for s in detector.detect(text, lang)]
+
+
+ZH_CASES = [
+    ("联系电话：13812345678", [(5, 16, "PHONE")]),
+    ("手机 +86 139-1234-5678。", [(3, 20, "PHONE")]),
+    ("座机(0571)87654321", [(2, 16, "PHONE")]),
+    ("身份证号110101199003077578", [(4, 22, "ID")]),  # bad checksum, but labeled
+    ("证件440305198508151237已核对", [(2, 20, "ID")]),  # checksum-valid, no label
+    ("住院号：ZY20230315001", [(4, 17, "ID")]),
+    ("车牌京A·12345", [(2, 10, "ID")]),
+    ("于2023年3月15日入院", [(1, 11, "DATE")]),
+    ("3月15日复诊", [(0, 5, "DATE")]),
+    ("二〇二三年三月就诊", [(0, 7, "DATE")]),
+    ("复查日期2024-01-05", [(4, 14, "DATE")]),
+    ("年龄：92岁", [(3, 6, "AGE")]),
+    ("姓名：张三 性别：男", [(3, 5, "NAME")]),
+    ("主治医师：欧阳明华。", [(5, 9, "NAME")]),
+    ("王医生建议复查", [(0, 1, "NAME")]),
+    ("患者李明的QQ号：12345678", [(2, 4, "NAME"), (9, 17, "CONTACT")]),
+    ("家住浙江省杭州市西湖区文三路128号。", [(2, 18, "ADDRESS")]),
+    ("转入杭州市第一人民医院治疗", [(2, 11, "ORGANIZATION")]),
+    ("微信号：wx_abc123", [(4, 13, "CONTACT")]),
+]
+EN_CASES = [
+    ("Call (617) 555-0123 today", [(5, 19, "PHONE")]),
+    ("SSN 123-45-6789", [(4, 15, "ID")]),
+    ("MRN: 00482913", [(5, 13, "ID")]),
+    ("admitted on 03/15/2023", [(12, 22, "DATE")]),
+    ("seen March 15, 2023.", [(5, 19, "DATE")]),
+    ("a 92-year-old man", [(2, 13, "AGE")]),
+    ("Dr. Jane Doe was here", [(0, 12, "NAME")]),
+    ("lives at 123 Main Street, Boston, MA 02115.", [(9, 42, "ADDRESS")]),
+    ("at St. Mary's Medical Center.", [(3, 28, "ORGANIZATION")]),
+    ("mail jdoe@example.org now", [(5, 21, "CONTACT")]),
+    ("server 192.168.1.20 ok", [(7, 19, "CONTACT")]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), ZH_CASES)
+def test_chinese_spans(text: str, expected: list) -> None:
+    assert spans(text, "zh") == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), EN_CASES)
+def test_english_spans(text: str, expected: list) -> None:
+    assert spans(text, "en") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("诊断：帕金森病，桥本甲状腺炎，克罗恩病，川崎病。", "zh"),
+        ("阿司匹林100mg口服，白细胞12.3×10^9/L，血压135/85 mmHg，诊断I21.4。", "zh"),
+        ("12．下列哪项是帕金森病的典型表现", "zh"),
+        ("第3题 患者男，45岁，反复胸痛3天", "zh"),
+        ("History of Parkinson's disease and Graves' disease.", "en"),
+        ("Aspirin 100mg daily; WBC 12.3 x10^9/L; BP 135/85 mmHg; ICD I21.4.", "en"),
+        ("Negative Babinski sign, Glasgow Coma Scale 15, Framingham Risk Score 12%.", "en"),
+        ("12. Which finding is typical of Crohn's disease?", "en"),
+    ],
+)
+def test_medical_look_alikes_survive(text: str, lang: str) -> None:
+    assert spans(text, lang) == []
+
+
+def test_checksum_validators() -> None:
+    assert cn_resident_id_ok("110101199003077571")
+    assert not cn_resident_id_ok("110101199003077578")
+    assert luhn_ok("4111 1111 1111 1111") and not luhn_ok("4111 1111 1111 1112")
+    assert iban_ok("GB82 WEST 1234 5698 7654 32") and not iban_ok("GB82 WEST 1234 5698 7654 33")
+
+
+def test_language_detection() -> None:
+    assert detect_language("患者男，45岁，胸痛3天") == "zh"
+    assert detect_language("Patient is a 45-year-old man.") == "en"
+    assert detect_language("患者 MRN 12345，CT 示肺炎") == "zh"
+
+
+def test_registry_is_one_place_with_policy_categories() -> None:
+    registry = default_registry()
+    names = registry.names()
+    assert len(names) == len(set(names)), "recognizer names must be unique"
+    categories = set(load_policy().categories) | {SAFE}
+    assert {r.category for r in registry.recognizers} <= categories
+    assert all(name.endswith("_v1") for name in names), "recognizers carry versioned names"
