@@ -72,7 +72,9 @@ def _compiled(pattern: str) -> re.Pattern[str]:
 
 
 ZH, EN, BOTH = frozenset({"zh"}), frozenset({"en"}), frozenset({"zh", "en"})
-MONTH_TRIGGER = r"(?i)jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
+_MON_3 = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
+_MON_T = f"(?:{_MON_3}|{_MON_3.upper()})"
+MONTH_TRIGGER = rf"{_MON_T}[A-Za-z]*\.?,?\s+(?:of\s+)?\d|\d(?:st|nd|rd|th)?\s+(?:of\s+)?{_MON_T}"
 FORMS: tuple[DateForm, ...] = (
     DateForm("zh_ymd", ZH, rf"(?<!\d){Y4}\s*年\s*{M}\s*月(?:\s*{D}\s*[日号])?", trigger=r"\d\s*年"),
     DateForm("zh_md", ZH, rf"(?<![\d年]){M}\s*月\s*{D}\s*[日号]", trigger=r"\d\s*月"),
@@ -92,20 +94,22 @@ FORMS: tuple[DateForm, ...] = (
         "iso_ymd",
         BOTH,
         rf"(?<![\d.]){Y4}(?P<sep>[-/.]){M}(?P=sep){D}(?![\d])",
-        trigger=r"\d[-/.]\d",
+        trigger=r"\d{4}[-/.]\d{1,2}[-/.]\d",
     ),
-    DateForm("iso_ym", BOTH, rf"(?<![\d./-]){Y4}[-/]{M}(?![\d/.-])", trigger=r"\d[-/]\d"),
+    DateForm(
+        "iso_ym", BOTH, rf"(?<![\d./-]){Y4}[-/]{M}(?![\d/.-])", trigger=r"(?:19|20)\d\d[-/]\d"
+    ),
     DateForm(
         "us_mdy",
         BOTH,
         rf"(?<![\d/.-]){M}(?P<sep>[/-]){D}(?P=sep)(?P<y>(?:19|20)?\d{{2}})(?![\d/])",
-        trigger=r"\d[/-]\d",
+        trigger=r"\d[/-]\d{1,2}[/-]\d\d",
     ),
     DateForm(
         "eu_dmy",
         EN,
         r"(?<![\d/.])(?P<d>1[3-9]|2\d|3[01])([/.])" + M + r"\2" + Y4 + r"(?!\d)",
-        trigger=r"\d[/.]\d",
+        trigger=r"\d[/.]\d{1,2}[/.]\d{4}",
     ),
     DateForm("en_mdy", EN, rf"\b{MON}\s+{D}{SFX}\b(?:,?\s+{Y4}\b)?", trigger=MONTH_TRIGGER),
     DateForm("en_dmy", EN, rf"\b{D}{SFX}\s+(?:of\s+)?{MON}(?:,?\s+{Y4})?\b", trigger=MONTH_TRIGGER),

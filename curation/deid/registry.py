@@ -93,6 +93,48 @@ class PatternRecognizer:
             yield Span(start, end, self.category, score, self.name)
 
 
+def previous_word(text: str, start: int) -> str:
+    """The word before a position, lowercased, without trailing punctuation (`MRN:` → mrn)."""
+    before = text[max(0, start - 32) : start].rstrip()
+    if not before:
+        return ""
+    return before.rsplit(None, 1)[-1].strip("([{.:-,#=)]}").lower()
+
+
+@dataclass(frozen=True)
+class LabeledValueRecognizer:
+    """A value that counts only right after a label (MRN: 00482913, Policy # A-1234).
+
+    Values are found first (a cheap pattern); only those whose previous word can end a label
+    are checked against the end-anchored label pattern — much faster than scanning the whole
+    text for a large case-insensitive label alternation.
+    """
+
+    name: str
+    category: str
+    languages: frozenset[str]
+    value: str
+    label: str
+    label_words: frozenset[str]
+    score: float
+    window: int = 48
+    trigger: str | None = None
+    value_regex: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    label_regex: re.Pattern[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "value_regex", re.compile(self.value))
+        object.__setattr__(self, "label_regex", re.compile(self.label + r"$", re.IGNORECASE))
+
+    def find(self, text: str) -> Iterator[Span]:
+        for match in self.value_regex.finditer(text):
+            start = match.start()
+            if previous_word(text, start) not in self.label_words:
+                continue
+            if self.label_regex.search(text, max(0, start - self.window), start):
+                yield Span(start, match.end(), self.category, self.score, self.name)
+
+
 @cache
 def lexicon(name: str) -> frozenset[str]:
     """A word list shipped in curation/deid/lexicons/<name>.txt (one entry a line, # comments)."""

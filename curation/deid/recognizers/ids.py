@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from curation.deid.registry import BOTH, ZH, PatternRecognizer
+from curation.deid.registry import BOTH, ZH, LabeledValueRecognizer, PatternRecognizer
 from curation.deid.validators import cn_resident_id_ok, iban_ok, luhn_ok
 
 ZH_ID_LABELS = (
@@ -29,6 +29,9 @@ EN_ID_LABELS = (
     r"Ins\.?(?:\s+plan)?|Insurance(?:\s+plan)?|Plan|Ref\.?\s*code|Code|Medical\s+record|Chart\s*(?:#|No\.?)?|"
     r"PT\s+ID|Member|Group\s*(?:#|No\.?)"
 )
+EN_LABEL_WORDS = frozenset(
+    w.lower() for w in re.findall(r"[A-Za-z]{2,}", EN_ID_LABELS.replace(r"\s", " "))
+) | {"is", "was", "number", "no", "#"}
 PLATE_PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼使领"
 
 RECOGNIZERS = [
@@ -53,12 +56,13 @@ RECOGNIZERS = [
         group="v",
         trigger='号|证|ID',
     ),
-    PatternRecognizer(
+    LabeledValueRecognizer(
         "en_labeled_number_v1", "ID", BOTH,
-        rf"\b(?:{EN_ID_LABELS})\s*(?:is|was|number|no\.?)?\s*[:=]?\s*(?P<v>#?\s?(?=[A-Za-z0-9-]*\d)[A-Za-z0-9][A-Za-z0-9\-]{{2,24}})(?![A-Za-z0-9-])",
-        0.95,
-        group="v",
-        flags=re.IGNORECASE,
+        value=r"(?<![A-Za-z0-9#-])(?:#\s?)?(?=[A-Za-z0-9-]*\d)[A-Za-z0-9][A-Za-z0-9\-]{2,24}(?![A-Za-z0-9-])",
+        label=rf"\b(?:{EN_ID_LABELS})\s*(?:is|was|number|no\.?)?\s*[:=]?\s*",
+        label_words=EN_LABEL_WORDS,
+        score=0.95,
+        trigger=r"\d",
     ),
     PatternRecognizer(
         "us_ssn_v1", "ID", BOTH,

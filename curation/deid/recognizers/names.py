@@ -195,6 +195,57 @@ EN_SUBJECT_VERB = re.compile(
 )
 
 
+_TITLE_WORDS = frozenset(
+    "mr mrs ms miss mx dr drs prof doctor professor sister rev father nurse mister madam sir "
+    "dame lady lord".split()
+)
+# the last word of every label or cue in _LABEL_BEFORE / EN_SUBJECT_BEFORE, lowercased
+_CUE_WORDS = frozenset(
+    "name patient pt attending physician surgeon assistant anesthesiologist anesthesia pcp "
+    "provider doctor referring by cc author resident fellow intern guardian mother father wife "
+    "husband son daughter sister brother spouse contact kin nok informant interpreter witness "
+    "consultant cardiologist oncologist radiologist pathologist therapist dentist with to of "
+    "named is as called friend partner fiance fiancee fiancé fiancée girlfriend boyfriend "
+    "caregiver niece nephew grandson granddaughter aunt uncle cousin neighbor roommate care c/o "
+    "care".split()
+)
+# common last words that only end a cue after a specific word ("spoke with", "care of")
+_CUE_PAIRS = {
+    "with": frozenset({"spoke", "discussed"}),
+    "to": frozenset({"spoke", "referred"}),
+    "is": frozenset({"name"}),
+    "as": frozenset({"known"}),
+    "of": frozenset({"care", "next"}),
+    "by": frozenset(
+        "seen referred accompanied visited evaluated examined followed dictated transcribed "
+        "signed reviewed approved authored goes".split()
+    ),
+}
+_SUBJECT_VERBS = frozenset(
+    "reports states denies endorses complains notes presents returns comes agrees understands "
+    "tolerated tolerates continues feels was is".split()
+)
+
+
+def _previous_word(text: str, start: int) -> str:
+    """The word before a position, lowercased, without trailing punctuation (`Dr.` → dr)."""
+    before = text[max(0, start - 24) : start].rstrip()
+    if not before:
+        return ""
+    return before.rsplit(None, 1)[-1].rstrip(".:-,").lower()
+
+
+def _second_word(text: str, start: int) -> str:
+    """The word before the previous word, lowercased."""
+    words = text[max(0, start - 40) : start].split()
+    return words[-2].strip(".:-,").lower() if len(words) >= 2 else ""
+
+
+def _next_word(text: str, end: int) -> str:
+    after = text[end + 1 : end + 16]
+    return after.split(None, 1)[0].lower() if after.strip() else ""
+
+
 def _title_case(token: str) -> str:
     return token.capitalize() if token.isupper() and len(token) > 1 else token
 
@@ -281,7 +332,8 @@ class EnglishNameRecognizer:
         text for every cue."""
         for i, (start, end, word) in enumerate(tokens):
             window = max(0, start - 48)
-            title = _TITLE_BEFORE.search(text, window, start)
+            previous = _previous_word(text, start)
+            title = _TITLE_BEFORE.search(text, window, start) if previous in _TITLE_WORDS else None
             if title:
                 run = self._run(text, tokens, i, first_free=True)
                 if run:  # a title belongs to the name it introduces ("Dr. Smith")
@@ -297,7 +349,9 @@ class EnglishNameRecognizer:
                     yield Span(run[0], run[1], "NAME", 0.9, self.name)
                 continue
             if (
-                EN_SUBJECT_VERB.match(text, end)
+                text[end : end + 1] == " "
+                and _next_word(text, end) in _SUBJECT_VERBS
+                and EN_SUBJECT_VERB.match(text, end)
                 and _SENTENCE_START.search(text, window, start)
                 and _title_case(word) not in _eponyms()
                 and word.rstrip(".") not in _NOT_NAMES

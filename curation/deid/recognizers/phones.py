@@ -48,7 +48,7 @@ RECOGNIZERS = [
         0.75,
         context=("call", "phone", "tel", "fax", "messages to", "reach", "contact", "mobile", "cell", "number", "电话", "手机", "text me", "whatsapp", "sms"),
         requires_context=True,
-        trigger='(?i)call|phone|tel|fax|messages to|reach|contact|mobile|cell|number|电话|手机|text me|whatsapp|sms',
+        trigger=r"(?i)(?:call|phone|tel|fax|messages to|reach|contact|mobile|cell|number|电话|手机|text me|whatsapp|sms)(?s:.){0,40}\d{2,4}[\s.-]\d{2,4}",
     ),
     PatternRecognizer(
         "labeled_phone_v1", "PHONE", BOTH,

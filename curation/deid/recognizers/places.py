@@ -278,12 +278,18 @@ class EnglishOrganizationRecognizer:
             yield Span(match.start(), match.end(), "ORGANIZATION", 0.6, self.name)
 
 
-_FACILITY_CUE = re.compile(
+_FACILITY_PREP = re.compile(r"\b(at|to|in|from|by|for|with)\s+(?:our\s+|the\s+)?(?=[A-Z])")
+_EMPLOYMENT_VERB = re.compile(
+    r"\b(?:works?|worked|working|employed|employee|volunteers?|volunteered)\b(?:\s+[a-z]+){0,5}?\s+$",
+    re.IGNORECASE,
+)
+_FACILITY_VERB = re.compile(
     r"\b(?:treated|seen|admitted|presented|presenting|presents|visited|evaluated|transferred|"
     r"referred|discharged|followed|hospitalized|operated|examined|managed|diagnosed|assessed|"
     r"checked|delivered|born|works?|worked|working|employed|retired|volunteers?|volunteered|"
     r"attends?|attended|studies|studied|enrolled|resides?|resided|lives?|lived|stays?|stayed)"
-    r"\b(?:\s+[a-z]+){0,5}?\s+(?:at|to|in|from|by|for|with)\s+(?:our\s+|the\s+)?"
+    r"\b(?:\s+[a-z]+){0,5}?\s+$",
+    re.IGNORECASE,
 )
 _FACILITY_NOUN = re.compile(
     r"\s+(?:clinic|hospital|facility|office|center|centre|ER|ED|campus|practice|location|branch|"
@@ -291,7 +297,7 @@ _FACILITY_NOUN = re.compile(
 )
 _CAP = re.compile(r"[A-Z][\w’'&.-]*")
 _CONNECTOR = re.compile(r"(?:\s+(?:&|and|of|de|la|the|for)\s+|,\s+|\s+|-)")
-_NOT_PLACES = frozenset(
+_NOT_PLACES = frozenset(STATE_NAMES.split("|")) | frozenset(
     "ER ED ICU OR PACU NICU PICU CCU MICU SICU January February March April May June July August "
     "September October November December Monday Tuesday Wednesday Thursday Friday Saturday Sunday "
     "I He She They We It His Her Their This That The A An".split()
@@ -313,7 +319,10 @@ class EnglishFacilityRecognizer:
     max_tokens: int = 7
 
     def find(self, text: str) -> Iterator[Span]:
-        for cue in _FACILITY_CUE.finditer(text):
+        for cue in _FACILITY_PREP.finditer(text):
+            verbs = _EMPLOYMENT_VERB if cue.group(1) in ("by", "for", "with") else _FACILITY_VERB
+            if not verbs.search(text, max(0, cue.start() - 60), cue.start()):
+                continue  # "treated with Humira", "diagnosed with GERD" are not places
             pos, end, words = cue.end(), None, []
             while len(words) < self.max_tokens:
                 token = _CAP.match(text, pos)
