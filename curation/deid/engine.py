@@ -28,14 +28,22 @@ class Detector:
         return self._detect_with(text, self._by_language[lang])
 
     def _detect_with(self, text: str, recognizers: Sequence) -> list[Span]:
+        candidates = [
+            span
+            for r in recognizers
+            if r.category != SAFE
+            for span in r.find(text)
+            if span.score >= self.min_score
+        ]
+        if not candidates:
+            return []
+        # Safe regions matter only where they could contain a candidate: look for them in a
+        # window around each candidate (look-behinds and ^ still see the whole text).
         safe: list[tuple[int, int]] = []
-        candidates: list[Span] = []
-        for recognizer in recognizers:
-            for span in recognizer.find(text):
-                if recognizer.category == SAFE:
-                    safe.append((span.start, span.end))
-                elif span.score >= self.min_score:
-                    candidates.append(span)
+        for start, end in _windows(candidates, len(text)):
+            for r in recognizers:
+                if r.category == SAFE:
+                    safe.extend((s.start, s.end) for s in r.find(text, start, end))
         return merge_spans(subtract(candidates, safe))
 
     def detect_many(
@@ -59,16 +67,36 @@ class Detector:
             ]
             if not index:
                 continue
-            column = pl.Series([texts[i] for i in index], dtype=pl.String)
             recognizers = self._by_language[lang]
+            frame = pl.DataFrame({"text": [texts[i] for i in index]}, schema={"text": pl.String})
+            triggered = frame.select(  # one parallel pass of every trigger over the batch
+                pl.col("text").str.contains(r.trigger).alias(str(n))
+                for n, r in enumerate(recognizers)
+                if getattr(r, "trigger", None)
+            )
             masks = [
-                column.str.contains(r.trigger).to_list() if getattr(r, "trigger", None) else None
-                for r in recognizers
+                triggered[str(n)].to_list() if str(n) in triggered.columns else None
+                for n in range(len(recognizers))
             ]
             for row, i in enumerate(index):
                 active = [r for r, m in zip(recognizers, masks, strict=True) if m is None or m[row]]
                 results[i] = self._detect_with(texts[i], active)
         return results
+
+
+SAFE_MARGIN = 120  # characters around a candidate searched for the safe region containing it
+
+
+def _windows(spans: list[Span], size: int) -> list[tuple[int, int]]:
+    """Merged (start, end) windows of SAFE_MARGIN around each span."""
+    out: list[tuple[int, int]] = []
+    for span in sorted(spans, key=lambda s: s.start):
+        start, end = max(0, span.start - SAFE_MARGIN), min(size, span.end + SAFE_MARGIN)
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
 
 
 PROPAGATED = frozenset({"NAME", "ORGANIZATION", "ADDRESS", "ID", "PHONE", "CONTACT"})

@@ -73,9 +73,10 @@ class PatternRecognizer:
     def __post_init__(self) -> None:
         object.__setattr__(self, "regex", re.compile(self.pattern, self.flags))
 
-    def find(self, text: str) -> Iterator[Span]:
+    def find(self, text: str, pos: int = 0, endpos: int | None = None) -> Iterator[Span]:
+        """Spans in text[pos:endpos]; look-behinds and anchors still see the whole text."""
         groups = self.group if isinstance(self.group, tuple) else (self.group,)
-        for match in self.regex.finditer(text):
+        for match in self.regex.finditer(text, pos, len(text) if endpos is None else endpos):
             start, end = next(
                 (match.span(g) for g in groups if match.group(g) is not None), (-1, -1)
             )

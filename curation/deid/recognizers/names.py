@@ -160,15 +160,16 @@ class ChineseNameRecognizer:
 
 # ---------------------------------------------------------------------------------------
 # capitalized words in any Latin script (Szöllösy, Šárka), and initials
-_TOKEN = re.compile(r"(?<![^\W\d_])[^\W\d_a-z](?:[^\W\d_]|['’-](?=[^\W\d_]))*\.?")
+_TOKEN = re.compile(r"\b[^\W\d_a-z](?:[^\W\d_]|['’-](?=[^\W\d_]))*\.?")
 _TITLE_BEFORE = re.compile(
     r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Drs|Prof|Doctor|Professor|Sister|Rev|Father|Nurse|Mister|"
     r"Madam|Sir|Dame|Lady|Lord)\b\.?\s+$"
 )
 EN_CREDENTIALS = re.compile(
-    r",?\s+(?:MD|M\.D\.|DO|D\.O\.|RN|R\.N\.|NP|N\.P\.|PA-C|PA|PhD|Ph\.D\.|DDS|DMD|MBBS|FACS|FACP|"
+    r"(?:MD|M\.D\.|DO|D\.O\.|RN|R\.N\.|NP|N\.P\.|PA-C|PA|PhD|Ph\.D\.|DDS|DMD|MBBS|FACS|FACP|"
     r"CNM|LPN|MSW|LCSW|PharmD|CRNA|DPM|OD|MPH|FNP|ANP|APRN)\b"
 )
+_BEFORE_CREDENTIAL = re.compile(r",?\s+$")
 _LABEL_BEFORE = re.compile(
     r"(?:(?:\b(?:Patient(?:'s)?\s+Name|Name|Patient|Pt|Attending(?:\s+Physician)?|Physician|Surgeon|"
     r"Assistant|Anesthesiologist|Anesthesia|PCP|Primary\s+Care(?:\s+(?:Physician|Provider))?|"
@@ -340,9 +341,16 @@ class EnglishNameRecognizer:
                     yield Span(title.start(), run[1], "NAME", 0.95, self.name)
                 continue
             common = is_common_english(word) and not (_is_first(word) or _is_last(word))
-            if not common and (
-                _LABEL_BEFORE.search(text, window, start)
-                or EN_SUBJECT_BEFORE.search(text, window, start)
+            if (
+                not common
+                and previous in _CUE_WORDS
+                and (
+                    previous not in _CUE_PAIRS or _second_word(text, start) in _CUE_PAIRS[previous]
+                )
+                and (
+                    _LABEL_BEFORE.search(text, window, start)
+                    or EN_SUBJECT_BEFORE.search(text, window, start)
+                )
             ):
                 run = self._run(text, tokens, i, first_free=False)
                 if run:
@@ -362,13 +370,14 @@ class EnglishNameRecognizer:
     def _before_credentials(self, text: str, tokens: list) -> Iterator[Span]:
         ends = {end: i for i, (_, end, _) in enumerate(tokens)}
         for m in EN_CREDENTIALS.finditer(text):
-            j = ends.get(m.start())
+            gap = _BEFORE_CREDENTIAL.search(text, max(0, m.start() - 4), m.start())
+            j = ends.get(gap.start()) if gap else None
             if j is None or not _namelike(tokens[j][2]):
                 continue
             i = j
             while i > 0 and j - i + 1 < self.max_tokens:
-                gap = text[tokens[i - 1][1] : tokens[i][0]]
-                if gap not in (" ", ". ") or not _namelike(tokens[i - 1][2]):
+                between = text[tokens[i - 1][1] : tokens[i][0]]
+                if between not in (" ", ". ") or not _namelike(tokens[i - 1][2]):
                     break
                 i -= 1
             yield Span(tokens[i][0], tokens[j][1], "NAME", 0.9, self.name)
