@@ -80,3 +80,10 @@ def is_ordinary_chinese_word(text: str, min_freq: int = 20) -> bool:
     """True when text is a dictionary word that is not a person name (nr)."""
     entry = chinese_words().get(text)
     return entry is not None and entry[0] >= min_freq and not entry[1].startswith("nr")
+
+
+@cache
+def is_person_name(word: str) -> bool:
+    """A first or last name of the gazetteer."""
+    first, last = english_names()
+    return word in first or word in last

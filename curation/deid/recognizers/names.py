@@ -36,8 +36,9 @@ STRONG_LABELS = (
 )
 WEAK_LABELS = (
     "患者|病人|病员|患儿|产妇|孕妇|家属|丈夫|妻子|儿子|女儿|父亲|母亲|爱人|配偶|老伴|之子|之女|"
-    "其子|其女|其夫|其妻|哥哥|姐姐|弟弟|妹妹|孙子|孙女|陪同|我叫|名叫|叫做|姓名是|名字是"
+    "其子|其女|其夫|其妻|哥哥|姐姐|弟弟|妹妹|孙子|孙女|陪同"
 )
+NAMING = "我叫|名叫|叫做|孩子叫|儿子叫|女儿叫|姓名是|名字是|我姓|本人"
 TITLES = (
     "副主任医师|主任医师|主治医师|住院医师|老先生|老太太|护士长|先生|女士|小姐|医生|大夫|医师|"
     "主任|教授|护士|老师|同志|院长|阿姨|叔叔|大爷|奶奶|爷爷|师傅|博士|大姐|大哥"
@@ -50,6 +51,8 @@ FUNCTION_SURNAMES = frozenset(
 NEVER_GIVEN = frozenset(
     "的了是在说和与及或把被让给对向从到于也都就还又很太最更不没已曾将会要能可着过吗呢吧啊呀哦嗯们这那哪什么怎今昨"
 )
+# words said to a doctor that look like surname + given name (谢谢医生, 麻烦大夫)
+COURTESY = frozenset("谢谢 多谢 感谢 麻烦 辛苦 拜托 请问 好的 您好 你好".split())
 # what may follow a name: a field label, a title, gender/age, or any non-CJK character
 AFTER_NAME = re.compile(
     rf"(?:[^{CJK}]|$|性别|年龄|民族|职业|婚姻|住址|地址|电话|手机|身份|科室|床号|住院|门诊|日期|"
@@ -59,8 +62,9 @@ _ZH_FIELD = re.compile(rf"(?:{NAME_FIELDS})\s*[:：]\s*(?P<v>[{CJK}·]{{2,16}})"
 _ZH_STRONG = re.compile(rf"({STRONG_LABELS})\s*[:：]\s*")
 _SPEAKERS = frozenset(("患者", "病人", "患儿", "家属", "参加人员"))
 _ZH_WEAK = re.compile(rf"(?:{WEAK_LABELS})\s*")
+_ZH_NAMING = re.compile(rf"(?:{NAMING})\s*")
 _ZH_SUR = re.compile(_SUR)
-_ZH_TITLED = re.compile(rf"(?P<v>{_SUR}{_GIVEN}{{0,2}}?)(?:{TITLES})")
+_ZH_TITLED = re.compile(rf"(?P<v>{_SUR}[{CJK}]{{0,2}}?)(?:{TITLES})")
 _ZH_PLACEHOLDER = re.compile(rf"{_SUR}(?:某某|某|XX|××|\*\*|\*)")
 _ZH_SIGNATURE = re.compile(rf"^[ \t\u3000]*(?P<v>{_SUR}[{CJK}]{{1,2}})[ \t\u3000]*$", re.MULTILINE)
 _ZH_PATIENT = re.compile(
@@ -106,16 +110,23 @@ def _field_name(run: str) -> str:
     return run if "·" in run else run[:4]
 
 
-def _ordinary(text: str) -> bool:
-    """A candidate that is (or starts with, or ends with) an ordinary word; a compound
-    surname (欧阳, 长孙) is not counted as such a word."""
+def _ordinary(text: str, strict: bool = True) -> bool:
+    """Whether a candidate name is really an ordinary word.
+
+    Lenient (after a strong label or before a title): only when the whole candidate is a
+    dictionary word. Strict (weak cues such as 患者): also when it starts or ends with one
+    (患者平素…, 患者白天…). A compound surname (欧阳, 长孙) never counts as such a word.
+    """
+    if is_ordinary_chinese_word(text):
+        return True
+    if not strict:
+        return False
     sur = _ZH_SUR.match(text)
     if sur and len(sur.group()) == 2:
-        return is_ordinary_chinese_word(text) or is_ordinary_chinese_word(text[2:])
-    return (
-        is_ordinary_chinese_word(text)
-        or is_ordinary_chinese_word(text[:2])
-        or (len(text) == 3 and is_ordinary_chinese_word(text[1:]))
+        rest = text[2:]
+        return len(rest) > 1 and is_ordinary_chinese_word(rest)
+    return is_ordinary_chinese_word(text[:2]) or (
+        len(text) == 3 and is_ordinary_chinese_word(text[1:])
     )
 
 
@@ -134,10 +145,11 @@ class ChineseNameRecognizer:
         for m in _ZH_PATIENT.finditer(text):
             if not is_ordinary_chinese_word(m.group("v")):
                 yield Span(m.start("v"), m.end("v"), "NAME", 0.9, self.name)
-        for cue, score in ((_ZH_STRONG, 0.9), (_ZH_WEAK, 0.85)):
+        cues = ((_ZH_STRONG, 0.9, False), (_ZH_NAMING, 0.9, False), (_ZH_WEAK, 0.85, True))
+        for cue, score, strict in cues:
             for m in cue.finditer(text):
                 value = name_at(text, m.end())
-                if value and not _ordinary(value):
+                if value and not _ordinary(value, strict):
                     yield Span(m.end(), m.end() + len(value), "NAME", score, self.name)
                 elif value is None and cue is _ZH_STRONG and m.group(1) not in _SPEAKERS:
                     # a rare surname after a strong label: a short run up to a boundary
@@ -148,13 +160,15 @@ class ChineseNameRecognizer:
             value = m.group("v")
             if len(value) == 1 and value in FUNCTION_SURNAMES:
                 continue
-            if len(value) > 1 and _ordinary(value):
+            if value in COURTESY or any(c in NEVER_GIVEN for c in value[1:]):
+                continue
+            if _ordinary(value, strict=False):
                 continue
             yield Span(m.start("v"), m.end("v"), "NAME", 0.85, self.name)
         for m in _ZH_PLACEHOLDER.finditer(text):
             yield Span(m.start(), m.end(), "NAME", 0.9, self.name)
         for m in _ZH_SIGNATURE.finditer(text):
-            if not _ordinary(m.group("v")):
+            if not _ordinary(m.group("v"), strict=False):
                 yield Span(m.start("v"), m.end("v"), "NAME", 0.8, self.name)
 
 
@@ -273,6 +287,16 @@ _NOT_NAMES = frozenset(
 
 
 @cache
+def _continues_name(token: str) -> bool:
+    """A token after a name's first part: an initial, a known name (Graves too), or no word."""
+    if re.fullmatch(r"[A-Z]\.?", token):
+        return True
+    if token.rstrip(".") in _NOT_NAMES:
+        return False
+    return _is_first(token) or _is_last(token) or not is_common_english(token.strip("'’"))
+
+
+@cache
 def _namelike(token: str) -> bool:
     """A capitalized token that could continue a name: an initial, a known name, or no word."""
     if re.fullmatch(r"[A-Z]\.?", token):
@@ -319,7 +343,7 @@ class EnglishNameRecognizer:
         j = i
         while j + 1 < len(tokens) and j - i + 1 < self.max_tokens:
             gap = text[tokens[j][1] : tokens[j + 1][0]]
-            if gap not in (" ", ". ", " . ", "-") or not _namelike(tokens[j + 1][2]):
+            if gap not in (" ", ". ", " . ", "-") or not _continues_name(tokens[j + 1][2]):
                 break
             j += 1
         end = tokens[j][1]
@@ -398,12 +422,9 @@ class EnglishNameRecognizer:
                         continue
                     k += 1  # middle initial
                 last = tokens[k][2]
-                both_common = is_common_english(word) and is_common_english(last)
-                if (
-                    (_is_last(last) or not is_common_english(last))
-                    and not both_common
-                    and _title_case(last) not in _eponyms()
-                ):
+                known = _is_last(last)  # Rita Smith, Will Smith: a known pair is a name
+                plausible = not is_common_english(last) and not is_common_english(word)
+                if (known or plausible) and _title_case(last) not in _eponyms():
                     yield Span(start, tokens[k][1], "NAME", 0.8, self.name)
                     continue
             if _is_last(word) and nxt and gap in (", ", ",") and _is_first(nxt[2]):

@@ -17,7 +17,7 @@ from functools import cache
 
 from curation.deid.registry import BOTH, EN, ZH, PatternRecognizer, alternation, word_lists
 from curation.deid.spans import Span
-from curation.deid.words import is_common_english
+from curation.deid.words import is_common_english, is_person_name
 
 CJK = r"\u4e00-\u9fff"
 _PLACES = word_lists("zh_places")
@@ -31,14 +31,18 @@ ADDRESS_LABELS = (
 )
 _NUM = r"[\d一二三四五六七八九十百零〇]+"
 _UNIT = r"(?:号楼|号院|号|栋|幢|座|单元|层|楼|室|户|组|排|弄|巷)"
+_NOT_ADMIN = "(?![区县市镇乡])"  # street and compound names stop at an administrative unit
+_COMPOUND = (
+    "社区|小区|新村|家园|花园|公寓|大厦|广场|村|屯|庄|苑|园|城|府|湾|庭|居|阁|轩|坊|郡|墅|邸"
+)
 COMPONENTS = (
     re.compile(alternation(PROVINCES)),
     re.compile(rf"(?:{alternation(CITIES)})(?:市|州|地区|盟)?"),
     re.compile(rf"[{CJK}]{{1,7}}?(?:新区|开发区|高新区|自治州|自治县|区|县|旗|市|镇|乡|街道)"),
-    re.compile(rf"[{CJK}0-9]{{1,8}}?(?:大街|大道|路|街|巷|弄|胡同|里)"),
-    re.compile(
-        rf"[{CJK}]{{1,8}}?(?:社区|小区|新村|家园|花园|公寓|大厦|广场|村|屯|庄|苑|园|城|府|湾|庭|居|阁|轩|坊|郡|墅|邸)"
-    ),
+    re.compile(rf"(?:{_NOT_ADMIN}[{CJK}0-9]){{1,8}}?(?:大街|大道|路|街|巷|弄|胡同|里)"),
+    re.compile(rf"(?:{_NOT_ADMIN}[{CJK}]){{1,8}}?(?:{_COMPOUND})"),
+    re.compile(r"(?:村|庄|屯|苑|园|城|湾|里)(?=[\d一二三四五六七八九十])"),  # 王庄|村|2组
+    re.compile(rf"[{CJK}]{{2,8}}?(?={_NUM}(?:栋|幢|座|号楼|号院|单元|期))"),  # 锦绣江南12栋
     re.compile(rf"(?:{_NUM}{_UNIT})+"),
     re.compile(r"\d+(?:-\d+){1,3}(?:室|号)?"),
 )
@@ -170,7 +174,7 @@ class ChineseOrganizationRecognizer:
             ):
                 start -= 1
             core = text[start : match.start()]
-            if len(_GENERIC_ORG_PARTS.sub("", core)) < 2:
+            if len(core) < 2 or _GENERIC_ORG_PARTS.fullmatch(core):
                 continue  # 当地医院, 县人民医院, 本院: not identifying
             yield Span(start, match.end(), "ORGANIZATION", 0.85, self.name)
 
@@ -192,7 +196,7 @@ class ChineseEmployerRecognizer:
     def find(self, text: str) -> Iterator[Span]:
         for m in _ORG_LABEL.finditer(text):
             value = m.group("v")
-            if len(_GENERIC_ORG_PARTS.sub("", value)) >= 2 and value not in ("无", "退休", "无业"):
+            if not _GENERIC_ORG_PARTS.fullmatch(value) and value not in ("无", "退休", "无业"):
                 yield Span(m.start("v"), m.end("v"), "ORGANIZATION", 0.85, self.name)
 
 
@@ -236,7 +240,8 @@ EN_ORG_SUFFIX = (
     r"Rehabilitation Center|Rehab Center|Nursing Home|Nursing Facility|Care Center|"
     r"Surgery Center|Surgical Center|Cancer Center|Heart Institute|Medical Group|Physicians|"
     r"Bank|Church|Department Store|Industries|Enterprises|Holdings|Systems|Solutions|"
-    r"Technologies|Services|Agency|Society|Association|Center|Centre"
+    r"Technologies|Services|Agency|Society|Association|Center|Centre|Department|Authority|"
+    r"Sons|Brothers|Bros\.?|Construction|Transit|Police|Schools|District|Council|Bureau"
 )
 _ORG_GENERIC = frozenset(
     "The A An Our This That His Her Their General Community Memorial Regional County City State "
@@ -342,7 +347,12 @@ class EnglishFacilityRecognizer:
                 pos = link.end()
             if end is None:
                 continue
-            meaningful = [w for w in words if w not in _NOT_PLACES and not is_common_english(w)]
+            meaningful = [
+                w
+                for w in words
+                if w not in _NOT_PLACES
+                and (not is_common_english(w) or w in _world_cities() or is_person_name(w))
+            ]
             if not meaningful:
                 continue
             noun = _FACILITY_NOUN.match(text, end)
