@@ -36,10 +36,23 @@ def is_common_english(word: str) -> bool:
 @cache
 def english_names() -> tuple[frozenset[str], frozenset[str]]:
     """(first names, last names) from Faker's person providers, Latin script only."""
+    first, last, _ = _faker_names()
+    return first, last
+
+
+@cache
+def english_locale_names() -> frozenset[str]:
+    """First and last names of Faker's Anglophone locales (en_US, en_GB, en_CA …)."""
+    return _faker_names()[2]
+
+
+@cache
+def _faker_names() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     import faker.providers.person as person
 
     first: set[str] = set()
     last: set[str] = set()
+    english: set[str] = set()
     for module in pkgutil.iter_modules(person.__path__):
         try:
             provider = importlib.import_module(f"faker.providers.person.{module.name}").Provider
@@ -58,7 +71,9 @@ def english_names() -> tuple[frozenset[str], frozenset[str]]:
                 for part in str(name).split():
                     if _LATIN_NAME.fullmatch(part) and len(part) > 1 and part[0].isupper():
                         target.add(part)
-    return frozenset(first), frozenset(last)
+                        if module.name in ("en_US", "en_GB", "en_CA", "en_AU", "en_NZ", "en_IE"):
+                            english.add(part)
+    return frozenset(first), frozenset(last), frozenset(english)
 
 
 @cache
@@ -87,3 +102,20 @@ def is_person_name(word: str) -> bool:
     """A first or last name of the gazetteer."""
     first, last = english_names()
     return word in first or word in last
+
+
+@cache
+def is_everyday_word(token: str) -> bool:
+    """For name detection: is this capitalized token an everyday English word?
+
+    A name of an English-speaking locale is everyday only when it is listed as ambiguous
+    (Will, Grace, Brown); any other token — names of other locales included (Date, Reason) —
+    is everyday when it is an English word.
+    """
+    from curation.deid.registry import lexicon
+
+    if token.lower() in lexicon("en_name_ambiguous"):
+        return True
+    if token in english_locale_names() or token.capitalize() in english_locale_names():
+        return False
+    return is_common_english(token)

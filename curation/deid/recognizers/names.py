@@ -19,7 +19,11 @@ from functools import cache
 
 from curation.deid.registry import EN, ZH, alternation, lexicon, word_lists
 from curation.deid.spans import Span
-from curation.deid.words import english_names, is_common_english, is_ordinary_chinese_word
+from curation.deid.words import (
+    english_names,
+    is_everyday_word,
+    is_ordinary_chinese_word,
+)
 
 CJK = r"\u4e00-\u9fff"
 SURNAMES = word_lists("zh_surnames")[""]
@@ -293,7 +297,7 @@ def _continues_name(token: str) -> bool:
         return True
     if token.rstrip(".") in _NOT_NAMES:
         return False
-    return _is_first(token) or _is_last(token) or not is_common_english(token.strip("'’"))
+    return _is_first(token) or _is_last(token) or not is_everyday_word(token.strip("'’"))
 
 
 @cache
@@ -305,7 +309,7 @@ def _namelike(token: str) -> bool:
         return False
     if _title_case(token) in _eponyms():
         return False
-    return _is_first(token) or _is_last(token) or not is_common_english(token.strip("'’"))
+    return _is_first(token) or _is_last(token) or not is_everyday_word(token.strip("'’"))
 
 
 @dataclass(frozen=True)
@@ -364,7 +368,7 @@ class EnglishNameRecognizer:
                 if run:  # a title belongs to the name it introduces ("Dr. Smith")
                     yield Span(title.start(), run[1], "NAME", 0.95, self.name)
                 continue
-            common = is_common_english(word) and not (_is_first(word) or _is_last(word))
+            common = is_everyday_word(word) and not (_is_first(word) or _is_last(word))
             if (
                 not common
                 and previous in _CUE_WORDS
@@ -387,7 +391,7 @@ class EnglishNameRecognizer:
                 and _SENTENCE_START.search(text, window, start)
                 and _title_case(word) not in _eponyms()
                 and word.rstrip(".") not in _NOT_NAMES
-                and (_is_first(word) or _is_last(word) or not is_common_english(word))
+                and (_is_first(word) or _is_last(word) or not is_everyday_word(word))
             ):
                 yield Span(start, end, "NAME", 0.75, self.name)
 
@@ -423,14 +427,14 @@ class EnglishNameRecognizer:
                     k += 1  # middle initial
                 last = tokens[k][2]
                 known = _is_last(last)  # Rita Smith, Will Smith: a known pair is a name
-                plausible = not is_common_english(last) and not is_common_english(word)
+                plausible = not is_everyday_word(last) and not is_everyday_word(word)
                 if (known or plausible) and _title_case(last) not in _eponyms():
                     yield Span(start, tokens[k][1], "NAME", 0.8, self.name)
                     continue
             if _is_last(word) and nxt and gap in (", ", ",") and _is_first(nxt[2]):
                 yield Span(start, nxt[1], "NAME", 0.8, self.name)
                 continue
-            if word.isupper() or is_common_english(word) or _title_case(word) in _eponyms():
+            if word.isupper() or is_everyday_word(word) or _title_case(word) in _eponyms():
                 continue
             if _is_first(word) or _is_last(word):
                 yield Span(

@@ -401,6 +401,46 @@ class EnglishCityRecognizer:
                     break
 
 
+_ADDRESS_CUE = re.compile(
+    r"(?i)\b(?:(?:home|mailing|postal|street|current|new|his|her|my|their|our|the)\s+)?"
+    r"(?:address(?:\s+(?:is|was))?|addr\.?|lives?\s+at|living\s+at|located\s+at|resides?\s+at|"
+    r"residing\s+at|office\s+is\s+at|ship(?:ped)?\s+to|send\s+(?:it\s+)?to|"
+    r"mail(?:ed)?\s+to|deliver(?:ed)?\s+to)\s*[:\-]?\s*(?=\S)"
+)
+# an address runs until a sentence end that is not an abbreviation, or a blank line
+_ADDRESS_END = re.compile(
+    r"(?<!\bApt)(?<!\bSt)(?<!\bAve)(?<!\bRd)(?<!\bDr)(?<!\bul)(?<!\bNo)(?<!\bBox)(?<!\bSte)"
+    r"[.?!;](?=\s|$)|\n\s*\n|\s+(?:and|but|which|where|for|since|because|with)\s|[)(\"]"
+)
+
+
+@dataclass(frozen=True)
+class EnglishAddressAfterCueRecognizer:
+    """Everything after 'my address is', 'lives at' … up to the end of the sentence."""
+
+    name: str = "en_address_after_cue_v1"
+    category: str = "ADDRESS"
+    languages: frozenset[str] = EN
+    max_chars: int = 160
+    trigger: str = r"(?i)address|addr|lives? at|living at|located at|resid|office is at|moved to|ship|send|mail|deliver"
+
+    def find(self, text: str) -> Iterator[Span]:
+        for cue in _ADDRESS_CUE.finditer(text):
+            start = cue.end()
+            limit = min(len(text), start + self.max_chars)
+            end_match = _ADDRESS_END.search(text, start, limit)
+            end = end_match.start() if end_match else limit
+            value = text[start:end].rstrip(" ,\n")
+            if re.search(r"\d", value) and re.search(r"[A-Z]", value) and len(value) >= 4:
+                yield Span(start, start + len(value), "ADDRESS", 0.75, self.name)
+
+
+STREET_SUFFIXES = (  # street-name endings in compounding languages: Kiannonkatu, Friedhofstrasse
+    r"katu|tie|strasse|straße|gasse|vej|gade|gatan|vägen|braut|stræde|laan|straat|plein|utca"
+)
+STREET_WORDS = (  # street words that stand alone: Rua Igreja 25, ul. Słowicza 10
+    r"rue|avenue|avda\.?|avenida|calle|rua|via|viale|piazza|platz|road|street|lane|ul\.|út|str\."
+)
 RECOGNIZERS = [
     ChineseAddressRecognizer(),
     ChineseOrganizationRecognizer(),
@@ -414,6 +454,25 @@ RECOGNIZERS = [
         rf"(?:{_CAPWORD}\s+){{0,4}}(?:{STREET_TYPES})\b\.?{_UNIT_EN}?{_CITY_STATE_ZIP}?",
         0.85,
         trigger=rf"\b(?:{STREET_TYPES})\b",
+    ),
+    EnglishAddressAfterCueRecognizer(),
+    PatternRecognizer(  # Kiannonkatu 98, Rua Igreja 25, ul. Słowicza 10, Friedhofstrasse 33
+        "intl_street_v1", "ADDRESS", EN,
+        rf"(?i)(?<![\w.])(?:\d{{1,6}}\s+)?(?:[^\W\d_][\w'.-]*\s+){{0,3}}?(?:[^\W\d_]+(?:{STREET_SUFFIXES})|(?:{STREET_WORDS}))(?:\s+[^\W\d_][\w'.-]*){{0,3}}?\s+(?!(?:19|20)\d\d\b)\d{{1,5}}[A-Za-z]?\b",
+        0.7,
+        trigger=rf"(?i)(?:{STREET_SUFFIXES}|{STREET_WORDS})\s+(?:\S+\s+){{0,3}}\d",
+    ),
+    PatternRecognizer(
+        "unit_number_v1", "ADDRESS", BOTH,
+        r"\b(?:Apt|Apartment|Suite|Ste|Unit|Flat|Postbox|P\.?\s?O\.?\s*Box)\.?\s*#?\s*\d+[A-Za-z]?\b",
+        0.7,
+        trigger=r"(?i)apt|apartment|suite|ste|unit|flat|box",
+    ),
+    PatternRecognizer(
+        "military_address_v1", "ADDRESS", BOTH,
+        r"(?i)\b(?:PSC|Unit|USNS|USNV|USS|USCGC)\s+[\w ]{1,30}?(?:,?\s*Box\s+\d+)?\s*\n?\s*(?:APO|FPO|DPO)\s+A[AEP]\s+\d{5}\b",
+        0.9,
+        trigger=r"(?i)[ADF]PO\s+A[AEP]",
     ),
     PatternRecognizer(
         "en_po_box_v1", "ADDRESS", BOTH,
