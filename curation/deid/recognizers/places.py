@@ -317,9 +317,10 @@ class EnglishFacilityRecognizer:
     category: str = "ORGANIZATION"
     languages: frozenset[str] = EN
     trigger: str = (
-        r"(?i)treat|seen|admit|present|visit|evaluat|transfer|refer|discharg|follow|hospitali|"
+        r"(?i:treat|seen|admit|present|visit|evaluat|transfer|refer|discharg|follow|hospitali|"
         r"operat|examin|manag|diagnos|assess|check|deliver|born|work|employ|retire|volunteer|"
-        r"attend|stud|enrol|resid|live|stay"
+        r"attend|stud|enrol|resid|live|stay)[a-z]*(?:\s+[a-z]+){0,5}?\s+"
+        r"(?:at|to|in|from|by|for|with)\s+(?:our\s+|the\s+)?[A-Z]"
     )
     max_tokens: int = 7
 
@@ -422,7 +423,10 @@ class EnglishAddressAfterCueRecognizer:
     category: str = "ADDRESS"
     languages: frozenset[str] = EN
     max_chars: int = 160
-    trigger: str = r"(?i)address|addr|lives? at|living at|located at|resid|office is at|moved to|ship|send|mail|deliver"
+    trigger: str = (
+        r"(?i)address|addr\.|lives? at|living at|located at|resides? at|residing at|office is at|"
+        r"ship(?:ped)? to|send (?:it )?to|mail(?:ed)? to|deliver(?:ed)? to"
+    )
 
     def find(self, text: str) -> Iterator[Span]:
         for cue in _ADDRESS_CUE.finditer(text):
@@ -466,7 +470,7 @@ RECOGNIZERS = [
         "unit_number_v1", "ADDRESS", BOTH,
         r"\b(?:Apt|Apartment|Suite|Ste|Unit|Flat|Postbox|P\.?\s?O\.?\s*Box)\.?\s*#?\s*\d+[A-Za-z]?\b",
         0.7,
-        trigger=r"(?i)apt|apartment|suite|ste|unit|flat|box",
+        trigger=r"(?i)\b(?:apt|apartment|suite|ste|unit|flat|postbox|box)\.?\s*#?\s*\d",
     ),
     PatternRecognizer(
         "military_address_v1", "ADDRESS", BOTH,

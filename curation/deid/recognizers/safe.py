@@ -22,7 +22,10 @@ EPONYM_NOUNS = (
     "position|incision|block|solution|stain|formula|equation|method|encephalopathy|"
     "ophthalmopathy|contracture|deformity|dystrophy|anomaly|neuralgia|neuroma|aneurysm|murmur|"
     "catheter|tube|repair|approach|technique|protocol|regimen|rule|index|classification|stage|"
-    "staging|scale|esophagus|oesophagus|diverticulum|membrane|artery|vein|lines?|pouch|nerve"
+    "staging|scale|esophagus|oesophagus|diverticulum|membrane|artery|vein|lines?|pouch|nerve|"
+    "clamps?|retractors?|scissors|forceps|drains?|catheters?|stitch|sutures?|needles?|stand|"
+    "elevators?|dissectors?|rongeurs?|curettes?|blades?|tubes?|stockings?|traction|splint|"
+    "dressings?|knots?|incisions?|maneuvers?|position|sign|hooks?|rasps?|osteotomes?|trocars?"
 )
 EPONYM_MIDDLE = (
     "(?i:risk|coma|pain|depression|anxiety|rating|severity|outcome|stroke|bleeding|activity|"
