@@ -10,6 +10,9 @@ from curation.paths import ProjectPaths
 from curation.stages.base import StageReport
 
 
+PIPELINE_ORDER = ("ingest", "deid", "validate", "tag", "dedup", "merge", "split")
+
+
 def load_reports(paths: ProjectPaths) -> list[StageReport]:
     """Every stage report under reports/, in a stable order."""
     found = []
@@ -17,7 +20,8 @@ def load_reports(paths: ProjectPaths) -> list[StageReport]:
         data = json.loads(path.read_text(encoding="utf-8"))
         if {"stage", "rows_in", "kept", "quarantined"} <= data.keys():
             found.append(StageReport.model_validate(data))
-    return found
+    order = {stage: i for i, stage in enumerate(PIPELINE_ORDER)}
+    return sorted(found, key=lambda r: (order.get(r.stage, len(order)), r.stage, r.source or ""))
 
 
 def accounting_table(reports: list[StageReport]) -> Table:

@@ -70,7 +70,8 @@ _ZH_NAMING = re.compile(rf"(?:{NAMING})\s*")
 _ZH_SUR = re.compile(_SUR)
 _ZH_TITLED = re.compile(rf"(?P<v>{_SUR}[{CJK}]{{0,2}}?)(?:{TITLES})")
 _ZH_PLACEHOLDER = re.compile(rf"{_SUR}(?:某某|某|XX|××|\*\*|\*)")
-_ZH_SIGNATURE = re.compile(rf"^[ \t\u3000]*(?P<v>{_SUR}[{CJK}]{{1,2}})[ \t\u3000]*$", re.MULTILINE)
+# a name alone on a line of a longer record (a signature); given characters from the list
+_ZH_SIGNATURE = re.compile(rf"^[ \t\u3000]*(?P<v>{_SUR}{_GIVEN}{{1,2}})[ \t\u3000]*$", re.MULTILINE)
 _ZH_PATIENT = re.compile(
     rf"(?:(?:患者|病人|患儿|病员)\s*[:：]?\s*|^[ \t\u3000]*|[。；;]\s*)(?P<v>[{CJK}]{{2,4}})\s*[，,、 ]\s*(?:男|女|性别)",
     re.MULTILINE,
@@ -171,7 +172,7 @@ class ChineseNameRecognizer:
             yield Span(m.start("v"), m.end("v"), "NAME", 0.85, self.name)
         for m in _ZH_PLACEHOLDER.finditer(text):
             yield Span(m.start(), m.end(), "NAME", 0.9, self.name)
-        for m in _ZH_SIGNATURE.finditer(text):
+        for m in _ZH_SIGNATURE.finditer(text) if text.count("\n") >= 2 else ():
             if not _ordinary(m.group("v"), strict=False):
                 yield Span(m.start("v"), m.end("v"), "NAME", 0.8, self.name)
 
