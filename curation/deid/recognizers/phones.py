@@ -50,6 +50,12 @@ RECOGNIZERS = [
         requires_context=True,
         trigger=r"(?i)(?:call|phone|tel|fax|messages to|reach|contact|mobile|cell|number|电话|手机|text me|whatsapp|sms)(?s:.){0,40}\d{2,4}[\s.-]\d{2,4}",
     ),
+    PatternRecognizer(  # digit groups right before "office", "fax", "mobile" …
+        "phone_before_label_v1", "PHONE", BOTH,
+        r"(?<![\w+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?)?\d{2,5}(?:[\s.-]\d{2,4}){1,4}(?=\s*[-,]?\s*(?i:office|fax|mobile|cell|home|work|tel)\b)",
+        0.75,
+        trigger=r"\d[\s.-]?\d*\s*[-,]?\s*(?i:office|fax|mobile|cell|home|work|tel)\b",
+    ),
     PatternRecognizer(
         "labeled_phone_v1", "PHONE", BOTH,
         r"(?:电话|手机|联系电话|联系方式|座机|传真|Tel|TEL|Phone|PHONE|Fax|FAX|Cell|Mobile|Pager)\s*(?:号码|号|number|#|No\.?)?\s*[:：]?\s*(?P<v>\+?[\d(（][\d\s().（）-]{5,20}\d)",

