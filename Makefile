@@ -5,6 +5,7 @@ BIN    := $(CURDIR)/$(VENV)/bin
 export PATH := $(BIN):$(PATH)
 # Label Studio and DVC must never phone home from this project.
 export DVC_NO_ANALYTICS := 1
+export GX_ANALYTICS_ENABLED := False
 
 .PHONY: setup demo test lint clean
 

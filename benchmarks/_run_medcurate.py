@@ -8,6 +8,7 @@ Run with the project venv's interpreter, e.g.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -24,11 +25,13 @@ def load(args: argparse.Namespace) -> tuple[Process, dict[str, Any]]:
 
     from curation.deid import scan_texts
 
+    workers = int(os.environ.get("MEDCURATE_WORKERS", "1"))  # 1 = one process, like Presidio
+
     def process(texts: Sequence[str], lang: str) -> list[Spans]:
-        results = scan_texts(list(texts), [lang] * len(texts))  # all texts at once
+        results = scan_texts(list(texts), [lang] * len(texts), workers=workers)
         return [[[s.start, s.end, s.label] for s in r.spans] for r in results]
 
-    return process, {"medcurate": version("medcurate")}
+    return process, {"medcurate": version("medcurate"), "workers": workers}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

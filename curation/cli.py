@@ -252,6 +252,169 @@ def deid_scan(
     console.print(f"scanned {done} texts → {output}")
 
 
+@app.command()
+@user_errors
+def validate(
+    names: Annotated[
+        list[str] | None,
+        typer.Argument(help="Sources to validate (default: every source).", show_default=False),
+    ] = None,
+    root: RootOption = Path("."),
+) -> None:
+    """Validate de-identified items: per-record rules, then the dataset-level suite (GX).
+
+    Writes data/validated/<source>.parquet, data/quarantine/validate/<source>.parquet,
+    reports/validation.json and the Data Docs site reports/data_docs/index.html. A failed
+    dataset-level expectation exits non-zero after everything is written.
+    """
+    from curation.commands.validate import run_validate
+    from curation.params import load_params
+
+    paths = ProjectPaths(root)
+    chosen = _chosen_sources(paths, names)
+    with console.status("validate: per-record rules, then the dataset suite"):
+        report = run_validate(paths, chosen, load_params(paths.params_file).validation)
+    for name, acc in report["sources"].items():
+        reasons = ", ".join(f"{k} {v}" for k, v in acc["quarantined_by_reason"].items())
+        console.print(
+            f"{name}: {acc['rows_in']} rows → {acc['kept']} kept, {acc['quarantined']} "
+            f"quarantined" + (f" ({reasons})" if reasons else "")
+        )
+    passed = sum(e["success"] for e in report["expectations"])
+    console.print(
+        f"dataset suite: {passed}/{len(report['expectations'])} expectations passed "
+        f"(Data Docs: {report['data_docs']})"
+    )
+
+
+@app.command()
+@user_errors
+def dedup(
+    names: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Sources to deduplicate together (default: every source).", show_default=False
+        ),
+    ] = None,
+    root: RootOption = Path("."),
+) -> None:
+    """Cluster exact and near duplicates within and across sources; keep one item per cluster.
+
+    Reads data/tagged/<source>.parquet (else data/validated/, else data/deid/) of every chosen
+    source and writes data/curated.parquet (one representative per cluster, cluster_id set),
+    data/merged/dedup.parquet (the other members: duplicate_of, match, jaccard) and
+    reports/dedup.json (rows in = kept + merged). Parameters: params.yaml, section `dedup`.
+    """
+    from curation.commands.dedup import run_dedup
+    from curation.params import load_params
+
+    paths = ProjectPaths(root)
+    config = load_params(paths.params_file).dedup
+    report = run_dedup(paths, config, _chosen_sources(paths, names))
+    d = report.details
+    console.print(
+        f"{report.rows_in} items → {report.kept} kept in {d['clusters']} clusters, "
+        f"{report.merged} merged ({d['exact_pairs']} exact, {d['near_pairs']} near, "
+        f"{d['cross_source_merged']} across sources)"
+    )
+
+
+tag_app = typer.Typer(
+    help="Place items in the clinical specialty map (schemas/specialties.yaml).",
+    no_args_is_help=True,
+)
+app.add_typer(tag_app, name="tag")
+TaggerOption = Annotated[
+    str,
+    typer.Option(
+        "--tagger",
+        help="auto (the trained model if it exists, else lexicon) | lexicon | trained.",
+    ),
+]
+
+
+@tag_app.command("run")
+@user_errors
+def tag_run(
+    names: Annotated[
+        list[str] | None,
+        typer.Argument(help="Sources to tag (default: every source).", show_default=False),
+    ] = None,
+    root: RootOption = Path("."),
+) -> None:
+    """Tag de-identified items: specialty, department, disease group, score, runners-up.
+
+    Reads data/validated/<source>.parquet (else data/deid/), writes data/tagged/<source>.parquet
+    and reports/tag/<source>.json. The tagger and review threshold come from params.yaml (tag).
+    """
+    from curation.commands.tag import run_tag
+    from curation.params import load_params
+
+    paths = ProjectPaths(root)
+    config = load_params(paths.params_file).tag
+    chosen = _chosen_sources(paths, names)
+    with progress() as bar:
+        task = bar.add_task("tag", total=len(chosen))
+        for name in chosen:
+            bar.update(task, description=f"tag {name}")
+            report = run_tag(paths, name, config)
+            bar.console.print(
+                f"{name}: {report.kept} items tagged by {report.details['tagger']}, "
+                f"{report.details['needs_review']} flagged for review"
+            )
+            bar.advance(task)
+
+
+@tag_app.command("train")
+@user_errors
+def tag_train(
+    names: Annotated[
+        list[str] | None,
+        typer.Argument(help="Sources to learn from (default: every source).", show_default=False),
+    ] = None,
+    output: Annotated[Path, typer.Option("-o", "--output", help="Model artifact to write.")] = Path(
+        "models/specialty_tfidf_lr_v1.joblib"
+    ),
+    root: RootOption = Path("."),
+) -> None:
+    """Train the TF-IDF tagger on items whose source labels map onto the taxonomy.
+
+    The mapping from source labels (e.g. a department column) to taxonomy codes lives in
+    schemas/label_maps.yaml. Writes the model and a JSON card beside it.
+    """
+    from curation.commands.tag import train_tagger
+
+    paths = ProjectPaths(root)
+    card = train_tagger(paths, _chosen_sources(paths, names), root / output)
+    classes = len(card["classes"])
+    console.print(f"trained {card['tagger']} on {card['n_train']} items, {classes} specialties")
+    console.print(f"model: {output}")
+
+
+@tag_app.command("scan")
+@user_errors
+def tag_scan(
+    source: Annotated[Path, typer.Argument(help='JSONL input: {"id", "text", "lang"?} per line.')],
+    output: Annotated[Path, typer.Option("-o", "--output", help="JSONL output path.")],
+    tagger: TaggerOption = "auto",
+    model: Annotated[
+        Path | None,
+        typer.Option(help="Trained model (default models/specialty_tfidf_lr_v1.joblib)."),
+    ] = None,
+) -> None:
+    """Tag loose texts (JSONL): one {"id", "specialty_code", "department_code", "score",
+    "alternatives"} line per input line."""
+    from curation.commands.tag import scan_file
+
+    total = (
+        sum(1 for line in source.open(encoding="utf-8") if line.strip()) if source.is_file() else 0
+    )
+    with progress() as bar:
+        task = bar.add_task("tag scan", total=total)
+        done = scan_file(source, output, tagger, model, lambda n: bar.advance(task, n))
+    console.print(f"tagged {done} texts → {output}")
+
+
 def _chosen_sources(paths: ProjectPaths, names: list[str] | None) -> list[str]:
     from curation.sources.spec import load_sources
 

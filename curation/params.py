@@ -7,7 +7,10 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from curation.config import read_yaml, validate_config
+from curation.stages.dedup import DedupConfig
 from curation.stages.deid import DeidConfig
+from curation.stages.tag import TagConfig
+from curation.validation.rules import ValidateConfig
 
 
 class ProjectParams(BaseModel):
@@ -21,10 +24,14 @@ class ProjectParams(BaseModel):
 class Params(BaseModel):
     """The whole params.yaml."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     project: ProjectParams = Field(default_factory=ProjectParams)
     deid: DeidConfig = Field(default_factory=DeidConfig)
+    # `validate` would shadow BaseModel.validate: the section is read through an alias
+    validation: ValidateConfig = Field(default_factory=ValidateConfig, alias="validate")
+    tag: TagConfig = Field(default_factory=TagConfig)
+    dedup: DedupConfig = Field(default_factory=DedupConfig)
 
 
 def load_params(path: Path) -> Params:

@@ -26,7 +26,7 @@ class ProjectPaths:
 
     def stage_output(self, stage: str, source: str) -> Path:
         """Kept rows of a per-source stage, e.g. data/ingested/<source>.parquet."""
-        folder = {"ingest": "ingested"}.get(stage, stage)
+        folder = {"ingest": "ingested", "validate": "validated", "tag": "tagged"}.get(stage, stage)
         return self.root / "data" / folder / f"{source}.parquet"
 
     def quarantine(self, stage: str, source: str) -> Path:

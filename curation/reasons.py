@@ -26,3 +26,9 @@ class Reason(StrEnum):
     # deid: fail closed
     DEID_ERROR = "deid_error"
     RESIDUAL_PHI = "residual_phi"
+    # validate: per-record rules beyond the item model
+    TOO_MANY_OPTIONS = "too_many_options"
+    TOO_FEW_OPTIONS = "too_few_options"
+    TEXT_TOO_LONG = "text_too_long"
+    TEXT_TOO_SHORT = "text_too_short"
+    LANGUAGE_MISMATCH = "language_mismatch"

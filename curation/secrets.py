@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 from pathlib import Path
@@ -57,6 +58,11 @@ def deid_salt(root: Path) -> bytes:
             "Keep it secret and stable: it decides every surrogate and date shift.",
         )
     return value.encode("utf-8")
+
+
+def salt_id(root: Path) -> str:
+    """A public fingerprint of the salt (which salt made an output), not the salt itself."""
+    return hashlib.sha256(b"medcurate-salt-id\x1f" + deid_salt(root)).hexdigest()[:12]
 
 
 def new_salt() -> str:

@@ -16,7 +16,17 @@ import yaml
 from tests.conftest import PROJECT_ROOT
 
 pytestmark = pytest.mark.e2e
-COPIED = ["curation", "raw", "schemas", ".dvc", "dvc.yaml", "params.yaml", "sources.yaml"]
+# .dvc/config only: a developer's local DVC cache (and its run cache) must not leak in
+COPIED = [
+    "curation",
+    "raw",
+    "schemas",
+    ".dvc/config",
+    ".dvc/.gitignore",
+    "dvc.yaml",
+    "params.yaml",
+    "sources.yaml",
+]
 
 
 def sh(cwd: Path, *args: str) -> str:
@@ -42,6 +52,7 @@ def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Path:
         if src.is_dir():
             shutil.copytree(src, root / name, ignore=shutil.ignore_patterns("__pycache__", "tmp"))
         else:
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, root / name)
     sh(root, "git", "init", "-q")
     sh(root, "dvc", "repro")

@@ -13,7 +13,7 @@ from curation.deid.policy import load_policy
 from curation.errors import InputFileError
 from curation.params import load_params
 from curation.paths import ProjectPaths
-from curation.secrets import deid_salt
+from curation.secrets import deid_salt, salt_id
 from curation.stages.base import StageReport, write_outputs
 from curation.stages.deid import (
     STAGE,
@@ -47,6 +47,7 @@ def run_deid(paths: ProjectPaths, source: str) -> StageReport:
         quarantined_by_reason=by_reason,
         details={
             "deid_version": deid_version(policy),
+            "salt_id": salt_id(paths.root),
             "spans_by_category": phi_totals(pl.scan_parquet(out)),
         },
     ).check_accounting()

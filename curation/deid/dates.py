@@ -25,7 +25,7 @@ MON = (
     r"|JAN(?:UARY)?|FEB(?:RUARY)?|MAR(?:CH)?|APR(?:IL)?|MAY|JUNE?|JULY?|AUG(?:UST)?"
     r"|SEPT?(?:EMBER)?|OCT(?:OBER)?|NOV(?:EMBER)?|DEC(?:EMBER)?)\.?"
 )
-Y4 = r"(?P<y>(?:19|20)\d{2})"
+Y4 = r"(?P<y>(?:1[89]|2[01])\d{2})"  # 1800-2199: de-identified corpora shift years far
 M = r"(?P<m>0?[1-9]|1[0-2])"
 D = r"(?P<d>0?[1-9]|[12]\d|3[01])"
 SFX = r"(?P<sfx>st|nd|rd|th)?"
@@ -115,7 +115,14 @@ FORMS: tuple[DateForm, ...] = (
     DateForm("en_dmy", EN, rf"\b{D}{SFX}\s+(?:of\s+)?{MON}(?:,?\s+{Y4})?\b", trigger=MONTH_TRIGGER),
     DateForm("en_my", EN, rf"\b{MON},?\s+(?:of\s+)?{Y4}\b", trigger=MONTH_TRIGGER),
     DateForm(
-        "us_md", EN, rf"(?<![\d/.-]){M}/{D}(?![\d/])", requires_context=True, trigger=r"\d/\d"
+        "us_md",
+        EN,
+        rf"(?<![\d/.-]){M}/{D}(?![\d/])",
+        requires_context=True,
+        trigger=(
+            r"(?i)(?:on|since|from|until|till|dated?|admit\w*|discharg\w*|seen|visit\w*|dob|"
+            r"born|through|thru|by|as of|surgery|s/p|last)\W{1,16}\d{1,2}/\d{1,2}"
+        ),
     ),
 )
 

@@ -49,10 +49,10 @@ def iban_ok(value: str) -> bool:
 
 
 def plausible_date(year: int | None, month: int, day: int | None) -> bool:
-    """A calendar date between 1900 and 2100 (missing parts are assumed valid)."""
+    """A calendar date between 1800 and 2199 (missing parts are assumed valid)."""
     if not 1 <= month <= 12:
         return False
-    if year is not None and not 1900 <= year <= 2100:
+    if year is not None and not 1800 <= year <= 2199:
         return False
     try:
         dt.date(year or 2000, month, day or 1)

@@ -59,13 +59,13 @@ RECOGNIZERS = [
         0.85,
         group="v",
         flags=re.IGNORECASE,
-        trigger='(?:9\\d|1[01]\\d)',
+        trigger=r"(?i)\b(?:pt|patient|he|she|who|man|woman|male|female|gentleman|lady)\s+(?:is|was|now)\s+(?:9\d|1[01]\d)\b",
     ),
     PatternRecognizer(
         "en_age_over_89_v1", "AGE", BOTH,
         rf"(?<![\d.])(?:{OLD}[-\s]?(?:years?|yrs?|y)[-\s]?(?:old|of age|o\b)|{OLD}\s*(?:y/o|yo|y\.o\.|yrs?\b)|(?:aged?|age:)\s*{OLD}\b|{OLD}(?=\s*(?:M|F|m|f)\b))(?![\d.])",
         0.9,
         flags=re.IGNORECASE,
-        trigger='(?:9\\d|1[01]\\d)',
+        trigger=r"(?i)(?:9\d|1[01]\d)[\s-]*(?:y|yo|yr|year|m\b|f\b)|age[ds:]*\s*(?:9\d|1[01]\d)",
     ),
 ]  # fmt: skip

@@ -31,7 +31,7 @@ EN_ID_LABELS = (
 )
 EN_LABEL_WORDS = frozenset(
     w.lower() for w in re.findall(r"[A-Za-z]{2,}", EN_ID_LABELS.replace(r"\s", " "))
-) | {"is", "was", "number", "no", "#"}
+) | {"number", "no", "#"}
 PLATE_PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼使领"
 
 RECOGNIZERS = [

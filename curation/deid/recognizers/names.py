@@ -304,6 +304,12 @@ def _continues_name(token: str) -> bool:
 
 
 @cache
+def _plain_word(token: str) -> bool:
+    """An everyday word that is no known name: it cannot start a person's name."""
+    return is_everyday_word(token) and not (_is_first(token) or _is_last(token))
+
+
+@cache
 def _namelike(token: str) -> bool:
     """A capitalized token that could continue a name: an initial, a known name, or no word."""
     if re.fullmatch(r"[A-Z]\.?", token):
@@ -363,6 +369,8 @@ class EnglishNameRecognizer:
         at a short window with end-anchored cue patterns: far cheaper than scanning the whole
         text for every cue."""
         for i, (start, end, word) in enumerate(tokens):
+            if _plain_word(word):
+                continue  # "The", "Patient", "History": no name starts with them
             window = max(0, start - 48)
             previous = _previous_word(text, start)
             title = _TITLE_BEFORE.search(text, window, start) if previous in _TITLE_WORDS else None

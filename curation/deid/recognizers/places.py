@@ -464,6 +464,33 @@ class EnglishAddressAfterCueRecognizer:
                 yield Span(start, start + len(value), "ADDRESS", 0.75, self.name)
 
 
+_PLACE_CUE = re.compile(
+    r"\b(?:lives|living|live|resides|residing|reside|resident|born|moved|relocated|grew\s+up|"
+    r"native|hometown|raised)\s+(?:in|to|from|of|at)\s+(?:the\s+)?"
+    r"(?P<v>[A-Z][a-z'’.-]+(?:\s+[A-Z][a-z'’.-]+){0,2})",
+)
+
+
+@dataclass(frozen=True)
+class EnglishPlaceAfterCueRecognizer:
+    """A town after 'lives in', 'born in', 'moved to' … (cities too small for the gazetteer)."""
+
+    name: str = "en_place_after_cue_v1"
+    category: str = "ADDRESS"
+    languages: frozenset[str] = EN
+    trigger: str = (
+        r"(?i)\b(?:lives|living|live|resides|residing|reside|resident|born|moved|relocated|"
+        r"grew\s+up|native|hometown|raised)\s+(?:in|to|from|of|at)\s+(?:the\s+)?[A-Z]"
+    )
+
+    def find(self, text: str) -> Iterator[Span]:
+        for m in _PLACE_CUE.finditer(text):
+            words = m.group("v").split()
+            if words[0] in _NOT_PLACES or all(is_common_english(w) for w in words):
+                continue
+            yield Span(m.start("v"), m.end("v"), "ADDRESS", 0.7, self.name)
+
+
 STREET_SUFFIXES = (  # street-name endings in compounding languages: Kiannonkatu, Friedhofstrasse
     r"katu|tie|strasse|straße|gasse|vej|gade|gatan|vägen|braut|stræde|laan|straat|plein|utca"
 )
@@ -486,6 +513,7 @@ RECOGNIZERS = [
         trigger=rf"\b(?:{STREET_TYPES})\b",
     ),
     EnglishAddressAfterCueRecognizer(),
+    EnglishPlaceAfterCueRecognizer(),
     PatternRecognizer(  # Kiannonkatu 98, Rua Igreja 25, ul. Słowicza 10, Friedhofstrasse 33
         "intl_street_v1", "ADDRESS", EN,
         rf"(?i)(?<![\w.])(?:\d{{1,6}}\s+)?(?:[^\W\d_][\w'.-]*\s+){{0,3}}?(?:[^\W\d_]+(?:{STREET_SUFFIXES})|(?:{STREET_WORDS}))(?:\s+[^\W\d_][\w'.-]*){{0,3}}?\s+(?!(?:19|20)\d\d\b)\d{{1,5}}[A-Za-z]?\b",
@@ -515,7 +543,7 @@ RECOGNIZERS = [
         "en_city_state_v1", "ADDRESS", EN,
         rf"\b(?:{_CAPWORD}\s+){{0,2}}{_CAPWORD},\s+(?:{US_STATES})\b(?:\.?,?\s+\d{{5}}(?:-\d{{4}})?)?",
         0.8,
-        trigger=',\\s+[A-Z]{2}',
+        trigger=rf"[A-Za-z],\s+(?:{US_STATES})\b",
     ),
     PatternRecognizer(
         "us_zip_v1", "ADDRESS", BOTH,

@@ -1,0 +1,89 @@
+"""`curate dedup`: cluster duplicates across every source; write the curated set and report.
+
+Reads each source's newest upstream output: ``data/tagged/<source>.parquet`` (tag stage),
+else ``data/validated/`` (validate stage), else ``data/deid/``. Writes
+``data/curated.parquet`` (one representative per cluster), ``data/merged/dedup.parquet``
+(the other members) and ``reports/dedup.json`` (counts only).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from curation.errors import CurationError, InputFileError
+from curation.paths import ProjectPaths
+from curation.stages.base import ITEM_SCHEMA, StageReport
+from curation.stages.dedup import STAGE, DedupConfig, dedup, dedup_details
+
+INPUT_STAGES = ("tagged", "validated", "deid")  # per source, the first that exists wins
+
+
+def curated_path(paths: ProjectPaths) -> Path:
+    """The deduplicated item set: data/curated.parquet."""
+    return paths.root / "data" / "curated.parquet"
+
+
+def merged_path(paths: ProjectPaths) -> Path:
+    """Rows merged into a cluster representative: data/merged/dedup.parquet."""
+    return paths.root / "data" / "merged" / f"{STAGE}.parquet"
+
+
+def input_path(paths: ProjectPaths, source: str) -> tuple[str, Path]:
+    """(folder, path) of a source's dedup input: the first of INPUT_STAGES that exists."""
+    for folder in INPUT_STAGES:
+        path = paths.root / "data" / folder / f"{source}.parquet"
+        if path.is_file():
+            return folder, path
+    raise InputFileError(
+        f"no input for source '{source}': none of "
+        + ", ".join(f"data/{folder}/{source}.parquet" for folder in INPUT_STAGES)
+        + " exists",
+        hint=f"Run `curate deid run {source}` (and `curate tag` if used) first.",
+    )
+
+
+def run_dedup(paths: ProjectPaths, config: DedupConfig, sources: list[str]) -> StageReport:
+    """Deduplicate the given sources together and return the (checked) report."""
+    chosen = list(dict.fromkeys(sources))
+    if not chosen:
+        raise CurationError("no sources to deduplicate")
+    unknown = [s for s in config.source_priority if s not in chosen]
+    inputs = {source: input_path(paths, source) for source in chosen}
+    frames = [
+        pl.scan_parquet(path).select([pl.col(n).cast(t) for n, t in ITEM_SCHEMA.items()])
+        for _, path in inputs.values()
+    ]
+    items = pl.concat(frames, how="vertical")
+    rows_in = items.select(pl.len()).collect().item()
+    repeats = items.group_by("item_id").len().filter(pl.col("len") > 1).collect().height
+    if repeats:
+        raise CurationError(
+            f"{repeats} item_id(s) occur more than once across the dedup inputs",
+            hint="Each source must be listed once and item_ids must be unique.",
+        )
+
+    result = dedup(items, config)
+    kept, merged = pl.collect_all([result.kept, result.merged])
+    out, merged_out = curated_path(paths), merged_path(paths)
+    for path in (out, merged_out):
+        path.parent.mkdir(parents=True, exist_ok=True)
+    kept.write_parquet(out, statistics=False)
+    merged.write_parquet(merged_out, statistics=False)
+
+    details = dedup_details(kept, merged, config)
+    details["inputs"] = {source: folder for source, (folder, _) in inputs.items()}
+    details["config"] = config.model_dump()
+    if unknown:
+        details["source_priority_not_in_input"] = unknown
+    report = StageReport(
+        stage=STAGE,
+        rows_in=rows_in,
+        kept=kept.height,
+        quarantined=0,
+        merged=merged.height,
+        details=details,
+    ).check_accounting()
+    report.write(paths.report(STAGE))
+    return report

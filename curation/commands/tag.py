@@ -1,0 +1,127 @@
+"""`curate tag run | train | scan`: specialty tagging of items and of loose texts."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+import polars as pl
+
+from curation.commands.deid import read_scan_input
+from curation.config import read_yaml
+from curation.errors import ConfigError, InputFileError
+from curation.paths import ProjectPaths
+from curation.stages.base import StageReport, write_outputs
+from curation.stages.tag import STAGE, TagConfig, tag
+from curation.tagging import get_tagger, item_text
+from curation.tagging.trained import TrainedTagger
+
+LABEL_MAPS = Path("schemas") / "label_maps.yaml"
+UPSTREAM = ("validate", "deid")  # tag reads the validated items, else the de-identified ones
+
+
+def upstream_items(paths: ProjectPaths, source: str) -> Path:
+    """The newest upstream output of a source that exists."""
+    for stage in UPSTREAM:
+        path = paths.stage_output(stage, source)
+        if path.is_file():
+            return path
+    raise InputFileError(
+        f"no de-identified items for source '{source}'",
+        hint=f"Run `curate deid run {source}` first (or `dvc repro`).",
+    )
+
+
+def run_tag(paths: ProjectPaths, source: str, config: TagConfig) -> StageReport:
+    """Tag one source's items and return the (checked) report."""
+    src = upstream_items(paths, source)
+    tagger = get_tagger(config.tagger, paths.root / config.model)
+    items = pl.scan_parquet(src)
+    rows_in = items.select(pl.len()).collect().item()
+    out = paths.stage_output(STAGE, source)
+    kept, by_reason = write_outputs(
+        tag(items, config, tagger), out, paths.quarantine(STAGE, source)
+    )
+    tags = pl.read_parquet(out, columns=["tags"]).unnest("tags")
+    report = StageReport(
+        stage=STAGE,
+        source=source,
+        rows_in=rows_in,
+        kept=kept,
+        quarantined=sum(by_reason.values()),
+        quarantined_by_reason=by_reason,
+        details={
+            "input": src.relative_to(paths.root).as_posix(),
+            "tagger": tagger.name,
+            "needs_review": int(tags["needs_review"].sum() or 0),
+            "mean_score": round(float(tags["score"].mean() or 0.0), 4),
+            "by_department": dict(
+                sorted(Counter(str(c) for c in tags["department_code"].to_list()).items())
+            ),
+        },
+    ).check_accounting()
+    report.write(paths.report(STAGE, source))
+    return report
+
+
+def load_label_maps(root: Path) -> dict[str, dict[str, str]]:
+    """schemas/label_maps.yaml: {label name: {label value: taxonomy code}}."""
+    data = read_yaml(root / LABEL_MAPS) or {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{root / LABEL_MAPS}: expected a mapping of label names")
+    return {
+        name: {str(k): str(v) for k, v in (values or {}).items()} for name, values in data.items()
+    }
+
+
+def labeled_examples(
+    frames: list[pl.DataFrame], maps: dict[str, dict[str, str]]
+) -> tuple[list[str], list[str]]:
+    """(texts, codes) of the items whose source labels map onto the taxonomy."""
+    texts, codes = [], []
+    for frame in frames:
+        for row in frame.iter_rows(named=True):
+            for label in row["source_labels"] or []:
+                code = maps.get(label["name"], {}).get(label["value"])
+                if code:
+                    texts.append(item_text(row))
+                    codes.append(code)
+                    break
+    return texts, codes
+
+
+def train_tagger(paths: ProjectPaths, sources: list[str], output: Path) -> dict:
+    """Train the TF-IDF tagger on every labeled item of the sources; returns its card."""
+    frames = [pl.read_parquet(upstream_items(paths, s)) for s in sources]
+    texts, codes = labeled_examples(frames, load_label_maps(paths.root))
+    if len(set(codes)) < 2:
+        raise ConfigError(
+            "fewer than two labeled specialties to learn from",
+            hint="Map source labels to taxonomy codes in schemas/label_maps.yaml.",
+        )
+    model = TrainedTagger.fit(texts, codes)
+    model.meta["per_class"] = dict(sorted(Counter(codes).items()))
+    model.meta["sources"] = sources
+    model.save(output)
+    return model.meta
+
+
+def scan_file(
+    source: Path, target: Path, tagger_name: str, model: Path | None, progress: Callable | None
+) -> int:
+    """Tag every text of a JSONL file ({"id","text","lang"?}) into target; returns the count."""
+    if not source.is_file():
+        raise InputFileError(f"{source} does not exist")
+    tagger = get_tagger(tagger_name, model)
+    rows = list(read_scan_input(source))
+    with target.open("w", encoding="utf-8") as out:
+        for start in range(0, len(rows), 2000):
+            batch = rows[start : start + 2000]
+            predictions = tagger.predict([r[1] for r in batch], [r[2] for r in batch])
+            for (ident, _, _), p in zip(batch, predictions, strict=True):
+                out.write(json.dumps(p.as_json(ident), ensure_ascii=False) + "\n")
+            if progress:
+                progress(len(batch))
+    return len(rows)

@@ -1,0 +1,110 @@
+"""`curate validate`: per-record rules per source, then the dataset-level suite over them all."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from curation.errors import CurationError, InputFileError
+from curation.paths import ProjectPaths
+from curation.stages.base import StageReport, write_outputs
+from curation.stages.validate import STAGE, dataset_checks, validate
+from curation.validation.rules import ValidateConfig
+from curation.validation.suite import EPOCH, failure_summary
+
+DEID = "deid"
+REPORT = Path("reports") / "validation.json"
+DATA_DOCS = Path("reports") / "data_docs"
+
+
+def validated_path(paths: ProjectPaths, source: str) -> Path:
+    """Kept rows of one source: data/validated/<source>.parquet."""
+    return paths.root / "data" / "validated" / f"{source}.parquet"
+
+
+def run_time_from_env() -> datetime:
+    """The Data Docs run time: SOURCE_DATE_EPOCH if set, else a fixed epoch (reproducible)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    return datetime.fromtimestamp(int(epoch), tz=UTC) if epoch and epoch.isdigit() else EPOCH
+
+
+def _accounting(report: StageReport) -> dict[str, Any]:
+    return report.model_dump(include={"rows_in", "kept", "quarantined", "quarantined_by_reason"})
+
+
+def run_validate(paths: ProjectPaths, sources: list[str], config: ValidateConfig) -> dict[str, Any]:
+    """Validate de-identified sources, run the suite on all kept rows, write the report.
+
+    Writes data/validated/<source>.parquet, data/quarantine/validate/<source>.parquet,
+    reports/validation.json and reports/data_docs/. If a dataset-level expectation fails, the
+    outputs and the report are written all the same, then a CurationError names the failures.
+    """
+    chosen = list(dict.fromkeys(sources))
+    if not chosen:
+        raise CurationError("validate: no sources given")
+    for source in chosen:
+        if not paths.stage_output(DEID, source).is_file():
+            raise InputFileError(
+                f"{paths.stage_output(DEID, source)} does not exist",
+                hint=f"Run `curate deid run {source}` first.",
+            )
+    accounting: dict[str, dict[str, Any]] = {}
+    for source in chosen:
+        items = pl.scan_parquet(paths.stage_output(DEID, source))
+        rows_in = items.select(pl.len()).collect().item()
+        result = validate(items, config)
+        kept, by_reason = write_outputs(
+            result, validated_path(paths, source), paths.quarantine(STAGE, source)
+        )
+        report = StageReport(
+            stage=STAGE,
+            source=source,
+            rows_in=rows_in,
+            kept=kept,
+            quarantined=sum(by_reason.values()),
+            quarantined_by_reason=by_reason,
+        ).check_accounting()
+        accounting[source] = _accounting(report)
+
+    reasons: Counter[str] = Counter()
+    for a in accounting.values():
+        reasons.update(a["quarantined_by_reason"])
+    totals = StageReport(
+        stage=STAGE,
+        rows_in=sum(a["rows_in"] for a in accounting.values()),
+        kept=sum(a["kept"] for a in accounting.values()),
+        quarantined=sum(a["quarantined"] for a in accounting.values()),
+        quarantined_by_reason=dict(sorted(reasons.items())),
+    ).check_accounting()
+
+    kept_all = pl.concat([pl.read_parquet(validated_path(paths, s)) for s in chosen])
+    docs_dir = paths.root / DATA_DOCS
+    summary = dataset_checks(kept_all, config, docs_dir, paths.root, run_time_from_env())
+    out = {
+        "stage": STAGE,
+        "sources": accounting,
+        "totals": _accounting(totals),
+        "suite": summary["suite"],
+        "expectations": summary["expectations"],
+        "success": summary["success"],
+        "data_docs": (DATA_DOCS / "index.html").as_posix(),
+    }
+    path = paths.root / REPORT
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(out, ensure_ascii=False, indent=2, sort_keys=True)
+    path.write_text(text + "\n", encoding="utf-8")
+
+    if not summary["success"]:
+        failed = [e for e in summary["expectations"] if not e["success"]]
+        raise CurationError(
+            f"validate: {len(failed)} of {len(summary['expectations'])} dataset expectations "
+            f"failed over {totals.kept} kept items:\n{failure_summary(summary)}",
+            hint=f"Outputs were written; see {REPORT.as_posix()} and {out['data_docs']}.",
+        )
+    return out

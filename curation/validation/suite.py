@@ -1,0 +1,416 @@
+"""The dataset-level suite: expectations as data, run by Great Expectations Core 1.x.
+
+``schemas/expectations/items.yaml`` lists the expectations (types and kwargs, with ``{param:
+NAME}`` thresholds filled from :class:`~curation.validation.rules.ValidateConfig`);
+:func:`suite_frame` derives the columns they need (lengths, joined option and turn texts,
+answer-label shares) in polars; :func:`run_suite` runs them in an ephemeral, offline GX context
+over a pandas copy of only those columns, and builds the static Data Docs site.
+
+GX is imported inside :func:`run_suite` only (it takes seconds to import). Summaries and Data
+Docs carry counts and numeric observations only: result formats keep no unexpected values.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from pydantic import BaseModel, ConfigDict, Field
+
+from curation.config import read_yaml, validate_config
+from curation.errors import ConfigError
+from curation.models import Dimension, Kind, Language
+from curation.validation.rules import ValidateConfig
+
+SUITE_FILE = Path("schemas") / "expectations" / "items.yaml"
+_REPO_SUITE = Path(__file__).resolve().parents[2] / SUITE_FILE
+SITE = "local_site"
+RUN_NAME = "validate"
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# No unexpected values, anywhere: they could be record text.
+RESULT_FORMAT = {
+    "result_format": "SUMMARY",
+    "partial_unexpected_count": 0,
+    "include_unexpected_rows": False,
+    "return_unexpected_index_query": False,
+}
+_BEACON = re.compile(r"https://great-expectations-web-assets\.[^\"')\s]*")
+_UUID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b")
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SuiteEntry(_Frozen):
+    """One entry of the suite file (see the file's header for the keys)."""
+
+    id: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.]+$")
+    expectation: str = Field(pattern=r"^expect_[a-z0-9_]+$")
+    kwargs: dict[str, Any] = Field(default_factory=dict)
+    columns: list[str] | None = Field(default=None, min_length=1)
+    if_any_values: bool = False
+
+
+class SuiteFile(_Frozen):
+    """The suite file: a name and its expectations."""
+
+    name: str = Field(min_length=1)
+    expectations: list[SuiteEntry] = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class Check:
+    """One expectation, expanded and with its parameters filled in."""
+
+    id: str
+    type: str
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    if_any_values: bool = False
+
+    @property
+    def column(self) -> str | None:
+        """The column it is about (None for table-level expectations)."""
+        return self.kwargs.get("column")
+
+
+@dataclass(frozen=True)
+class Suite:
+    """A loaded suite: its name, its checks and the file it came from."""
+
+    name: str
+    checks: list[Check]
+    path: Path
+
+    def columns(self) -> list[str]:
+        """Every column the checks read, in first-use order."""
+        seen: dict[str, None] = {}
+        for check in self.checks:
+            for key in ("column", "column_A", "column_B"):
+                if isinstance(check.kwargs.get(key), str):
+                    seen[check.kwargs[key]] = None
+            for name in check.kwargs.get("column_list") or ():
+                seen[name] = None
+        return list(seen)
+
+
+def suite_params(config: ValidateConfig) -> dict[str, Any]:
+    """What `{param: NAME}` may name: the config (dotted paths) and the item model's enums."""
+    params: dict[str, Any] = {
+        "kinds": [k.value for k in Kind],
+        "languages": [lang.value for lang in Language],
+        "dimensions": [d.value for d in Dimension],
+    }
+
+    def flatten(prefix: str, value: Any) -> None:
+        params[prefix] = value
+        if isinstance(value, dict):
+            for key, sub in value.items():
+                flatten(f"{prefix}.{key}", sub)
+
+    for key, value in config.model_dump(mode="json").items():
+        flatten(key, value)
+    return params
+
+
+def _fill(value: Any, params: dict[str, Any], where: str) -> Any:
+    if isinstance(value, dict):
+        if set(value) == {"param"}:
+            name = value["param"]
+            if name not in params:
+                known = ", ".join(sorted(params))
+                raise ConfigError(f"{where}: unknown param {name!r}; known: {known}")
+            return params[name]
+        return {k: _fill(v, params, where) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill(v, params, where) for v in value]
+    return value
+
+
+def load_suite(config: ValidateConfig, root: Path | None = None) -> Suite:
+    """The suite of a project root (else the one beside this package), parameters filled in."""
+    path = root / SUITE_FILE if root and (root / SUITE_FILE).is_file() else _REPO_SUITE
+    spec = validate_config(SuiteFile, read_yaml(path), path)
+    params = suite_params(config)
+    checks: list[Check] = []
+    for entry in spec.expectations:
+        kwargs = _fill(entry.kwargs, params, f"{path}: {entry.id}")
+        for column in entry.columns or [None]:
+            checks.append(
+                Check(
+                    id=f"{entry.id}.{column}" if column else entry.id,
+                    type=entry.expectation,
+                    kwargs={**kwargs, "column": column} if column else kwargs,
+                    if_any_values=entry.if_any_values,
+                )
+            )
+    ids = [c.id for c in checks]
+    if len(set(ids)) != len(ids):
+        raise ConfigError(f"{path}: expectation ids repeat")
+    return Suite(name=spec.name, checks=checks, path=path)
+
+
+def _texts(column: str) -> pl.Expr:
+    texts = pl.col(column).list.eval(pl.element().struct.field("text"))
+    return pl.when(texts.list.len() > 0).then(texts.list.join("\n"))
+
+
+def answer_letter_share(frame: pl.DataFrame, min_items: int) -> pl.Series:
+    """Per MCQ: the largest share, among its source's MCQs, of those sharing one of its labels."""
+    rows = frame.select(
+        "source", "kind", label=pl.col("answer_labels").list.unique()
+    ).with_row_index("_row")
+    mcq = (
+        rows.filter((pl.col("kind") == Kind.MCQ.value) & (pl.col("label").list.len() > 0))
+        .with_columns(_n=pl.len().over("source"))
+        .filter(pl.col("_n") >= min_items)
+    )
+    best = (
+        mcq.explode("label")
+        .with_columns(share=pl.len().over("source", "label") / pl.col("_n"))
+        .group_by("_row")
+        .agg(pl.col("share").max())
+    )
+    joined = rows.join(best, on="_row", how="left", maintain_order="left")
+    return joined["share"].alias("answer_letter_share")
+
+
+def suite_frame(kept: pl.DataFrame, config: ValidateConfig) -> pl.DataFrame:
+    """The kept items plus the derived columns the suite reads (see the suite file's header)."""
+    return kept.with_columns(
+        question_chars=pl.col("question").str.len_chars().cast(pl.Float64),
+        context_chars=pl.col("context").str.len_chars().cast(pl.Float64),
+        option_texts=_texts("options"),
+        turn_texts=_texts("turns"),
+        answer_letter_share=answer_letter_share(kept, config.answer_share_min_items),
+    )
+
+
+def to_pandas(frame: pl.DataFrame, columns: list[str]) -> Any:
+    """A pandas copy of some columns (column by column via NumPy: pyarrow is not needed)."""
+    import pandas as pd
+
+    return pd.DataFrame({name: frame[name].to_numpy() for name in columns})
+
+
+def _numeric(value: Any) -> Any:
+    """A number, or a dict / list of numbers, as plain JSON values; anything else is None."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float) or type(value).__module__ == "numpy":
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            return None
+        if number != number or number in (float("inf"), float("-inf")):
+            return None
+        return int(number) if number.is_integer() and not isinstance(value, float) else number
+    if isinstance(value, dict):
+        out = {k: _numeric(v) for k, v in value.items()}
+        return out if all(v is not None for v in out.values()) else None
+    if isinstance(value, list | tuple):
+        items = [_numeric(v) for v in value]
+        return items if all(v is not None for v in items) else None
+    return None
+
+
+def _raised(info: dict | None) -> bool:
+    if not info:
+        return False
+    if info.get("raised_exception"):
+        return True
+    return any(isinstance(v, dict) and v.get("raised_exception") for v in info.values())
+
+
+def _summarize(check: Check, result: Any) -> dict[str, Any]:
+    details = result.result or {}
+    entry: dict[str, Any] = {
+        "id": check.id,
+        "type": check.type,
+        "column": check.column,
+        "success": bool(result.success),
+    }
+    if isinstance(details.get("unexpected_count"), int):
+        entry["unexpected_count"] = details["unexpected_count"]
+    observed = _numeric(details.get("observed_value"))
+    if observed is not None:
+        entry["observed_value"] = observed
+    if _raised(result.exception_info):
+        entry["error"] = True  # its message may quote data: kept out of the summary
+    return entry
+
+
+class _Counter:
+    """A regex replacement that numbers each distinct match in order of first appearance."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, str] = {}
+
+    def __call__(self, match: re.Match[str]) -> str:
+        return self.seen.setdefault(match[0], f"id{len(self.seen) + 1:04d}")
+
+
+def _localize(docs_dir: Path) -> None:
+    """Make the built site self-contained where GX allows it, and identical between rebuilds.
+
+    The GX logo is fetched from GX's web-asset bucket with a timestamp query (a web beacon):
+    point it at the site's own copy. Random element ids (uuid4) become per-page counters.
+    The pages still load Bootstrap, jQuery and Vega from public CDNs when viewed.
+    """
+    logo = docs_dir / "static" / "images" / "logo-long.png"
+    for page in sorted([*docs_dir.rglob("*.html"), *docs_dir.rglob("*.css")]):
+        text = page.read_text(encoding="utf-8")
+        fixed = _BEACON.sub(Path(os.path.relpath(logo, page.parent)).as_posix(), text)
+        fixed = _UUID.sub(_Counter(), fixed)
+        if fixed != text:
+            page.write_text(fixed, encoding="utf-8")
+
+
+def _context(docs_dir: Path | None) -> Any:
+    """An ephemeral (in-memory) GX context: no analytics, no progress bars, one local site."""
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import (
+        DataContextConfig,
+        InMemoryStoreBackendDefaults,
+        ProgressBarsConfig,
+    )
+
+    sites = {}
+    if docs_dir is not None:
+        sites[SITE] = {
+            "class_name": "SiteBuilder",
+            "show_how_to_buttons": False,
+            "store_backend": {
+                "class_name": "TupleFilesystemStoreBackend",
+                "base_directory": str(docs_dir.resolve()),
+            },
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+        }
+    config = DataContextConfig(
+        store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
+        analytics_enabled=False,
+        data_docs_sites=sites,
+        progress_bars=ProgressBarsConfig(globally=False),
+    )
+    return gx.get_context(mode="ephemeral", project_config=config)
+
+
+def _expectation(check: Check, suite: Suite) -> Any:
+    from great_expectations.expectations.registry import get_expectation_impl
+
+    try:
+        impl = get_expectation_impl(check.type)
+        return impl(**check.kwargs, meta={"id": check.id})
+    except Exception as exc:  # GX raises several types for unknown names and bad kwargs
+        raise ConfigError(
+            f"{suite.path}: expectation {check.id!r} ({check.type}) is invalid: "
+            f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+        ) from None
+
+
+def run_suite(
+    frame: pl.DataFrame,
+    suite: Suite,
+    docs_dir: Path | None = None,
+    run_time: datetime = EPOCH,
+) -> dict[str, Any]:
+    """Run the suite over a suite frame with GX; build Data Docs into `docs_dir` if given.
+
+    Returns {suite, success, expectations: [{id, type, column, success, unexpected_count?,
+    observed_value? (numbers only), skipped?, error?}], data_docs (index path or None)}.
+    `run_time` stamps the Data Docs run (fixed by default, so that rebuilds are identical).
+    """
+    columns = suite.columns()
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ConfigError(f"{suite.path}: unknown column(s): {', '.join(missing)}")
+    empty = {c for c in columns if frame[c].null_count() == frame.height}
+    skipped = {c.id for c in suite.checks if c.if_any_values and c.column in empty}
+    active = [c for c in suite.checks if c.id not in skipped]
+
+    os.environ["GX_ANALYTICS_ENABLED"] = "False"  # before the import: GX reads it there
+    import great_expectations as gx
+    from great_expectations.core.run_identifier import RunIdentifier
+    from great_expectations.data_context.types.resource_identifiers import (
+        ExpectationSuiteIdentifier,
+        ValidationResultIdentifier,
+    )
+
+    context = _context(docs_dir)
+    gx_suite = context.suites.add(
+        gx.ExpectationSuite(name=suite.name, expectations=[_expectation(c, suite) for c in active])
+    )
+    asset = context.data_sources.add_pandas("medcurate").add_dataframe_asset("items")
+    batch = asset.add_batch_definition_whole_dataframe("all").get_batch(
+        batch_parameters={"dataframe": to_pandas(frame, columns)}
+    )
+    # batch.validate rather than ValidationDefinition.run: run() stores the result as it is, and
+    # GX 1.24's quantile expectation returns a numpy bool that its JSON store cannot write.
+    results = batch.validate(gx_suite, result_format=RESULT_FORMAT)
+    by_id = {r.expectation_config.meta["id"]: r for r in results.results}
+    for r in results.results:
+        r.success = bool(r.success)
+    results.success = all(r.success for r in results.results)
+
+    expectations = []
+    for check in suite.checks:
+        if check.id in skipped:
+            expectations.append(
+                {"id": check.id, "type": check.type, "column": check.column}
+                | {"success": True, "skipped": True}
+            )
+        else:
+            expectations.append(_summarize(check, by_id[check.id]))
+
+    index = None
+    if docs_dir is not None:
+        run_id = RunIdentifier(run_name=RUN_NAME, run_time=run_time)
+        results.meta["run_id"] = run_id
+        results.meta["validation_time"] = run_time
+        if "batch_markers" in results.meta:
+            results.meta["batch_markers"]["ge_load_time"] = run_time.strftime("%Y%m%dT%H%M%S.%fZ")
+        suite_key = ExpectationSuiteIdentifier(name=suite.name)
+        context.validation_results_store.store_validation_results(
+            results,
+            ValidationResultIdentifier(
+                expectation_suite_identifier=suite_key, run_id=run_id, batch_identifier=batch.id
+            ),
+            suite_key,
+        )
+        if docs_dir.exists():
+            shutil.rmtree(docs_dir)  # the site is rebuilt whole: no pages of earlier runs
+        context.build_data_docs(site_names=[SITE])
+        _localize(docs_dir)
+        index = docs_dir / "index.html"
+
+    return {
+        "suite": suite.name,
+        "success": all(e["success"] for e in expectations),
+        "expectations": expectations,
+        "data_docs": str(index) if index else None,
+    }
+
+
+def failure_summary(summary: dict[str, Any]) -> str:
+    """One line per failed expectation: id, type, column and counts (never values)."""
+    lines = []
+    for e in summary["expectations"]:
+        if e["success"]:
+            continue
+        parts = [e["type"]]
+        if e.get("column"):
+            parts.append(f"column {e['column']}")
+        if "unexpected_count" in e:
+            parts.append(f"{e['unexpected_count']} unexpected")
+        if "observed_value" in e:
+            parts.append(f"observed {e['observed_value']}")
+        if e.get("error"):
+            parts.append("raised an error")
+        lines.append(f"{e['id']}: " + ", ".join(parts))
+    return "\n".join(lines)
