@@ -18,7 +18,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, PrivateAttr, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from curation.config import read_yaml, validate_config
 
@@ -57,6 +57,12 @@ class Specialty(_Frozen):
     parent: str | None = None
     icd11: list[str] = []
     keywords: dict[str, list[Keyword]] = {}
+    prior: float = Field(
+        default=1.0,
+        gt=0,
+        le=1,
+        description="How readily a tagger picks it; < 1 for cross-cutting services (imaging…).",
+    )
 
     @field_validator("code", "parent", mode="before")
     @classmethod

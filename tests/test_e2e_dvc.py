@@ -97,6 +97,33 @@ def test_deid_accounts_for_every_item_and_removes_planted_identifiers(pipeline: 
     assert planted and not [v for v in planted if v in text]
 
 
+def test_accounting_holds_across_every_stage(pipeline: Path) -> None:
+    """Each stage takes exactly what the one before kept; nothing is lost along the way."""
+
+    def report(*parts: str) -> dict:
+        return json.loads((pipeline / "reports" / Path(*parts)).read_text())
+
+    sources = yaml.safe_load((pipeline / "sources.yaml").read_text())["sources"]
+    validation = report("validation.json")
+    tagged = 0
+    for name in sources:
+        ingest, deid, tag = (
+            report("ingest", f"{name}.json"),
+            report("deid", f"{name}.json"),
+            report("tag", f"{name}.json"),
+        )
+        valid = validation["sources"][name]
+        assert ingest["rows_in"] == ingest["kept"] + ingest["quarantined"]
+        assert deid["rows_in"] == ingest["kept"] == deid["kept"] + deid["quarantined"]
+        assert valid["rows_in"] == deid["kept"] == valid["kept"] + valid["quarantined"]
+        assert tag["rows_in"] == valid["kept"] == tag["kept"] + tag["quarantined"]
+        tagged += tag["kept"]
+    dedup = report("dedup.json")
+    assert dedup["rows_in"] == tagged == dedup["kept"] + dedup["merged"]
+    assert validation["success"] is True
+    assert (pipeline / "reports" / "data_docs" / "index.html").is_file()
+
+
 def test_second_repro_has_nothing_to_do(pipeline: Path) -> None:
     out = sh(pipeline, "dvc", "repro")
     assert "Data and pipelines are up to date" in out

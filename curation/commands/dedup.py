@@ -13,6 +13,7 @@ from pathlib import Path
 import polars as pl
 
 from curation.errors import CurationError, InputFileError
+from curation.identity import normalize_text
 from curation.paths import ProjectPaths
 from curation.stages.base import ITEM_SCHEMA, StageReport
 from curation.stages.dedup import STAGE, DedupConfig, dedup, dedup_details
@@ -44,6 +45,19 @@ def input_path(paths: ProjectPaths, source: str) -> tuple[str, Path]:
     )
 
 
+def same_question_signal(kept: pl.DataFrame) -> dict[str, int]:
+    """Kept items that share a question but differ in options or answer (not merged): a review
+    signal, e.g. generic stems such as 下列错误的是 or a re-keyed copy of a question."""
+    questions = kept.filter(pl.col("question").is_not_null()).select(
+        pl.col("question").map_elements(normalize_text, return_dtype=pl.String).alias("q")
+    )
+    groups = questions.group_by("q").len().filter(pl.col("len") > 1)
+    return {
+        "same_question_groups": groups.height,
+        "same_question_items": int(groups["len"].sum() or 0),
+    }
+
+
 def run_dedup(paths: ProjectPaths, config: DedupConfig, sources: list[str]) -> StageReport:
     """Deduplicate the given sources together and return the (checked) report."""
     chosen = list(dict.fromkeys(sources))
@@ -73,6 +87,7 @@ def run_dedup(paths: ProjectPaths, config: DedupConfig, sources: list[str]) -> S
     merged.write_parquet(merged_out, statistics=False)
 
     details = dedup_details(kept, merged, config)
+    details.update(same_question_signal(kept))
     details["inputs"] = {source: folder for source, (folder, _) in inputs.items()}
     details["config"] = config.model_dump()
     if unknown:

@@ -19,6 +19,11 @@ def load_reports(paths: ProjectPaths) -> list[StageReport]:
         data = json.loads(path.read_text(encoding="utf-8"))
         if {"stage", "rows_in", "kept", "quarantined"} <= data.keys():
             found.append(StageReport.model_validate(data))
+        elif "stage" in data and isinstance(data.get("sources"), dict):  # one report, many sources
+            for source, acc in data["sources"].items():
+                found.append(
+                    StageReport.model_validate({**acc, "stage": data["stage"], "source": source})
+                )
     order = {stage: i for i, stage in enumerate(PIPELINE_ORDER)}
     return sorted(found, key=lambda r: (order.get(r.stage, len(order)), r.stage, r.source or ""))
 

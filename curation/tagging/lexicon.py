@@ -2,8 +2,9 @@
 
 Chinese keywords match as substrings (Aho-Corasick), English ones as whole words,
 case-insensitively. A specialty's score is the sum over its keywords of
-weight × (1 + log(count)); scores become shares of the total, so `score` reads as the
-tagger's confidence in its first choice.
+weight × (1 + log(count)), times the specialty's `prior` (below 1 for cross-cutting services
+such as anesthesia or imaging, whose words appear in every specialty's notes); scores become
+shares of the total, so `score` reads as the tagger's confidence in its first choice.
 """
 
 from __future__ import annotations
@@ -64,7 +65,8 @@ class LexiconTagger:
             targets = index[term] if index is not None else self._zh.get(term)[1]
             for code, weight in targets:
                 totals[code] += weight * (1 + math.log(count))
-        return dict(totals)
+        specs = self.taxonomy.by_code()
+        return {code: score * specs[code].prior for code, score in totals.items()}
 
     def predict(
         self, texts: Sequence[str], languages: Sequence[str | None] | None = None
