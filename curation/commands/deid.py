@@ -14,7 +14,7 @@ from curation.errors import InputFileError
 from curation.params import load_params
 from curation.paths import ProjectPaths
 from curation.secrets import deid_salt, salt_id
-from curation.stages.base import StageReport, write_outputs
+from curation.stages.base import StageReport, write_outputs, write_stage_report
 from curation.stages.deid import (
     STAGE,
     deid_version,
@@ -38,21 +38,14 @@ def run_deid(paths: ProjectPaths, source: str) -> StageReport:
     result = deidentify(items, config, deid_salt(paths.root), policy)
     out = paths.stage_output(STAGE, source)
     kept, by_reason = write_outputs(result, out, paths.quarantine(STAGE, source))
-    report = StageReport(
-        stage=STAGE,
-        source=source,
-        rows_in=rows_in,
-        kept=kept,
-        quarantined=sum(by_reason.values()),
-        quarantined_by_reason=by_reason,
-        details={
-            "deid_version": deid_version(policy),
-            "salt_id": salt_id(paths.root),
-            "spans_by_category": phi_totals(pl.scan_parquet(out)),
-        },
-    ).check_accounting()
-    report.write(paths.report(STAGE, source))
-    return report
+    details = {
+        "deid_version": deid_version(policy),
+        "salt_id": salt_id(paths.root),
+        "spans_by_category": phi_totals(pl.scan_parquet(out)),
+    }
+    return write_stage_report(
+        paths.report(STAGE, source), STAGE, source, rows_in, kept, by_reason, details
+    )
 
 
 def read_scan_input(path: Path) -> Iterator[tuple[str, str, str | None]]:

@@ -11,7 +11,7 @@ from curation.errors import InputFileError
 from curation.paths import ProjectPaths
 from curation.sources.readers import open_source
 from curation.sources.spec import SourceSpec
-from curation.stages.base import StageReport, write_outputs
+from curation.stages.base import StageReport, write_outputs, write_stage_report
 from curation.stages.ingest import STAGE, IngestConfig, ingest
 
 
@@ -37,18 +37,7 @@ def run_ingest(paths: ProjectPaths, spec: SourceSpec, config: IngestConfig) -> S
                 f"source '{spec.name}': reading {', '.join(raw.files)} failed "
                 f"({type(exc).__name__}); is the file a well-formed {spec.format}?"
             ) from None
-    report = StageReport(
-        stage=STAGE,
-        source=spec.name,
-        rows_in=rows_in,
-        kept=kept,
-        quarantined=sum(by_reason.values()),
-        quarantined_by_reason=by_reason,
-        details={
-            "files": raw.files,
-            "format": spec.format.value,
-            "encoding": raw.encoding,
-        },
-    ).check_accounting()
-    report.write(paths.report(STAGE, spec.name))
-    return report
+    details = {"files": raw.files, "format": spec.format.value, "encoding": raw.encoding}
+    return write_stage_report(
+        paths.report(STAGE, spec.name), STAGE, spec.name, rows_in, kept, by_reason, details
+    )

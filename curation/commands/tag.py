@@ -13,7 +13,7 @@ from curation.commands.deid import read_scan_input
 from curation.config import read_yaml
 from curation.errors import ConfigError, InputFileError
 from curation.paths import ProjectPaths
-from curation.stages.base import StageReport, write_outputs
+from curation.stages.base import StageReport, write_outputs, write_stage_report
 from curation.stages.tag import STAGE, TagConfig, tag
 from curation.tagging import get_tagger, item_text
 from curation.tagging.trained import TrainedTagger
@@ -45,25 +45,18 @@ def run_tag(paths: ProjectPaths, source: str, config: TagConfig) -> StageReport:
         tag(items, config, tagger), out, paths.quarantine(STAGE, source)
     )
     tags = pl.read_parquet(out, columns=["tags"]).unnest("tags")
-    report = StageReport(
-        stage=STAGE,
-        source=source,
-        rows_in=rows_in,
-        kept=kept,
-        quarantined=sum(by_reason.values()),
-        quarantined_by_reason=by_reason,
-        details={
-            "input": src.relative_to(paths.root).as_posix(),
-            "tagger": tagger.name,
-            "needs_review": int(tags["needs_review"].sum() or 0),
-            "mean_score": round(float(tags["score"].mean() or 0.0), 4),
-            "by_department": dict(
-                sorted(Counter(str(c) for c in tags["department_code"].to_list()).items())
-            ),
-        },
-    ).check_accounting()
-    report.write(paths.report(STAGE, source))
-    return report
+    details = {
+        "input": src.relative_to(paths.root).as_posix(),
+        "tagger": tagger.name,
+        "needs_review": int(tags["needs_review"].sum() or 0),
+        "mean_score": round(float(tags["score"].mean() or 0.0), 4),
+        "by_department": dict(
+            sorted(Counter(str(c) for c in tags["department_code"].to_list()).items())
+        ),
+    }
+    return write_stage_report(
+        paths.report(STAGE, source), STAGE, source, rows_in, kept, by_reason, details
+    )
 
 
 def load_label_maps(root: Path) -> dict[str, dict[str, str]]:

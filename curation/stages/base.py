@@ -71,6 +71,48 @@ class StageReport(BaseModel):
         path.write_text(text + "\n", encoding="utf-8")
 
 
+def quarantine_items(judged: pl.LazyFrame, stage: str) -> pl.LazyFrame:
+    """Quarantine rows for items judged by a stage (columns `_reason`, `_detail` set)."""
+    names = list(ITEM_SCHEMA.names())
+    return (
+        judged.filter(pl.col("_reason").is_not_null())
+        .select(
+            stage=pl.lit(stage),
+            source=pl.col("source"),
+            file=pl.col("provenance").struct.field("file"),
+            row=pl.col("provenance").struct.field("row"),
+            item_id=pl.col("item_id"),
+            reason=pl.col("_reason"),
+            detail=pl.col("_detail"),
+            record=pl.struct(names).struct.json_encode(),
+        )
+        .cast(dict(QUARANTINE_SCHEMA))
+    )
+
+
+def write_stage_report(
+    path: Path,
+    stage: str,
+    source: str,
+    rows_in: int,
+    kept: int,
+    by_reason: dict[str, int],
+    details: dict[str, Any] | None = None,
+) -> StageReport:
+    """Build, check (rows in = kept + quarantined) and write one source's stage report."""
+    report = StageReport(
+        stage=stage,
+        source=source,
+        rows_in=rows_in,
+        kept=kept,
+        quarantined=sum(by_reason.values()),
+        quarantined_by_reason=by_reason,
+        details=details or {},
+    ).check_accounting()
+    report.write(path)
+    return report
+
+
 def validation_verdict(row: dict[str, Any]) -> dict[str, str | None]:
     """Validate one row against the item model: {reason, detail} (nulls when valid).
 

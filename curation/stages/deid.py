@@ -29,7 +29,7 @@ from curation.deid.registry import default_registry
 from curation.deid.spans import Span
 from curation.deid.surrogates import RecordReplacer
 from curation.reasons import Reason
-from curation.stages.base import ITEM_SCHEMA, QUARANTINE_SCHEMA, StageResult
+from curation.stages.base import ITEM_SCHEMA, StageResult, quarantine_items
 
 STAGE = "deid"
 TEXT_FIELDS = ("question", "context", "answer_text", "explanation")
@@ -188,20 +188,7 @@ def deidentify(
             for n in ITEM_SCHEMA.names()
         ]
     )
-    quarantined = (
-        judged.filter(pl.col("_reason").is_not_null())
-        .select(
-            stage=pl.lit(STAGE),
-            source=pl.col("source"),
-            file=pl.col("provenance").struct.field("file"),
-            row=pl.col("provenance").struct.field("row"),
-            item_id=pl.col("item_id"),
-            reason=pl.col("_reason"),
-            detail=pl.col("_detail"),
-            record=pl.struct(list(ITEM_SCHEMA.names())).struct.json_encode(),
-        )
-        .cast(dict(QUARANTINE_SCHEMA))
-    )
+    quarantined = quarantine_items(judged, STAGE)
     return StageResult(kept=kept, quarantined=quarantined)
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import polars as pl
 
-from curation.stages.base import ITEM_SCHEMA, QUARANTINE_SCHEMA, StageResult, validate_items_expr
+from curation.stages.base import ITEM_SCHEMA, StageResult, quarantine_items, validate_items_expr
 from curation.validation.rules import MODEL_VERDICT, ValidateConfig, record_rules, verdict
 from curation.validation.suite import EPOCH, load_suite, run_suite, suite_frame
 
@@ -34,20 +34,7 @@ def validate(items: pl.LazyFrame, config: ValidateConfig) -> StageResult:
         _reason=reason, _detail=detail
     )
     kept = judged.filter(pl.col("_reason").is_null()).select(names)
-    quarantined = (
-        judged.filter(pl.col("_reason").is_not_null())
-        .select(
-            stage=pl.lit(STAGE),
-            source=pl.col("source"),
-            file=pl.col("provenance").struct.field("file"),
-            row=pl.col("provenance").struct.field("row"),
-            item_id=pl.col("item_id"),
-            reason=pl.col("_reason"),
-            detail=pl.col("_detail"),
-            record=pl.struct(names).struct.json_encode(),
-        )
-        .cast(dict(QUARANTINE_SCHEMA))
-    )
+    quarantined = quarantine_items(judged, STAGE)
     return StageResult(kept=kept, quarantined=quarantined)
 
 
