@@ -19,6 +19,7 @@ from functools import cache
 
 from curation.deid.registry import EN, ZH, alternation, lexicon, word_lists
 from curation.deid.spans import Span
+from curation.deid.tokens import capitalized_tokens
 from curation.deid.words import (
     english_names,
     is_everyday_word,
@@ -178,8 +179,6 @@ class ChineseNameRecognizer:
 
 
 # ---------------------------------------------------------------------------------------
-# capitalized words in any Latin script (Szöllösy, Šárka), and initials
-_TOKEN = re.compile(r"\b[^\W\d_a-z](?:[^\W\d_]|['’-](?=[^\W\d_]))*\.?")
 _TITLE_BEFORE = re.compile(
     r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Drs|Prof|Doctor|Professor|Sister|Rev|Father|Nurse|Mister|"
     r"Madam|Sir|Dame|Lady|Lord)\b\.?\s+$"
@@ -331,15 +330,7 @@ class EnglishNameRecognizer:
     max_tokens: int = 4
 
     def find(self, text: str) -> Iterator[Span]:
-        tokens = []
-        for m in _TOKEN.finditer(text):
-            word = m.group()
-            if not word[0].isupper():
-                continue
-            if word.endswith(".") and len(word) > 2:  # "Smith." ends a sentence
-                tokens.append((m.start(), m.end() - 1, word[:-1]))
-            else:
-                tokens.append((m.start(), m.end(), word))
+        tokens = capitalized_tokens(text)
         yield from self._after_cues(text, tokens)
         yield from self._before_credentials(text, tokens)
         yield from self._gazetteer(text, tokens)

@@ -17,6 +17,7 @@ from functools import cache
 
 from curation.deid.registry import BOTH, EN, ZH, PatternRecognizer, alternation, word_lists
 from curation.deid.spans import Span
+from curation.deid.tokens import capitalized_tokens
 from curation.deid.words import english_names, is_common_english, is_person_name
 
 CJK = r"\u4e00-\u9fff"
@@ -415,15 +416,15 @@ class EnglishCityRecognizer:
 
     def find(self, text: str) -> Iterator[Span]:
         cities = _world_cities()
-        for match in re.finditer(r"\b[A-Z][A-Za-z'’.-]+", text):
-            for name in cities.get(match.group(), ()):
-                if text.startswith(name, match.start()):
-                    end = match.start() + len(name)
+        for start, _, word in capitalized_tokens(text):
+            for name in cities.get(word, ()):
+                if text.startswith(name, start):
+                    end = start + len(name)
                     if end < len(text) and text[end].isalnum():
                         continue
                     if name in _COUNTRY_OR_STATE:
                         break
-                    yield Span(match.start(), end, "ADDRESS", 0.6, self.name)
+                    yield Span(start, end, "ADDRESS", 0.6, self.name)
                     break
 
 
