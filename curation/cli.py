@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -43,7 +44,11 @@ RootOption = Annotated[
 
 
 def user_errors(fn: F) -> F:
-    """Turn CurationErrors into a clear message and exit code 1 (no traceback)."""
+    """Turn CurationErrors into a clear message and exit code 1 (no traceback).
+
+    Any other exception is a bug; its message may quote record text (PHI), so only its type is
+    printed (exit 2) unless MEDCURATE_DEBUG=1 asks for the full traceback.
+    """
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -54,6 +59,18 @@ def user_errors(fn: F) -> F:
             if exc.hint:
                 console.print(f"[dim]hint: {exc.hint}[/]", highlight=False)
             raise typer.Exit(1) from None
+        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            if os.environ.get("MEDCURATE_DEBUG") == "1":
+                raise
+            console.print(
+                f"[bold red]internal error:[/] {type(exc).__name__} in `{fn.__name__}` "
+                "(message withheld: it may quote record text)",
+                highlight=False,
+            )
+            console.print("[dim]hint: rerun with MEDCURATE_DEBUG=1 for the traceback[/]")
+            raise typer.Exit(2) from None
 
     return wrapper  # type: ignore[return-value]
 

@@ -65,3 +65,18 @@ def _record_source() -> dict:
         "license": "CC0-1.0",
         "fields": {"key": "id", "context": "text"},
     }
+
+
+def test_unexpected_errors_never_print_their_message(project: MiniProject, monkeypatch) -> None:
+    import curation.commands.ingest as ingest_command
+
+    def broken(*args, **kwargs):
+        raise ValueError("患者张三 13812345678")  # a bug whose message quotes record text
+
+    project.sources({"demo": _record_source()})
+    project.write("raw/notes.csv", "id,text\n1,note\n")
+    monkeypatch.setattr(ingest_command, "run_ingest", broken)
+    monkeypatch.delenv("MEDCURATE_DEBUG", raising=False)
+    result = runner.invoke(app, ["ingest", "--root", str(project.root)])
+    assert result.exit_code == 2
+    assert "ValueError" in result.output and "张三" not in result.output
