@@ -345,7 +345,10 @@ TaggerOption = Annotated[
     str,
     typer.Option(
         "--tagger",
-        help="auto (the trained model if it exists, else lexicon) | lexicon | trained.",
+        help=(
+            "lexicon (cold start, no training data) | trained (--model) | auto (the trained model "
+            "if it exists, else lexicon). The demo's model is trained on synthetic items only."
+        ),
     ),
 ]
 
@@ -413,7 +416,7 @@ def tag_train(
 def tag_scan(
     source: Annotated[Path, typer.Argument(help='JSONL input: {"id", "text", "lang"?} per line.')],
     output: Annotated[Path, typer.Option("-o", "--output", help="JSONL output path.")],
-    tagger: TaggerOption = "auto",
+    tagger: TaggerOption = "lexicon",
     model: Annotated[
         Path | None,
         typer.Option(help="Trained model (default models/specialty_tfidf_lr_v1.joblib)."),
