@@ -244,16 +244,24 @@ EN_ORG_SUFFIX = (
     r"Technologies|Services|Agency|Society|Association|Center|Centre|Department|Authority|"
     r"Sons|Brothers|Bros\.?|Construction|Transit|Police|Schools|District|Council|Bureau"
 )
+# all-caps headers name institutions too (WEST HILLS HOSPITAL), but only with these suffixes
+EN_ORG_SUFFIX_UPPER = "HOSPITAL|MEDICAL CENTER|CLINIC|UNIVERSITY|COLLEGE|INSTITUTE|INFIRMARY"
 _ORG_GENERIC = frozenset(
     "The A An Our This That His Her Their General Community Memorial Regional County City State "
     "Medical Teaching Private Public Local Outside Admitted Transferred Seen Discharged "
     "Followed At To From In On By With And Of For Emergency Main Primary Urgent Care Health "
     "Mental Children's Women's Cancer Heart Rehabilitation Nursing Surgical Surgery Family "
-    "Internal Medicine Pediatric Dental Eye Outpatient Inpatient Walk-In Same-Day VA".split()
+    "Internal Medicine Pediatric Dental Eye Outpatient Inpatient Walk-In Same-Day VA "
+    "Anesthesia Pathology Pulmonary Cardiac Catheterization Urology Spine Radiology Cardiology "
+    "Neurology Oncology Surgical Orthopedic Orthopaedic Physical Therapy Occupational "
+    "Laboratory Sleep Wound Pain Dialysis Infusion Endoscopy Gastroenterology Dermatology "
+    "Psychiatry Psychiatric Behavioral Obstetrics Gynecology Maternity Neonatal Intensive Care "
+    "Critical Trauma Imaging Diagnostic Vascular Vein Breast Diabetes Kidney Transplant "
+    "Respiratory Speech Hearing Vision Allergy Podiatry Hand Foot Ankle Joint Bone".split()
 )
 _EN_ORG = re.compile(
     rf"(?:(?:St\.|Saint|Mt\.|Mount)\s+)?(?:{_CAPWORD}\s+(?:(?:of|the|and|for|&|de|la)\s+)?){{1,6}}"
-    rf"(?:{EN_ORG_SUFFIX})\b(?:\s+(?:of|at|in)\s+(?:the\s+)?{_CAPWORD}(?:\s+{_CAPWORD}){{0,3}})?"
+    rf"(?:{EN_ORG_SUFFIX}|{EN_ORG_SUFFIX_UPPER})\b(?:\s+(?:of|at|in)\s+(?:the\s+)?{_CAPWORD}(?:\s+{_CAPWORD}){{0,3}})?"
 )
 _EN_SAINT = re.compile(r"\b(?:St\.|Saint|Mt\.|Mount)\s+[A-Z][a-z]+(?:'s|’s)?(?:\s+[A-Z][a-z]+)?")
 
@@ -472,6 +480,12 @@ _PLACE_CUE = re.compile(
 )
 
 
+_NOT_TOWNS = frozenset(
+    "Home House Apartment Assisted Nursing Group Section Foster Care Skilled Independent Senior "
+    "Long Rehab Rehabilitation Hospice Shelter Jail Prison".split()
+)
+
+
 @dataclass(frozen=True)
 class EnglishPlaceAfterCueRecognizer:
     """A town after 'lives in', 'born in', 'moved to' … (cities too small for the gazetteer)."""
@@ -487,8 +501,8 @@ class EnglishPlaceAfterCueRecognizer:
     def find(self, text: str) -> Iterator[Span]:
         for m in _PLACE_CUE.finditer(text):
             words = m.group("v").split()
-            if words[0] in _NOT_PLACES or all(is_common_english(w) for w in words):
-                continue
+            if words[0] in _NOT_PLACES or words[0] in _NOT_TOWNS:
+                continue  # a capitalized word after "lives in" is a place (Revere, Lynn)
             yield Span(m.start("v"), m.end("v"), "ADDRESS", 0.7, self.name)
 
 
