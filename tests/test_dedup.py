@@ -387,3 +387,15 @@ def test_run_dedup_names_a_missing_input(tmp_path: Path) -> None:
 
     with pytest.raises(InputFileError, match="no input for source 'x'"):
         run_dedup(ProjectPaths(tmp_path), DedupConfig(), ["x"])
+
+
+def test_same_question_signal_flags_kept_items_sharing_a_question() -> None:
+    """Questions that stay apart (different options or key) are still reported for review."""
+    import polars as pl
+
+    from curation.commands.dedup import same_question_signal
+
+    kept = pl.DataFrame(
+        {"question": ["下列错误的是", "下列错误的是？", "下列正确的是", None, "Which is wrong"]}
+    )
+    assert same_question_signal(kept) == {"same_question_groups": 1, "same_question_items": 2}

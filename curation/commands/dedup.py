@@ -12,8 +12,8 @@ from pathlib import Path
 
 import polars as pl
 
+from curation.dedup.text import normalize_for_dedup
 from curation.errors import CurationError, InputFileError
-from curation.identity import normalize_text
 from curation.paths import ProjectPaths
 from curation.stages.base import ITEM_SCHEMA, StageReport
 from curation.stages.dedup import STAGE, DedupConfig, dedup, dedup_details
@@ -49,7 +49,7 @@ def same_question_signal(kept: pl.DataFrame) -> dict[str, int]:
     """Kept items that share a question but differ in options or answer (not merged): a review
     signal, e.g. generic stems such as 下列错误的是 or a re-keyed copy of a question."""
     questions = kept.filter(pl.col("question").is_not_null()).select(
-        pl.col("question").map_elements(normalize_text, return_dtype=pl.String).alias("q")
+        pl.col("question").map_elements(normalize_for_dedup, return_dtype=pl.String).alias("q")
     )
     groups = questions.group_by("q").len().filter(pl.col("len") > 1)
     return {
