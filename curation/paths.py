@@ -29,6 +29,23 @@ class ProjectPaths:
         folder = {"ingest": "ingested", "validate": "validated", "tag": "tagged"}.get(stage, stage)
         return self.root / "data" / folder / f"{source}.parquet"
 
+    def first_output(self, stages: tuple[str, ...], source: str) -> tuple[str, Path] | None:
+        """(stage, path) of the first of `stages` whose output for the source exists."""
+        for stage in stages:
+            path = self.stage_output(stage, source)
+            if path.is_file():
+                return stage, path
+        return None
+
+    @property
+    def curated(self) -> Path:
+        """The deduplicated item set: data/curated.parquet."""
+        return self.root / "data" / "curated.parquet"
+
+    def merged(self, stage: str) -> Path:
+        """Rows a stage merged into others (e.g. duplicates): data/merged/<stage>.parquet."""
+        return self.root / "data" / "merged" / f"{stage}.parquet"
+
     def quarantine(self, stage: str, source: str) -> Path:
         """Quarantined rows of a stage: data/quarantine/<stage>/<source>.parquet."""
         return self.root / "data" / "quarantine" / stage / f"{source}.parquet"

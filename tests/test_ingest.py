@@ -242,3 +242,10 @@ def test_outputs_are_byte_identical_across_runs(project: MiniProject) -> None:
     assert digests[0] == digests[1]
     assert (report.rows_in, report.kept, report.quarantined) == (8, 2, 6)
     assert report.quarantined_by_reason["duplicate_key"] == 1
+
+
+def test_missing_header_never_echoes_a_record(project: MiniProject) -> None:
+    project.write("raw/demo.csv", "张三,13812345678,胸痛\n李四,13912345678,头痛\n")
+    with pytest.raises(InputFileError) as info:
+        project.run(mcq_spec(key=None))
+    assert "13812345678" not in str(info.value) and "header" in str(info.value)

@@ -18,31 +18,34 @@ from curation.paths import ProjectPaths
 from curation.stages.base import ITEM_SCHEMA, StageReport
 from curation.stages.dedup import STAGE, DedupConfig, dedup, dedup_details
 
-INPUT_STAGES = ("tagged", "validated", "deid")  # per source, the first that exists wins
+INPUT_STAGES = ("tag", "validate", "deid")  # per source, the first output that exists wins
 
 
 def curated_path(paths: ProjectPaths) -> Path:
     """The deduplicated item set: data/curated.parquet."""
-    return paths.root / "data" / "curated.parquet"
+    return paths.curated
 
 
 def merged_path(paths: ProjectPaths) -> Path:
     """Rows merged into a cluster representative: data/merged/dedup.parquet."""
-    return paths.root / "data" / "merged" / f"{STAGE}.parquet"
+    return paths.merged(STAGE)
 
 
 def input_path(paths: ProjectPaths, source: str) -> tuple[str, Path]:
     """(folder, path) of a source's dedup input: the first of INPUT_STAGES that exists."""
-    for folder in INPUT_STAGES:
-        path = paths.root / "data" / folder / f"{source}.parquet"
-        if path.is_file():
-            return folder, path
-    raise InputFileError(
-        f"no input for source '{source}': none of "
-        + ", ".join(f"data/{folder}/{source}.parquet" for folder in INPUT_STAGES)
-        + " exists",
-        hint=f"Run `curate deid run {source}` (and `curate tag` if used) first.",
-    )
+    found = paths.first_output(INPUT_STAGES, source)
+    if found is None:
+        raise InputFileError(
+            f"no input for source '{source}': none of "
+            + ", ".join(
+                paths.stage_output(s, source).relative_to(paths.root).as_posix()
+                for s in INPUT_STAGES
+            )
+            + " exists",
+            hint=f"Run `curate deid run {source}` (and `curate tag` if used) first.",
+        )
+    path = found[1]
+    return path.parent.name, path
 
 
 def same_question_signal(kept: pl.DataFrame) -> dict[str, int]:

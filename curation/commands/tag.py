@@ -24,14 +24,13 @@ UPSTREAM = ("validate", "deid")  # tag reads the validated items, else the de-id
 
 def upstream_items(paths: ProjectPaths, source: str) -> Path:
     """The newest upstream output of a source that exists."""
-    for stage in UPSTREAM:
-        path = paths.stage_output(stage, source)
-        if path.is_file():
-            return path
-    raise InputFileError(
-        f"no de-identified items for source '{source}'",
-        hint=f"Run `curate deid run {source}` first (or `dvc repro`).",
-    )
+    found = paths.first_output(UPSTREAM, source)
+    if found is None:
+        raise InputFileError(
+            f"no de-identified items for source '{source}'",
+            hint=f"Run `curate deid run {source}` first (or `dvc repro`).",
+        )
+    return found[1]
 
 
 def run_tag(paths: ProjectPaths, source: str, config: TagConfig) -> StageReport:

@@ -23,11 +23,6 @@ REPORT = Path("reports") / "validation.json"
 DATA_DOCS = Path("reports") / "data_docs"
 
 
-def validated_path(paths: ProjectPaths, source: str) -> Path:
-    """Kept rows of one source: data/validated/<source>.parquet."""
-    return paths.root / "data" / "validated" / f"{source}.parquet"
-
-
 def run_time_from_env() -> datetime:
     """The Data Docs run time: SOURCE_DATE_EPOCH if set, else a fixed epoch (reproducible)."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
@@ -60,7 +55,7 @@ def run_validate(paths: ProjectPaths, sources: list[str], config: ValidateConfig
         rows_in = items.select(pl.len()).collect().item()
         result = validate(items, config)
         kept, by_reason = write_outputs(
-            result, validated_path(paths, source), paths.quarantine(STAGE, source)
+            result, paths.stage_output(STAGE, source), paths.quarantine(STAGE, source)
         )
         report = StageReport(
             stage=STAGE,
@@ -83,7 +78,7 @@ def run_validate(paths: ProjectPaths, sources: list[str], config: ValidateConfig
         quarantined_by_reason=dict(sorted(reasons.items())),
     ).check_accounting()
 
-    kept_all = pl.concat([pl.read_parquet(validated_path(paths, s)) for s in chosen])
+    kept_all = pl.concat([pl.read_parquet(paths.stage_output(STAGE, s)) for s in chosen])
     docs_dir = paths.root / DATA_DOCS
     summary = dataset_checks(kept_all, config, docs_dir, paths.root, run_time_from_env())
     out = {

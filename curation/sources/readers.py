@@ -20,6 +20,7 @@ import codecs
 import csv
 import io
 import json
+import re
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -38,6 +39,7 @@ from curation.sources.spec import Encoding, Format, SourceSpec
 INVALID_BYTE = "\U0010fffd"
 BOOKKEEPING = ("_file", "_row", "_read_error", "_unparsed")
 BATCH_ROWS = 50_000
+_DIGIT_RUN = re.compile(r"\d{3,}")
 _SAMPLE_BYTES = 1 << 20
 _ERROR_HANDLER = "medcurate-mark-invalid"
 
@@ -168,7 +170,14 @@ class _Reader:
         return pl.scan_parquet(parts)
 
     def _missing(self, missing: list[str], present: list[str], rel: str) -> None:
-        shown = ", ".join(present) or "(none)"
+        # A file without a header row would show its first record here: list the columns only
+        # when they look like column names (short, no digit runs such as IDs, phones, dates).
+        looks_like_header = all(len(c) <= 40 and not _DIGIT_RUN.search(c) for c in present)
+        shown = (
+            (", ".join(present) or "(none)")
+            if looks_like_header
+            else (f"{len(present)} columns that do not look like a header row (is it missing?)")
+        )
         raise InputFileError(
             f"{rel}: source '{self.spec.name}' maps column(s) {', '.join(missing)} "
             f"that the file does not have; its columns are: {shown}"

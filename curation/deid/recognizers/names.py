@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 
-from curation.deid.registry import EN, ZH, alternation, lexicon, word_lists
+from curation.deid.registry import EN, ZH, alternation, lexicon, previous_word, word_lists
 from curation.deid.spans import Span
 from curation.deid.tokens import capitalized_tokens
 from curation.deid.words import (
@@ -246,14 +246,6 @@ _SUBJECT_VERBS = frozenset(
 )
 
 
-def _previous_word(text: str, start: int) -> str:
-    """The word before a position, lowercased, without trailing punctuation (`Dr.` → dr)."""
-    before = text[max(0, start - 24) : start].rstrip()
-    if not before:
-        return ""
-    return before.rsplit(None, 1)[-1].rstrip(".:-,").lower()
-
-
 def _second_word(text: str, start: int) -> str:
     """The word before the previous word, lowercased."""
     words = text[max(0, start - 40) : start].split()
@@ -363,7 +355,7 @@ class EnglishNameRecognizer:
             if _plain_word(word):
                 continue  # "The", "Patient", "History": no name starts with them
             window = max(0, start - 48)
-            previous = _previous_word(text, start)
+            previous = previous_word(text, start)
             title = _TITLE_BEFORE.search(text, window, start) if previous in _TITLE_WORDS else None
             if title:
                 run = self._run(text, tokens, i, first_free=True)
