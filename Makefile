@@ -12,15 +12,26 @@ export GX_ANALYTICS_ENABLED := False
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,server]'
 	touch $@
 
 setup: $(VENV)/.installed  ## create .venv and install MedCurate with its dev tools
 
-demo: setup  ## run the whole pipeline on the bundled synthetic sources
+demo: setup  ## run the whole pipeline on the bundled synthetic sources, with a local Label Studio
 	curate init
+	dvc repro                             # ingest → deid → validate → tag → dedup
+	curate labelstudio up                 # local server on 127.0.0.1 (login in .env)
+	curate review push                    # pre-annotated review queue
+	curate review simulate                # DEMO ONLY: simulated physicians review every item
+	curate review snapshot                # pin their work (review.snapshot += 1) …
+	dvc repro                             # … pull, agreement, merge
+	curate review adjudicate              # disagreements → adjudication project
+	curate review simulate --adjudication # DEMO ONLY: the senior physician decides
+	curate review snapshot
 	dvc repro
 	curate status
+	@echo "Label Studio is running at $$(curate labelstudio status 2>&1 | head -1 | cut -d' ' -f1)"
+	@echo "log in with LABEL_STUDIO_USERNAME / LABEL_STUDIO_PASSWORD from .env; stop it with: curate labelstudio down"
 
 test: setup  ## lint, then run every test (unit and end-to-end)
 	ruff check .
@@ -30,5 +41,6 @@ lint: setup
 	ruff check .
 	ruff format --check .
 
-clean:  ## remove pipeline outputs (not the raw sources)
-	rm -rf data reports
+clean:  ## remove pipeline outputs (not the raw sources) and the local Label Studio
+	-curate labelstudio down
+	rm -rf data reports .labelstudio

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import functools
-import os
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from curation.cli_common import RootOption, console, progress, user_errors
+from curation.cli_review import labelstudio_app, review_app
 from curation.errors import CurationError
 from curation.paths import ProjectPaths
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 app = typer.Typer(
     name="curate",
@@ -29,62 +25,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console(stderr=True)
-
-RootOption = Annotated[
-    Path,
-    typer.Option(
-        "--root",
-        help="Project root (holds sources.yaml, params.yaml, data/, reports/).",
-        exists=True,
-        file_okay=False,
-        resolve_path=True,
-    ),
-]
-
-
-def user_errors(fn: F) -> F:
-    """Turn CurationErrors into a clear message and exit code 1 (no traceback).
-
-    Any other exception is a bug; its message may quote record text (PHI), so only its type is
-    printed (exit 2) unless MEDCURATE_DEBUG=1 asks for the full traceback.
-    """
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except CurationError as exc:
-            console.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False)
-            if exc.hint:
-                console.print(f"[dim]hint: {exc.hint}[/]", highlight=False)
-            raise typer.Exit(1) from None
-        except (typer.Exit, typer.Abort, KeyboardInterrupt):
-            raise
-        except Exception as exc:
-            if os.environ.get("MEDCURATE_DEBUG") == "1":
-                raise
-            console.print(
-                f"[bold red]internal error:[/] {type(exc).__name__} in `{fn.__name__}` "
-                "(message withheld: it may quote record text)",
-                highlight=False,
-            )
-            console.print("[dim]hint: rerun with MEDCURATE_DEBUG=1 for the traceback[/]")
-            raise typer.Exit(2) from None
-
-    return wrapper  # type: ignore[return-value]
-
-
-def progress() -> Progress:
-    """The progress bar every long command uses."""
-    return Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=False,
-    )
+app.add_typer(labelstudio_app, name="labelstudio")
+app.add_typer(review_app, name="review")
 
 
 @app.command()

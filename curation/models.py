@@ -94,11 +94,26 @@ class PhiCount(_Frozen):
     count: int = Field(ge=0)
 
 
+class PhiMark(_Frozen):
+    """Where a replacement sits in the de-identified text (offsets only, never the value)."""
+
+    field: str = Field(
+        description="'question', 'context', 'answer_text', 'explanation', "
+        "'options.<i>' or 'turns.<i>'."
+    )
+    start: int = Field(ge=0, description="Code-point offset of the replacement in that field.")
+    end: int = Field(ge=0, description="End offset (exclusive).")
+    category: str
+
+
 class PhiSummary(_Frozen):
     """Per-record de-identification summary, filled by the deid stage."""
 
     deid_version: str
     counts: list[PhiCount] = Field(default_factory=list)
+    marks: list[PhiMark] = Field(
+        default_factory=list, description="Replacements in the output, shown to reviewers."
+    )
 
 
 class TagAlternative(_Frozen):
@@ -120,12 +135,33 @@ class Tags(_Frozen):
     needs_review: bool = False
 
 
-class Review(_Frozen):
-    """Final physician decision, filled by the review merge stage."""
+class ReviewLabel(_Frozen):
+    """What one physician said about an item (comments and edited text stay in the snapshot)."""
 
-    decision: str = Field(description="accept | accept_with_edits | reject")
-    resolution: str = Field(description="unanimous | majority | adjudicated")
+    annotator: str = Field(description="The physician's Label Studio account (email).")
+    role: str = Field(description="reviewer | adjudicator")
+    verdict: str | None = None
+    specialty_code: str | None = None
+    answer_labels: list[str] = Field(default_factory=list)
+    difficulty: int | None = None
+    reject_reasons: list[str] = Field(default_factory=list)
+    phi_marks: int = Field(0, ge=0, description="Spans they marked as missed PHI.")
+    edited: bool = False
+
+
+class Review(_Frozen):
+    """Physicians' review of an item, filled by the review merge stage."""
+
+    status: str = Field(description="final | pending | needs_adjudication")
+    decision: str | None = Field(None, description="accept | accept_with_edits | reject")
+    resolution: str | None = Field(None, description="unanimous | majority | adjudicated")
     annotations: int = Field(ge=0, description="How many physician annotations were made.")
+    specialty_code: str | None = None
+    answer_labels: list[str] = Field(default_factory=list)
+    difficulty: int | None = None
+    reject_reasons: list[str] = Field(default_factory=list)
+    disagreements: list[str] = Field(default_factory=list)
+    labels: list[ReviewLabel] = Field(default_factory=list)
 
 
 class Item(_Frozen):

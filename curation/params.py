@@ -7,6 +7,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from curation.config import read_yaml, validate_config
+from curation.review.rules import ReviewConfig
 from curation.stages.dedup import DedupConfig
 from curation.stages.deid import DeidConfig
 from curation.stages.tag import TagConfig
@@ -32,6 +33,7 @@ class Params(BaseModel):
     validation: ValidateConfig = Field(default_factory=ValidateConfig, alias="validate")
     tag: TagConfig = Field(default_factory=TagConfig)
     dedup: DedupConfig = Field(default_factory=DedupConfig)
+    review: ReviewConfig = Field(default_factory=ReviewConfig)
 
 
 def load_params(path: Path) -> Params:

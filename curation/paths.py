@@ -42,6 +42,16 @@ class ProjectPaths:
         """The deduplicated item set: data/curated.parquet."""
         return self.root / "data" / "curated.parquet"
 
+    @property
+    def review_snapshot(self) -> Path:
+        """Physicians' annotations pulled from Label Studio: data/review/export.json."""
+        return self.root / "data" / "review" / "export.json"
+
+    @property
+    def reviewed(self) -> Path:
+        """Curated items with physicians' decisions applied: data/reviewed.parquet."""
+        return self.root / "data" / "reviewed.parquet"
+
     def merged(self, stage: str) -> Path:
         """Rows a stage merged into others (e.g. duplicates): data/merged/<stage>.parquet."""
         return self.root / "data" / "merged" / f"{stage}.parquet"

@@ -32,3 +32,6 @@ class Reason(StrEnum):
     TEXT_TOO_LONG = "text_too_long"
     TEXT_TOO_SHORT = "text_too_short"
     LANGUAGE_MISMATCH = "language_mismatch"
+    # review: physicians' decisions
+    REVIEW_REJECTED = "review_rejected"
+    REVIEW_PHI_UNMAPPED = "review_phi_unmapped"  # PHI marked on a version of the text now gone

@@ -236,6 +236,12 @@ def load_taxonomy(path: Path | None = None) -> Taxonomy:
     return _load((path or TAXONOMY_PATH).resolve())
 
 
+def project_taxonomy(root: Path | None) -> Taxonomy:
+    """A project's schemas/specialties.yaml, else the one shipped with MedCurate."""
+    path = Path(root) / "schemas" / "specialties.yaml" if root else None
+    return load_taxonomy(path if path is not None and path.is_file() else None)
+
+
 @cache
 def _load(path: Path) -> Taxonomy:
     return validate_config(Taxonomy, read_yaml(path), path)

@@ -119,6 +119,19 @@ def test_phi_summary_counts_categories_without_values(project: MiniProject) -> N
     assert phi["deid_version"].startswith("medcurate-deid-")
 
 
+def test_phi_marks_locate_each_replacement_in_the_output(project: MiniProject) -> None:
+    kept, _ = run(ingest_records(project))
+    row = kept.filter(pl.col("source_record_key") == "r1").row(0, named=True)
+    marks = row["phi"]["marks"]
+    assert [m["category"] for m in marks] == ["NAME", "DATE", "DATE", "NAME", "PHONE"]
+    assert {m["field"] for m in marks} == {"context"}
+    pieces = [row["context"][m["start"] : m["end"]] for m in marks]
+    name = re.search(r"患者姓名：(\w+)，", row["context"]).group(1)
+    assert pieces[0] == pieces[3] == name  # the surrogate, where it now sits
+    assert re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日", pieces[1])
+    assert "13812345678" not in pieces[4] and len(pieces[4]) > 0
+
+
 def test_key_that_is_an_identifier_is_pseudonymized(project: MiniProject) -> None:
     project.write("raw/r.csv", "mrn,text\n00482913,普通记录。\n")
     spec = make_spec(path="raw/r.csv", kind="record", fields={"key": "mrn", "context": "text"})

@@ -80,13 +80,23 @@ class RecordReplacer:
 
     def apply(self, text: str, spans: list[Span], language: str) -> str:
         """The text with every span replaced (spans must not overlap)."""
-        out, cursor = [], 0
+        return self.apply_marked(text, spans, language)[0]
+
+    def apply_marked(
+        self, text: str, spans: list[Span], language: str
+    ) -> tuple[str, list[tuple[int, int, str]]]:
+        """The replaced text and where each replacement sits in it: (start, end, category)."""
+        out, marks, cursor, length = [], [], 0, 0
         for span in sorted(spans, key=lambda s: s.start):
             out.append(text[cursor : span.start])
-            out.append(self.replacement(text[span.start : span.end], span.label, language))
+            length += span.start - cursor
+            new = self.replacement(text[span.start : span.end], span.label, language)
+            out.append(new)
+            marks.append((length, length + len(new), span.label))
+            length += len(new)
             cursor = span.end
         out.append(text[cursor:])
-        return "".join(out)
+        return "".join(out), marks
 
     def replacement(self, value: str, category: str, language: str) -> str:
         """What one PHI value becomes."""

@@ -114,13 +114,18 @@ class RecordDeidentifier:
             detected = [self.detector.detect(t, lang) if t else [] for t in texts]
         found = propagate(texts, detected)
         counts: Counter[str] = Counter(s.label for spans in found for s in spans)
-        cleaned = iter(
-            replacer.apply(t, spans, lang) if t else t
-            for t, spans in zip(texts, found, strict=True)
-        )
-        out: dict[str, Any] = {f: (next(cleaned) or row[f]) for f in TEXT_FIELDS}
-        out["options"] = [{"label": o["label"], "text": next(cleaned)} for o in row["options"]]
-        out["turns"] = [{"speaker": t["speaker"], "text": next(cleaned)} for t in row["turns"]]
+        names = _text_names(row)
+        cleaned, marks = [], []
+        for name, text, spans in zip(names, texts, found, strict=True):
+            new, placed = replacer.apply_marked(text, spans, lang) if text else (text, [])
+            cleaned.append(new)
+            marks += [{"field": name, "start": a, "end": b, "category": c} for a, b, c in placed]
+        out: dict[str, Any] = {
+            f: (new or row[f]) for f, new in zip(TEXT_FIELDS, cleaned, strict=False)
+        }
+        rest = iter(cleaned[len(TEXT_FIELDS) :])
+        out["options"] = [{"label": o["label"], "text": next(rest)} for o in row["options"]]
+        out["turns"] = [{"speaker": t["speaker"], "text": next(rest)} for t in row["turns"]]
         key = row["source_record_key"]
         if self.detector.detect(key, lang):  # a key such as an MRN is PHI itself
             digest = hmac.new(self.salt, key.encode(), hashlib.sha256).hexdigest()[:16]
@@ -130,6 +135,7 @@ class RecordDeidentifier:
         out["phi"] = {
             "deid_version": self.version,
             "counts": [{"category": c, "count": n} for c, n in sorted(counts.items())],
+            "marks": marks,
         }
         residual = self._residual(out)
         out["_reason"] = Reason.RESIDUAL_PHI.value if residual else None
@@ -149,6 +155,15 @@ class RecordDeidentifier:
             for recognizer in self.gate:
                 found.update(s.label for s in recognizer.find(text))
         return found
+
+
+def _text_names(row: dict[str, Any]) -> list[str]:
+    """Field names of :func:`_texts`, in the same order ('options.<i>', 'turns.<i>')."""
+    return (
+        list(TEXT_FIELDS)
+        + [f"options.{i}" for i in range(len(row["options"]))]
+        + [f"turns.{i}" for i in range(len(row["turns"]))]
+    )
 
 
 def _texts(row: dict[str, Any]) -> list[str]:

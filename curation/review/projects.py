@@ -1,0 +1,188 @@
+"""MedCurate's projects on a Label Studio server: create or update, export snapshots, upsert."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from curation.errors import CurationError
+from curation.review.configs import ProjectSpec, instructions, render_config
+from curation.review.connection import Connection, with_retries
+
+
+@dataclass
+class UpsertReport:
+    """What one push did to one project."""
+
+    project: str
+    project_id: int
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    on_server_only: int = 0  # tasks whose item is no longer queued (left untouched)
+    retries: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class ReviewServer:
+    """The Label Studio server holding one MedCurate project family (titles start with it)."""
+
+    connection: Connection
+    project_name: str
+    root: Path | None = None
+    _client: Any = field(default=None, repr=False)
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            self._client = self.connection.client()
+        return self._client
+
+    # ----------------------------------------------------------------- projects
+    def find(self, spec: ProjectSpec) -> int | None:
+        """The id of a managed project, if it exists."""
+        title = spec.title(self.project_name)
+        projects = with_retries(lambda: list(self.client.projects.list()), "listing projects")
+        return next((p.id for p in projects if p.title == title), None)
+
+    def ensure(self, spec: ProjectSpec, overlap: int) -> int:
+        """Create the project, or bring its label config and overlap up to date."""
+        config = render_config(spec.kind, spec.role, self.root)
+        overlap = 1 if spec.role.value == "adjudication" else overlap
+        settings = {
+            "label_config": config,
+            "maximum_annotations": overlap,
+            "expert_instruction": instructions(self.root),
+            "show_instruction": True,
+            "show_skip_button": False,
+            "show_overlap_first": True,
+            "description": f"MedCurate {spec.role.value} ({spec.kind.value}) — managed by "
+            "`curate review`; do not rename.",
+        }
+        project_id = self.find(spec)
+        if project_id is None:
+            created = with_retries(
+                lambda: self.client.projects.create(
+                    title=spec.title(self.project_name), **settings
+                ),
+                "creating a project",
+            )
+            return created.id
+        current = with_retries(lambda: self.client.projects.get(project_id), "reading a project")
+        changed = {k: v for k, v in settings.items() if getattr(current, k, None) != v}
+        if changed:
+            with_retries(
+                lambda: self.client.projects.update(project_id, **changed), "updating a project"
+            )
+        return project_id
+
+    # ------------------------------------------------------------------ export
+    def export(self, project_id: int, poll: float = 0.5, wait: float = 3600.0) -> list[dict]:
+        """Every task of a project with its annotations, from an export snapshot."""
+
+        def snapshot() -> list[dict]:
+            exports = self.client.projects.exports
+            made = exports.create(project_id, title="medcurate snapshot")
+            deadline = time.monotonic() + wait
+            while True:
+                status = exports.get(project_id, made.id).status
+                if status == "completed":
+                    break
+                if status == "failed":
+                    raise CurationError(f"Label Studio failed to export project {project_id}")
+                if time.monotonic() > deadline:
+                    raise CurationError(f"export of project {project_id} timed out")
+                time.sleep(poll)
+            raw = b"".join(exports.download(project_id, made.id, export_type="JSON"))
+            with contextlib.suppress(Exception):  # a leftover snapshot file is harmless
+                exports.delete(project_id, made.id)
+            return json.loads(raw)
+
+        return with_retries(snapshot, f"exporting project {project_id}")
+
+    def existing(self, project_id: int) -> dict[str, tuple[int, str]]:
+        """item_id → (task id, task hash) of the tasks already in a project."""
+        found: dict[str, tuple[int, str]] = {}
+        for task in self.export(project_id):
+            data = task.get("data") or {}
+            if "item_id" in data:
+                found.setdefault(data["item_id"], (task["id"], data.get("task_hash", "")))
+        return found
+
+    def users(self) -> dict[int, str]:
+        """User id → email."""
+        users = with_retries(lambda: list(self.client.users.list()), "listing users")
+        return {u.id: (u.email or u.username or f"user-{u.id}") for u in users}
+
+    # ------------------------------------------------------------------ upsert
+    def upsert(
+        self,
+        spec: ProjectSpec,
+        tasks: Sequence[dict[str, Any]],
+        overlap: int,
+        batch_size: int,
+        advance: Callable[[int], None] = lambda n: None,
+    ) -> UpsertReport:
+        """Create missing tasks and update changed ones, keyed on data.item_id.
+
+        Idempotent: Label Studio does not deduplicate imports, so what the project holds is read
+        first, and read again before retrying a batch whose outcome is unknown.
+        """
+        project_id = self.ensure(spec, overlap)
+        report = UpsertReport(spec.key, project_id)
+        existing = self.existing(project_id)
+        queued = {t["data"]["item_id"] for t in tasks}
+        report.on_server_only = sum(1 for item_id in existing if item_id not in queued)
+        new = [t for t in tasks if t["data"]["item_id"] not in existing]
+        changed = [
+            t
+            for t in tasks
+            if t["data"]["item_id"] in existing
+            and existing[t["data"]["item_id"]][1] != t["data"]["task_hash"]
+        ]
+        report.unchanged = len(tasks) - len(new) - len(changed)
+        advance(report.unchanged)
+        for start in range(0, len(new), batch_size):
+            batch = new[start : start + batch_size]
+            report.created += self._import(project_id, batch, report)
+            advance(len(batch))
+        for task in changed:
+            task_id = existing[task["data"]["item_id"]][0]
+            self._update(task_id, task)
+            report.updated += 1
+            advance(1)
+        return report
+
+    def _import(self, project_id: int, batch: list[dict], report: UpsertReport) -> int:
+        state = {"retry": False}
+
+        def attempt() -> None:
+            todo = batch
+            if state["retry"]:  # the last attempt may have landed: import only what is missing
+                report.retries += 1
+                have = self.existing(project_id)
+                todo = [t for t in batch if t["data"]["item_id"] not in have]
+            state["retry"] = True
+            if todo:
+                self.client.projects.import_tasks(project_id, request=todo)
+
+        with_retries(attempt, f"importing tasks into project {project_id}")
+        return len(batch)  # every task of the batch is on the server now
+
+    def _update(self, task_id: int, task: dict[str, Any]) -> None:
+        def attempt() -> None:
+            self.client.tasks.update(str(task_id), data=task["data"])
+            for old in self.client.predictions.list(task=task_id):
+                self.client.predictions.delete(old.id)
+            for prediction in task.get("predictions", []):
+                self.client.predictions.create(task=task_id, **prediction)
+
+        with_retries(attempt, f"updating task {task_id}")

@@ -1,0 +1,216 @@
+"""Simulated physicians, for the demo and the tests only: `curate review simulate`.
+
+Creates a few clearly named demo accounts (``dr.demo.<n>@medcurate.invalid``; the ``.invalid``
+domain can never be a real address) and submits annotations through the real API, each with the
+account's own token. Label Studio Community's REST API creates users without a password or
+token, so demo physicians join through the organization's invite link, as real physicians do.
+Reviewers agree with the pre-annotations except for a configurable share of disagreements; the
+senior demo physician settles adjudication tasks. Refuses to touch a server holding annotations
+by anyone else. Every choice is seeded by item and account: reruns give the same annotations.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import random
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from curation.errors import CurationError
+from curation.review.configs import REJECT_REASONS, ProjectSpec, ReviewKind, Role
+from curation.review.connection import Connection, with_retries
+from curation.review.labels import ReviewLabels, to_result
+from curation.review.projects import ReviewServer
+from curation.review.snapshot import annotations
+
+DEMO_DOMAIN = "medcurate.invalid"
+SENIOR = f"dr.demo.senior@{DEMO_DOMAIN}"
+
+
+def demo_email(n: int) -> str:
+    return f"dr.demo.{n}@{DEMO_DOMAIN}"
+
+
+def is_demo(email: str) -> bool:
+    return email.endswith("@" + DEMO_DOMAIN)
+
+
+def demo_password(connection: Connection, email: str) -> str:
+    """A per-account password derived from the admin key (nothing extra to store)."""
+    digest = hmac.new(connection.api_key.encode(), email.encode(), hashlib.sha256)
+    return "Demo-" + digest.hexdigest()[:24]
+
+
+def physician_token(connection: Connection, email: str) -> str:
+    """Log a demo physician in (signing up by invite link the first time); return their token."""
+    password = demo_password(connection, email)
+    with httpx.Client(base_url=connection.url, follow_redirects=True, timeout=60) as web:
+        if not _form(web, "/user/login/", email, password):
+            with connection.http() as api:
+                invite = with_retries(lambda: api.get("/api/invite"), "reading the invite link")
+                invite.raise_for_status()
+            if not _form(web, invite.json()["invite_url"], email, password):
+                raise CurationError(f"could not sign up the demo account {email}")
+        token = web.get("/api/current-user/token")
+        token.raise_for_status()
+        return token.json()["token"]
+
+
+def _form(web: httpx.Client, path: str, email: str, password: str) -> bool:
+    """Submit Label Studio's login or signup form; True when the session is logged in."""
+    page = web.get(path)
+    page.raise_for_status()
+    csrf = web.cookies.get("csrftoken", "")
+    web.post(
+        str(page.url),
+        data={"email": email, "password": password, "csrfmiddlewaretoken": csrf},
+        headers={"Referer": str(page.url)},
+    )
+    return web.get("/api/current-user/whoami").status_code == 200
+
+
+@dataclass(frozen=True)
+class Simulation:
+    """How the demo physicians behave."""
+
+    reviewers: int = 3
+    disagreement: float = 0.15
+    seed: int = 0
+
+
+def reviewer_labels(
+    task: dict[str, Any], email: str, sim: Simulation, specialties: list[str]
+) -> ReviewLabels:
+    """What a demo reviewer says about a task: the pre-annotation, or one disagreement."""
+    data = task["data"]
+    item_id = data["item_id"]
+    rng = random.Random(f"{sim.seed}:{item_id}:{email}")
+    shared = random.Random(f"{sim.seed}:{item_id}")  # what every reviewer sees alike
+    mcq = data.get("kind") == "mcq"
+    labels: dict[str, Any] = {
+        "annotator": email,
+        "verdict": "accept",
+        "specialty": data.get("specialty_code") or specialties[0],
+        "answer_check": "correct" if mcq else None,
+        "difficulty": shared.randint(1, 5),
+    }
+    if rng.random() < sim.disagreement:
+        what = rng.choice(
+            ["verdict", "specialty", "answer", "difficulty"]
+            if mcq
+            else ["verdict", "specialty", "difficulty"]
+        )
+        if what == "verdict":
+            labels["verdict"] = "reject"
+            labels["reject_reasons"] = (rng.choice(sorted(REJECT_REASONS)),)
+        elif what == "specialty":
+            labels["specialty"] = rng.choice([c for c in specialties if c != labels["specialty"]])
+        elif what == "answer":
+            key = [x.strip() for x in (data.get("answer_key") or "").split(",")]
+            others = [x for x in "ABCD" if x not in key]
+            labels["answer_check"] = "wrong"
+            labels["corrected_answer"] = (rng.choice(others),)
+        else:
+            labels["difficulty"] = max(1, min(5, labels["difficulty"] + rng.choice([-1, 1])))
+    return ReviewLabels(**labels)
+
+
+def adjudicator_labels(task: dict[str, Any], specialties: list[str]) -> ReviewLabels:
+    """The senior demo physician: accepts with the suggested specialty and the answer key."""
+    data = task["data"]
+    return ReviewLabels(
+        annotator=SENIOR,
+        verdict="accept",
+        specialty=data.get("specialty_code") or specialties[0],
+        answer_check="correct" if data.get("kind") == "mcq" else None,
+        difficulty=3,
+    )
+
+
+def simulate(
+    server: ReviewServer,
+    role: Role,
+    sim: Simulation,
+    overlap: int,
+    specialties: list[str],
+    advance: Callable[[int], None] = lambda n: None,
+) -> dict[str, int]:
+    """Annotate every open task of the role's projects as the demo physicians; return counts."""
+    from label_studio_sdk import LabelStudio
+
+    _refuse_real_annotations(server)
+    accounts = (
+        [SENIOR]
+        if role == Role.ADJUDICATION
+        else [demo_email(n) for n in range(1, sim.reviewers + 1)]
+    )
+    if role == Role.REVIEW and sim.reviewers < overlap:
+        raise CurationError(f"{sim.reviewers} demo reviewers cannot give {overlap} reviews each")
+    clients = {
+        email: LabelStudio(
+            base_url=server.connection.url, api_key=physician_token(server.connection, email)
+        )
+        for email in accounts
+    }
+    counts = {"tasks": 0, "annotations": 0}
+    users = server.users()
+    jobs: list[tuple[str, int, list[dict[str, Any]]]] = []
+    for kind in ReviewKind:
+        project_id = server.find(ProjectSpec(role, kind))
+        if project_id is None:
+            continue
+        for task in server.export(project_id):
+            counts["tasks"] += 1
+            done = {users.get(_who(a)) for a in task.get("annotations") or []}
+            wanted = 1 if role == Role.ADJUDICATION else overlap
+            rotation = int(hashlib.sha256(task["data"]["item_id"].encode()).hexdigest(), 16)
+            order = [accounts[(rotation + k) % len(accounts)] for k in range(len(accounts))]
+            for email in order[:wanted]:
+                if email in done:
+                    continue
+                labels = (
+                    adjudicator_labels(task, specialties)
+                    if role == Role.ADJUDICATION
+                    else reviewer_labels(task, email, sim, specialties)
+                )
+                jobs.append((email, task["id"], to_result(labels, task["data"].get("text", ""))))
+
+    def submit(job: tuple[str, int, list[dict[str, Any]]]) -> None:
+        email, task_id, result = job
+        with_retries(
+            lambda: clients[email].annotations.create(task_id, result=result, lead_time=30.0),
+            f"annotating task {task_id}",
+        )
+
+    # a few requests in flight: the server (SQLite) serializes writes, but not the HTTP work
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        for _ in pool.map(submit, jobs):
+            counts["annotations"] += 1
+            advance(1)
+    return counts
+
+
+def _who(annotation: dict[str, Any]) -> int | None:
+    who = annotation.get("completed_by")
+    return who.get("id") if isinstance(who, dict) else who
+
+
+def _refuse_real_annotations(server: ReviewServer) -> None:
+    from curation.review.snapshot import pull
+
+    document = pull(server, 0)
+    real = set()
+    for role in Role:
+        for _, _, _, labels in annotations(document, role):
+            real.update(label.annotator for label in labels if not is_demo(label.annotator))
+    if real:
+        raise CurationError(
+            f"this server holds annotations by {len(real)} non-demo account(s); "
+            "simulated reviewers only run on demo servers",
+            hint="Use a fresh local server (`curate labelstudio up` in a new project).",
+        )

@@ -1,0 +1,229 @@
+"""Review merge: apply physicians' final decisions to the curated items.
+
+Rejected items go to quarantine (``review_rejected``, with the reasons); accepted edits, corrected
+answer keys and specialties are applied; PHI that a physician marked is masked with the policy's
+placeholder. Every item records its raw labels, the final label and how it was reached
+(unanimous, majority, adjudicated). Items without a final decision stay, marked ``pending`` or
+``needs_adjudication``: they are not eligible for a release.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from curation.deid.policy import PhiPolicy
+from curation.models import Kind
+from curation.reasons import Reason
+from curation.review.configs import Role
+from curation.review.labels import ReviewLabels
+from curation.review.rules import Decision, ReviewConfig, Status, decide
+from curation.review.snapshot import annotations
+from curation.review.tasks import Layout, compose, edit_target, text_hash
+from curation.taxonomy import Taxonomy
+
+STAGE = "review"
+
+
+@dataclass
+class ItemReviews:
+    """Everything the snapshot holds about one item."""
+
+    reviews: list[ReviewLabels] = field(default_factory=list)
+    adjudications: list[ReviewLabels] = field(default_factory=list)
+    phi_texts: set[str] = field(default_factory=set)  # hashes of texts PHI was marked on
+
+
+def gather(document: dict[str, Any]) -> dict[str, ItemReviews]:
+    """item_id → its reviews and adjudications in a snapshot."""
+    found: dict[str, ItemReviews] = defaultdict(ItemReviews)
+    for role, target in ((Role.REVIEW, "reviews"), (Role.ADJUDICATION, "adjudications")):
+        for item_id, shown, _, labels in annotations(document, role):
+            entry = found[item_id]
+            getattr(entry, target).extend(labels)
+            if shown and any(label.phi for label in labels):
+                entry.phi_texts.add(shown)
+    return dict(found)
+
+
+@dataclass
+class MergeOutcome:
+    """One item after the merge: the updated row, or the quarantine reason."""
+
+    row: dict[str, Any]
+    decision: Decision
+    reason: str | None = None
+    detail: str | None = None
+    changes: tuple[str, ...] = ()
+
+
+def merge_item(
+    row: dict[str, Any],
+    found: ItemReviews | None,
+    config: ReviewConfig,
+    policy: PhiPolicy,
+    taxonomy: Taxonomy,
+) -> MergeOutcome:
+    """Apply the decision about one item (a row dict of the item model)."""
+    found = found or ItemReviews()
+    key = list(row.get("answer_labels") or []) if row["kind"] == Kind.MCQ else []
+    decision = decide(found.reviews, found.adjudications, key, config)
+    row = dict(row)
+    changes: list[str] = []
+    if decision.status == Status.FINAL and decision.answer and row["kind"] == Kind.MCQ:
+        labels = {o["label"] for o in row.get("options") or []}
+        if not set(decision.answer) <= labels:  # e.g. "key is wrong" without a correction
+            decision = Decision(
+                Status.NEEDS_ADJUDICATION,
+                disagreements=("answer",),
+                reviews=decision.reviews,
+                adjudications=decision.adjudications,
+                phi=decision.phi,
+            )
+    row["review"] = _review_record(decision, found, key)
+    if decision.phi:
+        layout = compose(row)
+        if found.phi_texts and found.phi_texts != {text_hash(layout.text)}:
+            return MergeOutcome(
+                row,
+                decision,
+                Reason.REVIEW_PHI_UNMAPPED.value,
+                f"{len(decision.phi)} PHI mark(s) on a version of the text that has changed",
+            )
+        _mask(row, layout, decision.phi, policy)
+        changes.append("phi_masked")
+    if decision.status != Status.FINAL:
+        return MergeOutcome(row, decision, changes=tuple(changes))
+    if decision.verdict == "reject":
+        reasons = ", ".join(decision.reject_reasons) or "no reason given"
+        return MergeOutcome(
+            row,
+            decision,
+            Reason.REVIEW_REJECTED.value,
+            f"rejected ({decision.resolution}): {reasons}",
+            tuple(changes),
+        )
+    if decision.edited_text:
+        _apply_edit(row, decision.edited_text)
+        changes.append("edited")
+    if decision.answer and row["kind"] == Kind.MCQ and list(decision.answer) != sorted(key):
+        row["answer_labels"] = list(decision.answer)
+        changes.append("answer_corrected")
+    tags = dict(row.get("tags") or {})
+    if decision.specialty and decision.specialty != tags.get("specialty_code"):
+        tags["specialty_code"] = decision.specialty
+        tags["department_code"] = taxonomy.department_of(decision.specialty)
+        row["tags"] = tags
+        changes.append("specialty_changed")
+    return MergeOutcome(row, decision, changes=tuple(changes))
+
+
+def _review_record(decision: Decision, found: ItemReviews, key: list[str]) -> dict[str, Any]:
+    def label(labels: ReviewLabels, role: str) -> dict[str, Any]:
+        return {
+            "annotator": labels.annotator,
+            "role": role,
+            "verdict": labels.verdict,
+            "specialty_code": labels.specialty,
+            "answer_labels": list(labels.answer(key) or []) if key else [],
+            "difficulty": labels.difficulty,
+            "reject_reasons": list(labels.reject_reasons),
+            "phi_marks": len(labels.phi),
+            "edited": bool(labels.edited_text),
+        }
+
+    return {
+        "status": decision.status.value,
+        "decision": decision.verdict,
+        "resolution": decision.resolution.value if decision.resolution else None,
+        "annotations": decision.reviews + decision.adjudications,
+        "specialty_code": decision.specialty,
+        "answer_labels": list(decision.answer or []),
+        "difficulty": decision.difficulty,
+        "reject_reasons": list(decision.reject_reasons),
+        "disagreements": list(decision.disagreements),
+        "labels": [label(r, "reviewer") for r in found.reviews]
+        + [label(a, "adjudicator") for a in found.adjudications],
+    }
+
+
+def _mask(
+    row: dict[str, Any],
+    layout: Layout,
+    marks: tuple[tuple[int, int, str], ...],
+    policy: PhiPolicy,
+) -> None:
+    """Replace marked review-text ranges with the category placeholder, field by field."""
+    per_field: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
+    for start, end, category in marks:
+        for name, a, b in layout.to_fields(start, end):
+            per_field[name].append((a, b, category))
+    language = row["language"]
+    for name, spans in per_field.items():
+        text = _get(row, name)
+        merged: list[list[Any]] = []
+        for a, b, category in sorted(spans):
+            if merged and a <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], b)
+            else:
+                merged.append([a, b, category])
+        for a, b, category in reversed(merged):
+            placeholder = (
+                policy.placeholder(category, language)
+                if category in policy.categories
+                else f"[{category}]"
+            )
+            text = text[:a] + placeholder + text[b:]
+        _set(row, name, text)
+
+
+def _get(row: dict[str, Any], name: str) -> str:
+    if "." in name:
+        group, index = name.split(".")
+        return row[group][int(index)]["text"]
+    return row[name]
+
+
+def _set(row: dict[str, Any], name: str, text: str) -> None:
+    if "." in name:
+        group, index = name.split(".")
+        items = [dict(x) for x in row[group]]
+        items[int(index)]["text"] = text
+        row[group] = items
+    else:
+        row[name] = text
+
+
+def _apply_edit(row: dict[str, Any], text: str) -> None:
+    target = edit_target(row)
+    if target != "turns":
+        row[target] = text
+        return
+    turns = []
+    for line in text.splitlines():
+        speaker, sep, said = line.partition("：")
+        if not sep:
+            speaker, sep, said = line.partition(": ")
+        if sep and speaker.strip() and len(speaker) <= 20:
+            turns.append({"speaker": speaker.strip(), "text": said.strip()})
+        elif turns:
+            turns[-1]["text"] += "\n" + line
+        else:
+            turns.append({"speaker": "?", "text": line})
+    row["turns"] = turns
+
+
+def merge_counts(outcomes: list[MergeOutcome]) -> dict[str, Any]:
+    """Report details: decisions by status and resolution, and what was changed."""
+    status = Counter(o.decision.status.value for o in outcomes)
+    resolution = Counter(
+        o.decision.resolution.value for o in outcomes if o.decision.resolution is not None
+    )
+    changes = Counter(c for o in outcomes for c in o.changes)
+    return {
+        "by_status": dict(sorted(status.items())),
+        "by_resolution": dict(sorted(resolution.items())),
+        "changes": dict(sorted(changes.items())),
+        "annotations": sum(o.decision.reviews + o.decision.adjudications for o in outcomes),
+    }
