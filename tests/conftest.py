@@ -61,3 +61,16 @@ class MiniProject:
 @pytest.fixture
 def project(tmp_path: Path) -> MiniProject:
     return MiniProject(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def labelstudio(tmp_path_factory: pytest.TempPathFactory):
+    """A real Label Studio server for the whole test session (SQLite in a temp folder, bound to
+    127.0.0.1 on a free port, telemetry off), started with `curate labelstudio up` machinery."""
+    from curation.review.server import LocalServer, free_port
+
+    server = LocalServer(tmp_path_factory.mktemp("labelstudio"))
+    server.ensure_secrets(port=free_port(0))
+    server.up()
+    yield server
+    server.down()

@@ -120,6 +120,10 @@ def test_accounting_holds_across_every_stage(pipeline: Path) -> None:
         tagged += tag["kept"]
     dedup = report("dedup.json")
     assert dedup["rows_in"] == tagged == dedup["kept"] + dedup["merged"]
+    review = report("review.json")  # snapshot 0: nothing reviewed yet, every item pending
+    assert review["rows_in"] == dedup["kept"] == review["kept"] + review["quarantined"]
+    assert review["details"]["by_status"] == {"pending": dedup["kept"]}
+    assert report("agreement.json")["items_reviewed"] == 0
     assert validation["success"] is True
     assert (pipeline / "reports" / "data_docs" / "index.html").is_file()
 

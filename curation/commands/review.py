@@ -35,7 +35,12 @@ Advance = Callable[[int], None]
 
 def server_for(paths: ProjectPaths, params: Params) -> ReviewServer:
     """The review server of this project (from LABEL_STUDIO_URL / LABEL_STUDIO_API_KEY)."""
-    return ReviewServer(Connection.from_project(paths.root), params.project.name, paths.root)
+    return ReviewServer(
+        Connection.from_project(paths.root),
+        params.project.name,
+        paths.root,
+        attempts=params.review.retries,
+    )
 
 
 def curated_items(paths: ProjectPaths) -> pl.DataFrame:
@@ -283,7 +288,7 @@ def run_adjudicate(
         for label in labels:
             if label.comment:
                 comments[item_id][label.annotator] = label.comment
-    curated = curated_items(paths).filter(pl.col("item_id").is_in(queue["item_id"]))
+    curated = curated_items(paths).filter(pl.col("item_id").is_in(queue["item_id"].implode()))
     review_of = {r["item_id"]: r["review"] for r in queue.iter_rows(named=True)}
     tasks: dict[ReviewKind, list[dict[str, Any]]] = {kind: [] for kind in ReviewKind}
     for row in curated.sort("item_id").iter_rows(named=True):

@@ -9,7 +9,7 @@ from rich.table import Table
 from curation.paths import ProjectPaths
 from curation.stages.base import StageReport
 
-PIPELINE_ORDER = ("ingest", "deid", "validate", "tag", "dedup", "merge", "split")
+PIPELINE_ORDER = ("ingest", "deid", "validate", "tag", "dedup", "review", "split")
 
 
 def load_reports(paths: ProjectPaths) -> list[StageReport]:

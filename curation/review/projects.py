@@ -8,11 +8,13 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from curation.errors import CurationError
 from curation.review.configs import ProjectSpec, instructions, render_config
 from curation.review.connection import Connection, with_retries
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -38,7 +40,12 @@ class ReviewServer:
     connection: Connection
     project_name: str
     root: Path | None = None
+    attempts: int = 6
     _client: Any = field(default=None, repr=False)
+
+    def call(self, fn: Callable[[], T], what: str) -> T:
+        """Run one server call with this server's retry policy."""
+        return with_retries(fn, what, attempts=self.attempts)
 
     @property
     def client(self) -> Any:
@@ -50,7 +57,7 @@ class ReviewServer:
     def find(self, spec: ProjectSpec) -> int | None:
         """The id of a managed project, if it exists."""
         title = spec.title(self.project_name)
-        projects = with_retries(lambda: list(self.client.projects.list()), "listing projects")
+        projects = self.call(lambda: list(self.client.projects.list()), "listing projects")
         return next((p.id for p in projects if p.title == title), None)
 
     def ensure(self, spec: ProjectSpec, overlap: int) -> int:
@@ -69,17 +76,17 @@ class ReviewServer:
         }
         project_id = self.find(spec)
         if project_id is None:
-            created = with_retries(
+            created = self.call(
                 lambda: self.client.projects.create(
                     title=spec.title(self.project_name), **settings
                 ),
                 "creating a project",
             )
             return created.id
-        current = with_retries(lambda: self.client.projects.get(project_id), "reading a project")
+        current = self.call(lambda: self.client.projects.get(project_id), "reading a project")
         changed = {k: v for k, v in settings.items() if getattr(current, k, None) != v}
         if changed:
-            with_retries(
+            self.call(
                 lambda: self.client.projects.update(project_id, **changed), "updating a project"
             )
         return project_id
@@ -106,7 +113,7 @@ class ReviewServer:
                 exports.delete(project_id, made.id)
             return json.loads(raw)
 
-        return with_retries(snapshot, f"exporting project {project_id}")
+        return self.call(snapshot, f"exporting project {project_id}")
 
     def existing(self, project_id: int) -> dict[str, tuple[int, str]]:
         """item_id → (task id, task hash) of the tasks already in a project."""
@@ -119,7 +126,7 @@ class ReviewServer:
 
     def users(self) -> dict[int, str]:
         """User id → email."""
-        users = with_retries(lambda: list(self.client.users.list()), "listing users")
+        users = self.call(lambda: list(self.client.users.list()), "listing users")
         return {u.id: (u.email or u.username or f"user-{u.id}") for u in users}
 
     # ------------------------------------------------------------------ upsert
@@ -174,7 +181,7 @@ class ReviewServer:
             if todo:
                 self.client.projects.import_tasks(project_id, request=todo)
 
-        with_retries(attempt, f"importing tasks into project {project_id}")
+        self.call(attempt, f"importing tasks into project {project_id}")
         return len(batch)  # every task of the batch is on the server now
 
     def _update(self, task_id: int, task: dict[str, Any]) -> None:
@@ -185,4 +192,4 @@ class ReviewServer:
             for prediction in task.get("predictions", []):
                 self.client.predictions.create(task=task_id, **prediction)
 
-        with_retries(attempt, f"updating task {task_id}")
+        self.call(attempt, f"updating task {task_id}")

@@ -58,6 +58,7 @@ class ReviewConfig(BaseModel):
         default_factory=lambda: [Decisive.VERDICT, Decisive.SPECIALTY, Decisive.ANSWER]
     )
     batch_size: int = Field(1000, ge=1, le=50_000, description="Tasks per import request.")
+    retries: int = Field(6, ge=1, le=20, description="Attempts per server call (backoff 1-30 s).")
     bootstrap: int = Field(1000, ge=0, description="Bootstrap resamples for agreement CIs.")
     seed: int = 0
     min_pair_items: int = Field(5, ge=1, description="Items two raters share before a kappa.")

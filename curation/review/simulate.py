@@ -46,7 +46,7 @@ def demo_password(connection: Connection, email: str) -> str:
     return "Demo-" + digest.hexdigest()[:24]
 
 
-def physician_token(connection: Connection, email: str) -> str:
+def sign_in(connection: Connection, email: str) -> str:
     """Log a demo physician in (signing up by invite link the first time); return their token."""
     password = demo_password(connection, email)
     with httpx.Client(base_url=connection.url, follow_redirects=True, timeout=60) as web:
@@ -153,7 +153,7 @@ def simulate(
         raise CurationError(f"{sim.reviewers} demo reviewers cannot give {overlap} reviews each")
     clients = {
         email: LabelStudio(
-            base_url=server.connection.url, api_key=physician_token(server.connection, email)
+            base_url=server.connection.url, api_key=sign_in(server.connection, email)
         )
         for email in accounts
     }
@@ -182,7 +182,7 @@ def simulate(
 
     def submit(job: tuple[str, int, list[dict[str, Any]]]) -> None:
         email, task_id, result = job
-        with_retries(
+        server.call(
             lambda: clients[email].annotations.create(task_id, result=result, lead_time=30.0),
             f"annotating task {task_id}",
         )

@@ -1,0 +1,90 @@
+"""Items and projects for the review tests, built by code (synthetic, no real data)."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import yaml
+
+from curation.identity import content_hash, item_id
+from curation.models import Item
+from curation.paths import ProjectPaths
+from curation.review.server import KEY_VAR, URL_VAR
+from curation.stages.base import ITEM_SCHEMA
+
+
+def make_item(
+    key: str,
+    kind: str = "mcq",
+    language: str = "zh",
+    question: str | None = "下列哪项是急性心肌梗死最常见的症状？",
+    options: list[tuple[str, str]] | None = None,
+    answer: list[str] | None = None,
+    context: str | None = None,
+    turns: list[tuple[str, str]] | None = None,
+    specialty: str | None = "03.04",
+    marks: list[dict[str, Any]] | None = None,
+    source: str = "demo",
+) -> dict[str, Any]:
+    """One valid item row (the item model, as the curated parquet holds it)."""
+    if kind == "mcq":
+        options = options or [("A", "胸痛"), ("B", "头痛"), ("C", "腹泻"), ("D", "皮疹")]
+        answer = answer or ["A"]
+    else:
+        options, answer = [], []
+        question = question if kind == "open_qa" else None
+    row = {
+        "item_id": item_id(source, key),
+        "content_hash": "0" * 16,
+        "source": source,
+        "source_record_key": key,
+        "kind": kind,
+        "language": language,
+        "question": question,
+        "context": context,
+        "options": [{"label": label, "text": text} for label, text in options],
+        "answer_labels": answer,
+        "turns": [{"speaker": s, "text": t} for s, t in turns or []],
+        "license": "CC0-1.0",
+        "provenance": {"file": "raw/demo.csv", "row": 1},
+        "phi": {"deid_version": "medcurate-deid-test", "counts": [], "marks": marks or []},
+        "tags": {
+            "tagger": "specialty_lexicon_v1",
+            "specialty_code": specialty,
+            "department_code": specialty.split(".")[0] if specialty else None,
+            "score": 0.9,
+            "alternatives": [{"code": "03.01", "score": 0.05}],
+        },
+    }
+    row["content_hash"] = content_hash(row)
+    return Item.model_validate(row).model_dump(mode="json")
+
+
+def items_frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
+    return pl.DataFrame(rows, schema=ITEM_SCHEMA)
+
+
+def review_project(
+    root: Path,
+    rows: list[dict[str, Any]],
+    server_env: dict[str, str] | None = None,
+    **review: Any,
+) -> ProjectPaths:
+    """A project root with data/curated.parquet, params.yaml (a unique project name) and .env."""
+    paths = ProjectPaths(root)
+    paths.curated.parent.mkdir(parents=True, exist_ok=True)
+    items_frame(rows).write_parquet(paths.curated)
+    params = {
+        "project": {"name": f"t-{uuid.uuid4().hex[:8]}"},
+        "review": {"bootstrap": 200, **review},
+    }
+    paths.params_file.write_text(yaml.safe_dump(params), encoding="utf-8")
+    if server_env:
+        (root / ".env").write_text(
+            f"{URL_VAR}={server_env[URL_VAR]}\n{KEY_VAR}={server_env[KEY_VAR]}\n",
+            encoding="utf-8",
+        )
+    return paths
