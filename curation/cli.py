@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from curation.cli_common import RootOption, console, progress, user_errors
+from curation.cli_release import release, split
 from curation.cli_review import labelstudio_app, review_app
 from curation.errors import CurationError
 from curation.paths import ProjectPaths
@@ -27,6 +28,8 @@ app = typer.Typer(
 )
 app.add_typer(labelstudio_app, name="labelstudio")
 app.add_typer(review_app, name="review")
+app.command()(split)
+app.command()(release)
 
 
 @app.command()

@@ -7,6 +7,8 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from curation.config import read_yaml, validate_config
+from curation.release.config import ReleaseConfig
+from curation.release.splits import SplitConfig
 from curation.review.rules import ReviewConfig
 from curation.stages.dedup import DedupConfig
 from curation.stages.deid import DeidConfig
@@ -34,6 +36,8 @@ class Params(BaseModel):
     tag: TagConfig = Field(default_factory=TagConfig)
     dedup: DedupConfig = Field(default_factory=DedupConfig)
     review: ReviewConfig = Field(default_factory=ReviewConfig)
+    split: SplitConfig = Field(default_factory=SplitConfig)
+    release: ReleaseConfig = Field(default_factory=ReleaseConfig)
 
 
 def load_params(path: Path) -> Params:

@@ -52,6 +52,16 @@ class ProjectPaths:
         """Curated items with physicians' decisions applied: data/reviewed.parquet."""
         return self.root / "data" / "reviewed.parquet"
 
+    @property
+    def split(self) -> Path:
+        """Reviewed, accepted items with their split: data/split.parquet."""
+        return self.root / "data" / "split.parquet"
+
+    @property
+    def releases(self) -> Path:
+        """Published releases: releases/<version>/."""
+        return self.root / "releases"
+
     def merged(self, stage: str) -> Path:
         """Rows a stage merged into others (e.g. duplicates): data/merged/<stage>.parquet."""
         return self.root / "data" / "merged" / f"{stage}.parquet"

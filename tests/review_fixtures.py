@@ -88,3 +88,20 @@ def review_project(
             encoding="utf-8",
         )
     return paths
+
+
+def accepted(row: dict[str, Any], resolution: str = "unanimous", difficulty: int = 3) -> dict:
+    """The row with a final accepting physician review."""
+    review = {
+        "status": "final",
+        "decision": "accept",
+        "resolution": resolution,
+        "annotations": 2,
+        "specialty_code": row["tags"]["specialty_code"] if row.get("tags") else None,
+        "answer_labels": row["answer_labels"],
+        "difficulty": difficulty,
+        "reject_reasons": [],
+        "disagreements": [],
+        "labels": [],
+    }
+    return Item.model_validate(row | {"review": review}).model_dump(mode="json")

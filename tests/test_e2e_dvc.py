@@ -124,6 +124,8 @@ def test_accounting_holds_across_every_stage(pipeline: Path) -> None:
     assert review["rows_in"] == dedup["kept"] == review["kept"] + review["quarantined"]
     assert review["details"]["by_status"] == {"pending": dedup["kept"]}
     assert report("agreement.json")["items_reviewed"] == 0
+    splits = report("splits.json")  # no final decision yet: nothing eligible for a release
+    assert (splits["items_in"], splits["eligible"]) == (review["kept"], 0)
     assert validation["success"] is True
     assert (pipeline / "reports" / "data_docs" / "index.html").is_file()
 

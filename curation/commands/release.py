@@ -1,0 +1,299 @@
+"""`curate split` (DVC stage) and `curate release …`: frozen splits, versioned releases.
+
+A release is built in a hidden staging folder, verified against its own manifest, and only then
+renamed to ``releases/<VERSION>/``; a published version is never overwritten.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from curation.errors import CurationError, InputFileError
+from curation.params import Params
+from curation.paths import ProjectPaths
+from curation.release import croissant, exporters, gates
+from curation.release.card import plot_specialties, render_card
+from curation.release.licenses import hf_license, license_table
+from curation.release.manifest import (
+    MANIFEST,
+    build_manifest,
+    changelog,
+    git_commit,
+    sha256,
+    source_provenance,
+    verify,
+    write_json,
+)
+from curation.release.public import config_expr, public_frame
+from curation.release.splits import (
+    SPLITS,
+    assign,
+    eligible,
+    released_assignments,
+    stratum_shares,
+)
+from curation.stages.base import ITEM_SCHEMA
+
+SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
+
+
+class ReleaseRefused(CurationError):
+    """A release gate failed: nothing was written."""
+
+    hint = "Fix the items named above (or their review), run `dvc repro`, and release again."
+
+
+# ---------------------------------------------------------------------------------------- split
+def run_split(paths: ProjectPaths, params: Params) -> dict[str, Any]:
+    """data/split.parquet (accepted items + split) and reports/splits.json."""
+    if not paths.reviewed.is_file():
+        raise InputFileError(
+            f"{paths.reviewed.relative_to(paths.root)} does not exist",
+            hint="Run `dvc repro review_merge` first.",
+        )
+    reviewed = pl.read_parquet(paths.reviewed)
+    mask = eligible(reviewed)
+    accepted = reviewed.filter(mask)
+    held = reviewed.filter(~mask)
+    pinned, test_clusters = released_assignments(paths.releases)
+    split, rules = assign(accepted.sort("item_id"), params.split, pinned, test_clusters)
+    paths.split.parent.mkdir(parents=True, exist_ok=True)
+    split.write_parquet(paths.split, statistics=False)
+    status = Counter((r or {}).get("status", "unreviewed") for r in held["review"].to_list())
+    counts = dict(split.group_by("split").len().sort("split").iter_rows())
+    strata = stratum_shares(split, params.split)
+    report = {
+        "stage": "split",
+        "items_in": reviewed.height,
+        "eligible": split.height,
+        "held_back": held.height,
+        "held_back_by_status": dict(sorted(status.items())),
+        "by_rule": dict(sorted(rules.items())),
+        "splits": counts,
+        "shares": {k: round(v / split.height, 4) for k, v in counts.items()}
+        if split.height
+        else {},
+        "targets": params.split.ratios,
+        "strata_off_target": [s for s in strata if s["off_target"]],
+        "strata": strata,
+    }
+    path = paths.report("splits")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_json(report, path)
+    return report
+
+
+# -------------------------------------------------------------------------------------- release
+def versions(releases: Path) -> list[str]:
+    """Published versions, oldest first."""
+    if not releases.is_dir():
+        return []
+    found = [p.name for p in releases.iterdir() if p.is_dir() and SEMVER.match(p.name)]
+    return sorted(found, key=lambda v: tuple(int(x) for x in v.split(".")))
+
+
+def _key(version: str) -> tuple[int, ...]:
+    return tuple(int(x) for x in version.split("."))
+
+
+def release_frame(release_dir: Path, split: str | None = None) -> pl.DataFrame | None:
+    pattern = f"data/*/{split or '*'}.parquet"
+    files = sorted(release_dir.glob(pattern))
+    if not files:
+        return None
+    return pl.concat([pl.read_parquet(f) for f in files], how="vertical_relaxed")
+
+
+def run_release(
+    paths: ProjectPaths, params: Params, version: str, output: Path | None = None
+) -> dict[str, Any]:
+    """Gate, build, verify and publish releases/<version>/ (or `output`, for rebuild checks)."""
+    if not SEMVER.match(version):
+        raise CurationError(f"'{version}' is not a semantic version (MAJOR.MINOR.PATCH)")
+    target = output or paths.releases / version
+    if target.exists():
+        raise CurationError(
+            f"release {version} already exists at {target}: a published version is never "
+            "overwritten",
+            hint="Choose a new version number (e.g. bump the patch number).",
+        )
+    if not paths.split.is_file():
+        raise InputFileError(
+            f"{paths.split.relative_to(paths.root)} does not exist",
+            hint="Run `dvc repro` (the split stage) first.",
+        )
+    items = pl.read_parquet(paths.split)
+    earlier = [v for v in versions(paths.releases) if _key(v) < _key(version)]
+    previous = earlier[-1] if earlier else None
+    pinned, _ = released_assignments(paths.releases)
+    previous_train = [release_frame(paths.releases / v, "train") for v in earlier]
+    previous_train = [f for f in previous_train if f is not None]
+
+    report = gates.GateReport()
+    gates.review_gate(items, report)
+    gates.phi_gate(items, list(params.deid.gate_recognizers), report)
+    gates.schema_gate(items, report)
+    gates.stability_gate(items, pinned, report)
+    gates.leak_gate(
+        items,
+        pl.concat(previous_train, how="vertical_relaxed")
+        if previous_train
+        else pl.DataFrame(schema={"item_id": pl.String}),
+        params.release.ngram,
+        params.release.ngram_overlap,
+        report,
+        params.dedup,
+    )
+    gates.license_gate(items, config_expr(), params.release.declare_non_commercial, report)
+    if items.is_empty():
+        report.add("review", "no item has a final accepting review yet")
+    if not report.passed:
+        raise ReleaseRefused(f"release {version} refused:\n{report.summary()}")
+
+    staging = target.parent / f".{target.name}.staging"
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        manifest = _build(paths, params, version, items, staging, previous)
+        problems = verify(staging)
+        if problems:
+            raise CurationError(
+                "the built release does not match its manifest: " + "; ".join(problems[:5])
+            )
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging.rename(target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return manifest
+
+
+def _build(
+    paths: ProjectPaths,
+    params: Params,
+    version: str,
+    items: pl.DataFrame,
+    out: Path,
+    previous: str | None,
+) -> dict[str, Any]:
+    frame = public_frame(items.select([*ITEM_SCHEMA.names(), "split"]))
+    data_files = []
+    for (config, split), group in sorted(frame.group_by("config", "split")):
+        folder = out / "data" / config
+        folder.mkdir(parents=True, exist_ok=True)
+        rows = group.drop("config").sort("item_id")
+        rows.write_parquet(folder / f"{split}.parquet", statistics=False)
+        rows.write_ndjson(folder / f"{split}.jsonl")
+        data_files.append((config, split, f"data/{config}/{split}.parquet"))
+
+    written = exporters.lm_eval(frame, out / "exports", _slug(params.release.name))
+    written += exporters.opencompass(frame, out / "exports")
+    written += exporters.meds_bench(frame, out / "exports")
+    plot_specialties(frame, out / "specialty_distribution.png")
+
+    licenses = sorted(frame["license"].unique().to_list())
+    table = license_table()
+    non_commercial = [x for x in licenses if x in table and not table[x].commercial]
+    agreement_path = paths.report("agreement")
+    agreement = (
+        json.loads(agreement_path.read_text(encoding="utf-8")) if agreement_path.is_file() else {}
+    )
+    meta = {
+        "name": params.release.name,
+        "version": version,
+        "description": params.release.description.strip(),
+        "homepage": params.release.homepage,
+        "citation": params.release.citation,
+        "hf_license": hf_license(set(licenses)),
+        "licenses": licenses,
+        "languages": sorted(frame["language"].unique().to_list()),
+        "non_commercial": non_commercial,
+        "agreement": agreement,
+    }
+    (out / "README.md").write_text(render_card(frame, meta), encoding="utf-8")
+    croissant.write(
+        croissant.croissant(
+            out, [(c, s, rel, sha256(out / rel)) for c, s, rel in data_files], meta
+        ),
+        out / "croissant.json",
+    )
+    before = release_frame(paths.releases / previous) if previous else None
+    text, summary = changelog(frame, before, version, previous)
+    (out / "CHANGELOG.md").write_text(text, encoding="utf-8")
+
+    sources = dict(frame.select("source", "license").unique().sort("source").iter_rows())
+    manifest = build_manifest(
+        out,
+        version,
+        {
+            "sources": source_provenance(paths.root, sources),
+            "params": {
+                "split": params.split.model_dump(),
+                "review": params.review.model_dump(
+                    include={"overlap", "required_reviews", "majority", "decisive_fields"},
+                    mode="json",
+                ),
+                "dedup": params.dedup.model_dump(mode="json"),
+                "deid_gate": list(params.deid.gate_recognizers),
+            },
+            "git_commit": git_commit(paths.root),
+            "configs": sorted(frame["config"].unique().to_list()),
+            "counts": {s: int((frame["split"] == s).sum()) for s in SPLITS},
+            "changes": {k: len(v) for k, v in summary.items() if isinstance(v, list)},
+            "previous": previous,
+        },
+    )
+    write_json(manifest, out / MANIFEST)
+    return manifest
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_") or "medcurate"
+
+
+# -------------------------------------------------------------------------------------- publish
+def run(cmd: list[str], cwd: Path) -> str:
+    done = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise CurationError(f"`{' '.join(cmd)}` failed: {done.stderr.strip()[-500:]}")
+    return done.stdout
+
+
+def publish(paths: ProjectPaths, params: Params, version: str) -> list[str]:
+    """Track releases/<version> with DVC, push it to the remote, commit and tag it in git."""
+    release = paths.releases / version
+    if not release.is_dir():
+        raise CurationError(f"release {version} does not exist", hint="Run `curate release` first.")
+    problems = verify(release)
+    if problems:
+        raise CurationError(
+            f"release {version} differs from its manifest: " + "; ".join(problems[:5])
+        )
+    dvc = [sys.executable, "-m", "dvc"]
+    done = []
+    run([*dvc, "add", f"releases/{version}"], paths.root)
+    done.append(f"dvc add releases/{version}")
+    remotes = run([*dvc, "remote", "list"], paths.root).split()
+    if remotes:
+        run(
+            [
+                *dvc,
+                "push",
+                f"releases/{version}.dvc",
+                *(["-r", params.release.remote] if params.release.remote else []),
+            ],
+            paths.root,
+        )
+        done.append("dvc push")
+    run(["git", "add", f"releases/{version}.dvc", "releases/.gitignore"], paths.root)
+    run(["git", "commit", "-q", "-m", f"Release {version}"], paths.root)
+    run(["git", "tag", "-a", f"v{version}", "-m", f"MedCurate release {version}"], paths.root)
+    done += ["git commit", f"git tag v{version}"]
+    return done

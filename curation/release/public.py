@@ -1,0 +1,63 @@
+"""The released form of an item: flat public columns, grouped into configs (kind × language).
+
+Internal fields stay out of a release: provenance (raw file paths, record keys), physicians'
+identities and raw labels, tagger runners-up. What a benchmark user needs stays: the text, the
+answer, the specialty placement, the difficulty, how the review decided, the license.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+PUBLIC_COLUMNS = [
+    "item_id",
+    "cluster_id",
+    "content_hash",
+    "split",
+    "source",
+    "license",
+    "kind",
+    "dimension",
+    "language",
+    "question",
+    "context",
+    "options",
+    "answer_labels",
+    "answer",
+    "answer_text",
+    "explanation",
+    "turns",
+    "specialty_code",
+    "department_code",
+    "disease_group",
+    "difficulty",
+    "review_resolution",
+]
+
+
+def config_expr() -> pl.Expr:
+    """The release config of an item: '<kind>_<language>', e.g. mcq_zh."""
+    return pl.concat_str([pl.col("kind"), pl.col("language")], separator="_")
+
+
+def public_frame(items: pl.DataFrame) -> pl.DataFrame:
+    """Items (item schema + split) → released rows, sorted by config, split, item_id."""
+    tags, review = pl.col("tags"), pl.col("review")
+    answer = (
+        pl.when(pl.col("kind") == "mcq")
+        .then(pl.col("answer_labels").list.join(","))
+        .otherwise(pl.col("answer_text"))
+    )
+    return (
+        items.with_columns(
+            config=config_expr(),
+            answer=answer,
+            specialty_code=tags.struct.field("specialty_code"),
+            department_code=tags.struct.field("department_code"),
+            disease_group=tags.struct.field("disease_group"),
+            difficulty=review.struct.field("difficulty"),
+            review_resolution=review.struct.field("resolution"),
+        )
+        .select(["config", *PUBLIC_COLUMNS])
+        .sort("config", "split", "item_id")
+    )

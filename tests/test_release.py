@@ -1,0 +1,349 @@
+"""Frozen splits and versioned releases: stability, reproducibility, gates, card, exports."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import polars as pl
+import pytest
+import yaml
+
+from curation.commands.release import ReleaseRefused, publish, run_release, run_split
+from curation.errors import CurationError
+from curation.params import load_params
+from curation.paths import ProjectPaths
+from curation.release.croissant import load_records
+from curation.release.manifest import verify
+from curation.release.splits import SplitConfig, assign, hashed_split
+from curation.stages.base import ITEM_SCHEMA
+from tests.review_fixtures import accepted, make_item
+
+# random CJK characters: synthetic questions that share no 13-grams by accident
+POOL = [chr(c) for c in range(0x4E00, 0x4E00 + 3000)]
+
+
+def question(rng: random.Random) -> str:
+    return "".join(rng.choice(POOL) for _ in range(40)) + "？"
+
+
+def items(n: int, seed: int = 0, prefix: str = "q", **more) -> list[dict]:
+    rng = random.Random(seed)
+    rows = []
+    for k in range(n):
+        row = make_item(
+            f"{prefix}{k:04d}",
+            question=question(rng),
+            specialty=rng.choice(["03.01", "03.04", "04.03"]),
+            **more,
+        )
+        rows.append(accepted(row | {"cluster_id": f"c-{prefix}{k:04d}"}))
+    return rows
+
+
+def project(root: Path, rows: list[dict], **release) -> ProjectPaths:
+    paths = ProjectPaths(root)
+    params = {"project": {"name": "t"}, "release": {"name": "Test bench", **release}}
+    root.mkdir(parents=True, exist_ok=True)
+    paths.params_file.write_text(yaml.safe_dump(params), encoding="utf-8")
+    write_reviewed(paths, rows)
+    return paths
+
+
+def write_reviewed(paths: ProjectPaths, rows: list[dict]) -> None:
+    paths.reviewed.parent.mkdir(parents=True, exist_ok=True)
+    pl.DataFrame(rows, schema=ITEM_SCHEMA).write_parquet(paths.reviewed)
+
+
+def release(paths: ProjectPaths, version: str, output: Path | None = None) -> dict:
+    params = load_params(paths.params_file)
+    run_split(paths, params)
+    return run_release(paths, params, version, output)
+
+
+def splits_of(release_dir: Path) -> dict[str, str]:
+    frame = pl.concat([pl.read_parquet(p) for p in release_dir.glob("data/*/*.parquet")])
+    return dict(frame.select("item_id", "split").iter_rows())
+
+
+def test_split_is_a_stable_hash_of_the_cluster() -> None:
+    config = SplitConfig()
+    shares = [hashed_split(config, f"c{k}") for k in range(5000)]
+    assert abs(shares.count("test") / 5000 - 0.1) < 0.02
+    frame = pl.DataFrame(
+        [
+            accepted(make_item("a")) | {"cluster_id": "same"},
+            accepted(make_item("b", question="另一题？")) | {"cluster_id": "same"},
+        ],
+        schema=ITEM_SCHEMA,
+    )
+    out, _ = assign(frame, config)
+    assert out["split"].n_unique() == 1  # one cluster, one split
+    moved, why = assign(
+        frame,
+        SplitConfig(ratios={"train": 0.0, "dev": 0.0, "test": 1.0}),
+        pinned_items={frame["item_id"][0]: "train"},
+    )
+    assert moved["split"].to_list() == ["train", "test"]
+    assert why == {"pinned_by_release": 1, "hash": 1}
+
+
+def test_adding_and_editing_items_never_moves_one(tmp_path: Path) -> None:
+    rows = items(200)
+    paths = project(tmp_path, rows)
+    first = release(paths, "1.0.0")
+    assert first["counts"]["train"] > first["counts"]["test"] > 0
+
+    rng = random.Random(1)
+    edited = {k: rows[k]["item_id"] for k in (3, 50, 120)}
+    for k in edited:
+        rows[k] = accepted(
+            make_item(f"q{k:04d}", question=question(rng)) | {"cluster_id": rows[k]["cluster_id"]}
+        )
+    new = items(20, seed=2, prefix="n")
+    write_reviewed(paths, rows + new)
+    second = release(paths, "1.1.0")
+
+    before = splits_of(paths.releases / "1.0.0")
+    after = splits_of(paths.releases / "1.1.0")
+    assert all(after[i] == s for i, s in before.items())  # no item changed split
+    log = (paths.releases / "1.1.0" / "CHANGELOG.md").read_text()
+    added = sorted(r["item_id"] for r in new)
+    assert log.split("## Added (20)")[1].split("##")[0].split() == [
+        x for i in added for x in ("-", i)
+    ]
+    assert sorted(log.split("## Changed (3)")[1].split()[1::2]) == sorted(edited.values())
+    assert "## Removed (0)" in log
+    assert second["changes"] == {"added": 20, "changed": 3, "removed": 0}
+    assert second["previous"] == "1.0.0"
+
+
+def test_rebuild_is_byte_identical_and_verify_catches_tampering(tmp_path: Path) -> None:
+    paths = project(tmp_path / "p", items(60))
+    release(paths, "1.0.0")
+    published = paths.releases / "1.0.0"
+    assert verify(published) == []
+    shutil.rmtree(paths.root / "data" / "split.parquet", ignore_errors=True)
+    rebuilt = tmp_path / "rebuilt"
+    release(paths, "1.0.0", rebuilt)
+    files = sorted(p.relative_to(published) for p in published.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(rebuilt) for p in rebuilt.rglob("*") if p.is_file())
+    for name in files:
+        assert (published / name).read_bytes() == (rebuilt / name).read_bytes(), name
+
+    target = next(published.glob("data/*/test.jsonl"))
+    target.write_text(target.read_text() + "\n", encoding="utf-8")
+    problems = verify(published)
+    assert any(str(target.relative_to(published)) in p and "sha256" in p for p in problems)
+
+
+def refused(paths: ProjectPaths, version: str = "1.0.0") -> str:
+    with pytest.raises(ReleaseRefused) as caught:
+        release(paths, version)
+    assert not (paths.releases / version).exists()  # nothing written
+    return str(caught.value)
+
+
+def test_gate_refuses_unreviewed_items(tmp_path: Path) -> None:
+    rows = items(30)
+    paths = project(tmp_path, rows)
+    run_split(paths, load_params(paths.params_file))
+    split = pl.read_parquet(paths.split)
+    pending = split["item_id"][4]
+    split = split.with_columns(
+        review=pl.when(pl.col("item_id") == pending)
+        .then(pl.col("review").struct.with_fields(pl.lit("pending").alias("status")))
+        .otherwise(pl.col("review"))
+    )
+    split.write_parquet(paths.split)
+    with pytest.raises(ReleaseRefused, match=f"review pending.*{pending}"):
+        run_release(paths, load_params(paths.params_file), "1.0.0")
+
+
+def test_gate_refuses_planted_phi(tmp_path: Path) -> None:
+    rows = items(30)
+    leak = accepted(make_item("leak", question="患者电话13812345678，诊断是？"))
+    message = refused(project(tmp_path, [*rows, leak]))
+    assert "[phi]" in message and leak["item_id"] in message and "13812345678" not in message
+
+
+def test_gate_refuses_a_train_test_near_duplicate(tmp_path: Path) -> None:
+    rows = items(80)
+    paths = project(tmp_path, rows)
+    run_split(paths, load_params(paths.params_file))
+    split = pl.read_parquet(paths.split)
+    test_row = split.filter(pl.col("split") == "test").row(0, named=True)
+    twin = accepted(make_item("twin", question=test_row["question"] + "（重复）")) | {
+        "cluster_id": "c-twin-elsewhere"
+    }
+    twin_split, _ = assign(
+        pl.DataFrame([twin], schema=ITEM_SCHEMA),
+        SplitConfig(ratios={"train": 1.0, "dev": 0.0, "test": 0.0}),
+    )
+    pl.concat([split, twin_split]).write_parquet(paths.split)
+    with pytest.raises(ReleaseRefused, match="contamination") as caught:
+        run_release(paths, load_params(paths.params_file), "1.0.0")
+    assert test_row["item_id"] in str(caught.value) and twin["item_id"] in str(caught.value)
+
+
+def test_gate_refuses_test_items_seen_in_a_previous_release_train(tmp_path: Path) -> None:
+    rows = items(60)
+    paths = project(tmp_path, rows)
+    release(paths, "1.0.0")
+    train = next(
+        iter(
+            pl.read_parquet(
+                next((paths.releases / "1.0.0").glob("data/*/train.parquet"))
+            ).iter_rows(named=True)
+        )
+    )
+    copy = accepted(make_item("copy", question=train["question"], source="eval")) | {
+        "cluster_id": "c-copy"
+    }
+    write_reviewed(paths, [*rows, copy])
+    params = load_params(paths.params_file)
+    params = params.model_copy(update={"split": SplitConfig(test_only_sources=["eval"])})
+    run_split(paths, params)
+    with pytest.raises(ReleaseRefused, match="previous release's train") as caught:
+        run_release(paths, params, "1.1.0")
+    assert copy["item_id"] in str(caught.value)
+
+
+def test_license_gate_needs_a_non_commercial_notice(tmp_path: Path) -> None:
+    rows = items(30) + [
+        accepted(r | {"license": "CC-BY-NC-4.0"}) for r in items(10, seed=5, source="nc")
+    ]
+    message = refused(project(tmp_path / "a", rows))
+    assert "[license]" in message and "nc" in message and "declare_non_commercial" in message
+    paths = project(tmp_path / "b", rows, declare_non_commercial=True)
+    release(paths, "1.0.0")
+    assert "Non-commercial use only" in (paths.releases / "1.0.0" / "README.md").read_text()
+
+
+def test_license_gate_refuses_incompatible_share_alike(tmp_path: Path) -> None:
+    rows = [accepted(r | {"license": "CC-BY-SA-4.0"}) for r in items(10)] + [
+        accepted(r | {"license": "CC-BY-NC-4.0"}) for r in items(10, seed=5, source="nc")
+    ]
+    message = refused(project(tmp_path, rows, declare_non_commercial=True))
+    assert "share-alike" in message
+
+
+def test_published_versions_are_never_overwritten(tmp_path: Path) -> None:
+    paths = project(tmp_path, items(30))
+    release(paths, "1.0.0")
+    with pytest.raises(CurationError, match="never overwritten"):
+        release(paths, "1.0.0")
+    with pytest.raises(CurationError, match="semantic version"):
+        release(paths, "v2")
+
+
+def test_card_plot_croissant_and_exports_load_back(tmp_path: Path, monkeypatch) -> None:
+    rows = (
+        items(50)
+        + [
+            accepted(
+                make_item(f"m{k}", question=question(random.Random(k + 99)), answer=["A", "C"])
+            )
+            for k in range(3)
+        ]
+        + [
+            accepted(
+                make_item(
+                    f"r{k}",
+                    kind="record",
+                    language="en",
+                    context=f"Patient {k} presents with chest pain " + "x" * k * 7,
+                )
+            )
+            for k in range(5)
+        ]
+    )
+    paths = project(tmp_path, rows)
+    release(paths, "1.0.0")
+    out = paths.releases / "1.0.0"
+
+    card = (out / "README.md").read_text(encoding="utf-8")
+    header = yaml.safe_load(card.split("---")[1])
+    assert {c["config_name"] for c in header["configs"]} == {"mcq_zh", "record_en"}
+    assert header["license"] == "cc0-1.0" and header["language"] == ["en", "zh"]
+    assert "| mcq_zh |" in card and "## Citation" in card
+    assert (out / "specialty_distribution.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+    test = pl.read_parquet(out / "data/mcq_zh/test.parquet")
+    records = load_records(out / "croissant.json", "mcq_zh-test")
+    assert sorted(r["item_id"] for r in records) == sorted(test["item_id"])
+
+    mcq = pl.concat([pl.read_parquet(p) for p in out.glob("data/mcq_zh/*.parquet")])
+    single = mcq.filter(pl.col("answer_labels").list.len() == 1)
+    task = yaml.safe_load(
+        next((out / "exports/lm_eval/mcq_zh").glob("*.yaml")).read_text(encoding="utf-8")
+    )
+    assert task["output_type"] == "multiple_choice" and task["test_split"] == "test"
+    docs = [
+        json.loads(line)
+        for split in task["dataset_kwargs"]["data_files"].values()
+        for line in (out / "exports/lm_eval/mcq_zh" / split).read_text().splitlines()
+    ]
+    assert len(docs) == single.height
+    assert all(d["choices"][d["answer"]] in "ABCD" for d in docs)
+    opencompass = [
+        json.loads(line)
+        for path in out.glob("exports/opencompass/mcq_zh_*.jsonl")
+        for line in path.read_text().splitlines()
+    ]
+    assert len(opencompass) == mcq.height
+    assert {r["label"] for r in opencompass} >= {"A", "AC"}
+    meds = json.loads((out / "exports/meds_bench/mcq_zh_test.json").read_text())
+    assert len(meds["Instances"]) == test.height and meds["Definition"]
+
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")  # local files only, never the Hub
+    from datasets import load_dataset
+
+    files = {
+        c["split"]: str(out / c["path"])
+        for c in next(x for x in header["configs"] if x["config_name"] == "mcq_zh")["data_files"]
+    }
+    loaded = load_dataset("parquet", data_files=files, cache_dir=str(tmp_path / "hf"))
+    assert sum(len(loaded[s]) for s in loaded) == mcq.height
+
+
+def test_publish_tracks_with_dvc_pushes_and_tags(tmp_path: Path, monkeypatch) -> None:
+    root = tmp_path / "repo"
+    paths = project(root, items(30))
+
+    def sh(*cmd: str) -> str:
+        env = dict(
+            os.environ,
+            DVC_NO_ANALYTICS="1",
+            GIT_AUTHOR_NAME="t",
+            GIT_AUTHOR_EMAIL="t@t",
+            GIT_COMMITTER_NAME="t",
+            GIT_COMMITTER_EMAIL="t@t",
+        )
+        done = subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    sh("git", "init", "-q")
+    sh(sys.executable, "-m", "dvc", "init", "-q")
+    sh(sys.executable, "-m", "dvc", "remote", "add", "-d", "local", str(tmp_path / "remote"))
+    sh("git", "add", "-A")
+    sh("git", "commit", "-qm", "init")
+    release(paths, "1.0.0")
+    for key in ("GIT_AUTHOR_NAME", "GIT_COMMITTER_NAME"):
+        monkeypatch.setenv(key, "t")
+    for key in ("GIT_AUTHOR_EMAIL", "GIT_COMMITTER_EMAIL"):
+        monkeypatch.setenv(key, "t@t")
+    steps = publish(paths, load_params(paths.params_file), "1.0.0")
+    assert steps[:2] == ["dvc add releases/1.0.0", "dvc push"]
+    assert "v1.0.0" in sh("git", "tag")
+    assert "releases/1.0.0.dvc" in sh("git", "show", "--name-only", "--format=", "HEAD")
+    assert any((tmp_path / "remote").rglob("*"))  # the files are in the DVC remote
+    shutil.rmtree(paths.releases / "1.0.0")
+    sh(sys.executable, "-m", "dvc", "pull", "-q", "releases/1.0.0.dvc")
+    assert verify(paths.releases / "1.0.0") == []  # restored from the remote, intact
