@@ -34,7 +34,7 @@ demo: setup  ## run the whole pipeline on the bundled synthetic sources, with a 
 	curate release verify 1.0.0
 	@echo "Release: releases/1.0.0 (card: releases/1.0.0/README.md). Load it with:"
 	@echo "  .venv/bin/python -c \"from datasets import load_dataset; print(load_dataset('parquet', data_files={'test': 'releases/1.0.0/data/mcq_zh/test.parquet'}))\""
-	@echo "Label Studio is running at $$(curate labelstudio status 2>&1 | head -1 | cut -d' ' -f1)"
+	@echo "Label Studio is running at $$(curate labelstudio status 2>&1 | head -1 | sed 's/: .*//')"
 	@echo "log in with LABEL_STUDIO_USERNAME / LABEL_STUDIO_PASSWORD from .env; stop it with: curate labelstudio down"
 
 test: setup  ## lint, then run every test (unit and end-to-end)

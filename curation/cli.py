@@ -135,10 +135,20 @@ def status(root: RootOption = Path(".")) -> None:
     """Show what every stage kept, quarantined and merged (from reports/)."""
     from curation.commands.status import accounting_table, load_reports
 
-    reports = load_reports(ProjectPaths(root))
+    paths = ProjectPaths(root)
+    reports = load_reports(paths)
     if not reports:
         raise CurationError("no stage reports yet", hint="Run `dvc repro` first.")
     Console().print(accounting_table(reports))
+    splits = paths.report("splits")
+    if splits.is_file():
+        import json
+
+        s = json.loads(splits.read_text(encoding="utf-8"))
+        Console().print(
+            f"split: {s['splits']} of {s['eligible']} accepted items; {s['held_back']} held back "
+            f"until reviewed {s['held_back_by_status']}"
+        )
 
 
 @app.command()

@@ -347,3 +347,27 @@ def test_publish_tracks_with_dvc_pushes_and_tags(tmp_path: Path, monkeypatch) ->
     shutil.rmtree(paths.releases / "1.0.0")
     sh(sys.executable, "-m", "dvc", "pull", "-q", "releases/1.0.0.dvc")
     assert verify(paths.releases / "1.0.0") == []  # restored from the remote, intact
+
+
+def test_strata_off_target_are_those_beyond_chance() -> None:
+    from curation.release.splits import stratum_shares
+
+    def rows(n: int, specialty: str, test_share: float) -> list[dict]:
+        out = []
+        for k in range(n):
+            row = accepted(make_item(f"{specialty}-{k}", specialty=specialty))
+            split = (
+                "test" if k < n * test_share else "dev" if k < n * (test_share + 0.1) else "train"
+            )
+            out.append(row | {"split": split})
+        return out
+
+    frame = pl.DataFrame(
+        rows(400, "03.01", 0.30) + rows(25, "03.04", 0.24) + rows(400, "04.03", 0.11),
+        schema={**ITEM_SCHEMA, "split": pl.String},
+    )
+    strata = {s["specialty"]: s for s in stratum_shares(frame, SplitConfig())}
+    assert strata["03.01"]["off_target"] == {"test": 0.2, "train": -0.2}  # far beyond chance
+    assert strata["03.04"]["off_target"] == {}  # 25 items: 0.24 is within chance
+    assert strata["04.03"]["off_target"] == {}
+    assert strata["03.01"]["shares"]["test"] == 0.3

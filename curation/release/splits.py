@@ -9,12 +9,15 @@ listed in ``test_only_sources`` (evaluation benchmarks such as CMExam's) go to t
 
 Only items with a final accepting review are eligible. Stratification is checked, not forced
 (forcing it would move items when data is added): the report gives the realized share of every
-split per specialty × kind × language stratum and lists strata off by more than ``tolerance``.
+split per specialty × kind × language stratum and lists the strata off target: further from a
+ratio than ``tolerance`` *and* than chance allows for a hash split of that size (99% binomial
+band, 2.58·sqrt(r(1-r)/n)); small strata always wobble by more than a fixed tolerance.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -129,7 +132,7 @@ def stratum_shares(split: pl.DataFrame, config: SplitConfig) -> list[dict[str, A
         off = {
             s: round(shares.get(s, 0.0) - r, 4)
             for s, r in config.ratios.items()
-            if abs(shares.get(s, 0.0) - r) > config.tolerance
+            if abs(shares.get(s, 0.0) - r) > max(config.tolerance, chance_band(r, total))
         }
         strata.append(
             {
@@ -143,6 +146,11 @@ def stratum_shares(split: pl.DataFrame, config: SplitConfig) -> list[dict[str, A
             }
         )
     return strata
+
+
+def chance_band(ratio: float, n: int) -> float:
+    """How far a hash split of n items may stray from a ratio by chance (99% binomial band)."""
+    return 2.58 * math.sqrt(ratio * (1 - ratio) / n) if n else 1.0
 
 
 def released_assignments(releases: Path) -> tuple[dict[str, str], set[str]]:
