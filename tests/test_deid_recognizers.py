@@ -50,6 +50,13 @@ EN_CASES = [
     ("at St. Mary's Medical Center.", [(3, 28, "ORGANIZATION")]),
     ("mail jdoe@example.org now", [(5, 21, "CONTACT")]),
     ("server 192.168.1.20 ok", [(7, 19, "CONTACT")]),
+    # a middle initial between two unknown words is a person, whatever the name lists say
+    ("arranged by Szabina J Gelencsér in 1977", [(12, 31, "NAME")]),
+    # places after travel / origin cues, in any script; one sentence only
+    ("Mr. Leiva flew to LEPPEN on Tuesday", [(0, 9, "NAME"), (18, 24, "ADDRESS")]),
+    ("I am in ΛΕΥΚΩΣΙΑ for a trip", [(8, 16, "ADDRESS")]),
+    ("He moved to Easton.  They visit.", [(12, 18, "ADDRESS")]),
+    ("She is originally from Germany and lives in Iowa.", []),  # a country, a state
 ]
 
 
@@ -74,6 +81,8 @@ def test_english_spans(text: str, expected: list) -> None:
         ("Aspirin 100mg daily; WBC 12.3 x10^9/L; BP 135/85 mmHg; ICD I21.4.", "en"),
         ("Negative Babinski sign, Glasgow Coma Scale 15, Framingham Risk Score 12%.", "en"),
         ("12. Which finding is typical of Crohn's disease?", "en"),
+        ("Vitamin D Deficiency and Hepatitis B Surface antigen negative.", "en"),
+        ("She came from the ER; he came from Work.", "en"),
     ],
 )
 def test_medical_look_alikes_survive(text: str, lang: str) -> None:

@@ -5,6 +5,11 @@ case-insensitively. A specialty's score is the sum over its keywords of
 weight × (1 + log(count)), times the specialty's `prior` (below 1 for cross-cutting services
 such as anesthesia or imaging, whose words appear in every specialty's notes); scores become
 shares of the total, so `score` reads as the tagger's confidence in its first choice.
+
+Background sections of a clinical note — past medical and surgical history, medications,
+allergies, family and social history, review of systems (既往史、个人史、家族史 …) — list
+comorbidities that say little about the note's specialty (a stroke note mentions the patient's
+diabetes and coronary disease). Their text is left out when anything else remains.
 """
 
 from __future__ import annotations
@@ -21,6 +26,33 @@ from curation.tagging.base import TagPrediction
 from curation.taxonomy import Taxonomy, load_taxonomy
 
 NAME = "specialty_lexicon_v1"
+# a heading: a label in capitals (or a short Chinese one) and a colon, at a line start or after a
+# separator (some exports flatten a note into one line: "…,PAST MEDICAL HISTORY:, …")
+_HEADING = re.compile(
+    r"(?:^|(?<=[\n,.;，。；]))[ \t]*([A-Z][A-Za-z /&()-]{2,60}|[\u4e00-\u9fff]{2,8})[ \t]*[:：]"
+)
+_BACKGROUND = re.compile(
+    r"^(?:PAST|PMH|PSH|MEDICATIONS?|CURRENT MEDICATIONS?|HOME MEDICATIONS?|ALLERG|FAMILY"
+    r"|SOCIAL|REVIEW OF SYSTEMS|ROS\b|IMMUNIZATIONS?|HABITS)"
+    r"|^(?:既往|个人史|家族史|婚育史|月经史|过敏史|用药史)",
+    re.IGNORECASE,
+)
+
+
+def without_background(text: str) -> str:
+    """The text minus its background sections (history, medications …); the text itself when
+    that would leave nothing."""
+    heads = list(_HEADING.finditer(text))
+    if not heads:
+        return text
+    kept, cursor = [], 0
+    for k, head in enumerate(heads):
+        if _BACKGROUND.search(head.group(1).strip()):
+            kept.append(text[cursor : head.start()])
+            cursor = heads[k + 1].start() if k + 1 < len(heads) else len(text)
+    kept.append(text[cursor:])
+    rest = "".join(kept)
+    return rest if rest.strip() else text
 
 
 class LexiconTagger:
@@ -61,7 +93,7 @@ class LexiconTagger:
         lang = language or detect_language(text)
         index = self._en_terms if lang != "zh" else None
         totals: dict[str, float] = defaultdict(float)
-        for term, count in self._hits(text, lang).items():
+        for term, count in self._hits(without_background(text), lang).items():
             targets = index[term] if index is not None else self._zh.get(term)[1]
             for code, weight in targets:
                 totals[code] += weight * (1 + math.log(count))

