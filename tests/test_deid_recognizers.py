@@ -57,7 +57,14 @@ EN_CASES = [
     ("I am in ΛΕΥΚΩΣΙΑ for a trip", [(8, 16, "ADDRESS")]),
     ("He moved to Easton.  They visit.", [(12, 18, "ADDRESS")]),
     ("She is originally from Germany and lives in Iowa.", []),  # a country, a state
+    ("ZIP: 3520", [(5, 9, "ADDRESS")]),  # a labeled postcode of any length
 ]
+
+
+def test_postal_block_lines_around_a_unit_line() -> None:
+    text = "Anna Kovacs\n\n20789 Allika 46\n Suite 501\n Riisa\n\n Estonia 62488\n(37) 788-063"
+    found = [text[a:b] for a, b, label in spans(text, "en") if label == "ADDRESS"]
+    assert found == ["20789 Allika 46", "Suite 501", "Riisa", "62488"]
 
 
 @pytest.mark.parametrize(("text", "expected"), ZH_CASES)

@@ -416,8 +416,11 @@ class EnglishNameRecognizer:
         if text[end:istart] != " " or text[iend:lstart] != " ":
             return False
         return all(
-            len(w) > 2 and not w.isupper() and w.rstrip(".") not in _NOT_NAMES
-            and not is_everyday_word(w) and _title_case(w) not in _eponyms()
+            len(w) > 2
+            and not w.isupper()
+            and w.rstrip(".") not in _NOT_NAMES
+            and not is_everyday_word(w)
+            and _title_case(w) not in _eponyms()
             for w in (first, last)
         )
 

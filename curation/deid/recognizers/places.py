@@ -529,6 +529,63 @@ class EnglishPlaceAfterCueRecognizer:
             yield Span(m.start("v"), m.start("v") + len(value), "ADDRESS", 0.7, self.name)
 
 
+_UNIT_LINE = re.compile(
+    r"(?im)^[ \t]*(?:Suite|Ste\.?|Apt\.?|Apartment|Unit|Flat)[ \t]*#?[ \t]*\w{1,6}[ \t]*$"
+)
+_BLOCK_LINE = re.compile(r"[ \t]*(?P<v>[^\n.!?;:]{2,60}?)[ \t,]*$")
+
+
+@dataclass(frozen=True)
+class PostalBlockRecognizer:
+    """The lines of a postal address block around a 'Suite 501' / 'Apt. 4' line: the street line
+    above it and up to three short lines below it (town, region, country and postcode), across at
+    most one blank line. In a 'Country 12345' line only the postcode is kept."""
+
+    name: str = "postal_block_v1"
+    category: str = "ADDRESS"
+    languages: frozenset[str] = BOTH
+    trigger: str = r"(?im)^[ \t]*(?:suite|ste\.?|apt\.?|apartment|unit|flat)[ \t]*#?[ \t]*\w"
+
+    def find(self, text: str) -> Iterator[Span]:
+        bounds = [(m.start(), m.end()) for m in re.finditer(r"(?m)^.*$", text)]
+        for anchor in _UNIT_LINE.finditer(text):
+            k = next(i for i, (a, b) in enumerate(bounds) if a <= anchor.start() <= b)
+            picked: list[tuple[int, int]] = []
+            if k > 0:  # the street line above: from its first number on
+                a, b = bounds[k - 1]
+                number = re.search(r"\d", text[a:b])
+                if number:
+                    picked.append((a + number.start(), b))
+            blanks, j = 0, k + 1
+            while j < len(bounds) and len(picked) < 4:
+                a, b = bounds[j]
+                line = text[a:b]
+                if not line.strip():
+                    blanks += 1
+                    if blanks > 1:
+                        break
+                elif (
+                    len(line.split()) <= 5
+                    and re.search(r"[^\W\d_]", line)
+                    and _BLOCK_LINE.fullmatch(line)
+                ):
+                    picked.append((a, b))
+                else:
+                    break
+                j += 1
+            for a, b in picked:
+                value = _BLOCK_LINE.fullmatch(text, a, b)
+                if value is None:
+                    continue
+                start, end = value.start("v"), value.end("v")
+                part = text[start:end]
+                country = re.fullmatch(r"(?P<c>\D+?)\s+(?P<z>\d{3,6}(?:-\d{4})?)", part)
+                if country and country.group("c").strip().casefold() in _countries():
+                    yield Span(start + country.start("z"), end, "ADDRESS", 0.8, self.name)
+                elif part.strip().casefold() not in _countries():
+                    yield Span(start, end, "ADDRESS", 0.8, self.name)
+
+
 STREET_SUFFIXES = (  # street-name endings in compounding languages: Kiannonkatu, Friedhofstrasse
     r"katu|tie|strasse|straße|gasse|vej|gade|gatan|vägen|braut|stræde|laan|straat|plein|utca"
 )
@@ -583,6 +640,14 @@ RECOGNIZERS = [
         0.8,
         trigger=rf"[A-Za-z],\s+(?:{US_STATES})\b",
     ),
+    PatternRecognizer(  # a labeled postcode may have 4-6 digits: ZIP: 3520, postal code 75419
+        "labeled_postcode_v1", "ADDRESS", BOTH,
+        r"(?i)\b(?:zip|postal|post)\s*(?:code)?\s*[:#]\s*(?P<v>\d{4,6}(?:-\d{4})?)\b",
+        0.85,
+        group="v",
+        trigger=r"(?i)(?:zip|postal|post)\s*(?:code)?\s*[:#]\s*\d",
+    ),
+    PostalBlockRecognizer(),
     PatternRecognizer(
         "us_zip_v1", "ADDRESS", BOTH,
         rf"(?:\b(?:{US_STATES})\.?\s+|(?:zip|postal)\s*(?:code)?\s*[:#]?\s*)(?P<v>\d{{5}}(?:-\d{{4}})?)\b",
