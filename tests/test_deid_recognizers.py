@@ -58,6 +58,9 @@ EN_CASES = [
     ("He moved to Easton.  They visit.", [(12, 18, "ADDRESS")]),
     ("She is originally from Germany and lives in Iowa.", []),  # a country, a state
     ("ZIP: 3520", [(5, 9, "ADDRESS")]),  # a labeled postcode of any length
+    ("He works for Streetcred Software Inc. in town", [(13, 37, "ORGANIZATION")]),
+    ("The Avalara office is at", [(4, 11, "ORGANIZATION")]),
+    ("The ICU team and the Cardiology office agreed.", []),
 ]
 
 

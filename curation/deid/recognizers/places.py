@@ -261,7 +261,7 @@ _ORG_GENERIC = frozenset(
 )
 _EN_ORG = re.compile(
     rf"(?:(?:St\.|Saint|Mt\.|Mount)\s+)?(?:{_CAPWORD}\s+(?:(?:of|the|and|for|&|de|la)\s+)?){{1,6}}"
-    rf"(?:{EN_ORG_SUFFIX}|{EN_ORG_SUFFIX_UPPER})\b(?:\s+(?:of|at|in)\s+(?:the\s+)?{_CAPWORD}(?:\s+{_CAPWORD}){{0,3}})?"
+    rf"(?:{EN_ORG_SUFFIX}|{EN_ORG_SUFFIX_UPPER})(?:(?<=\.)|\b)(?:\s+(?:of|at|in)\s+(?:the\s+)?{_CAPWORD}(?:\s+{_CAPWORD}){{0,3}})?"
 )
 _EN_SAINT = re.compile(r"\b(?:St\.|Saint|Mt\.|Mount)\s+[A-Z][a-z]+(?:'s|’s)?(?:\s+[A-Z][a-z]+)?")
 
@@ -592,11 +592,43 @@ STREET_SUFFIXES = (  # street-name endings in compounding languages: Kiannonkatu
 STREET_WORDS = (  # street words that stand alone: Rua Igreja 25, ul. Słowicza 10
     r"rue|avenue|avda\.?|avenida|calle|rua|via|viale|piazza|platz|road|street|lane|ul\.|út|str\."
 )
+_ORG_BEFORE_NOUN = re.compile(
+    rf"\b[Tt]he\s+(?P<v>[{_UPPER}][\w&'’.-]*(?:\s+[{_UPPER}][\w&'’.-]*){{0,3}})\s+"
+    r"(?:office|offices|headquarters|HQ|employees|staff|orchestra|band|choir|team)\b"
+)
+
+
+@dataclass(frozen=True)
+class OrganizationBeforeNounRecognizer:
+    """'The Avalara office', 'the Lending Club team': a capitalized name that is not an ordinary
+    word, used as the owner of an office, staff or ensemble."""
+
+    name: str = "en_org_before_noun_v1"
+    category: str = "ORGANIZATION"
+    languages: frozenset[str] = EN
+    trigger: str = (
+        r"(?i)\b(?:office|offices|headquarters|hq|employees|staff|orchestra|band|choir|team)\b"
+    )
+
+    def find(self, text: str) -> Iterator[Span]:
+        for m in _ORG_BEFORE_NOUN.finditer(text):
+            words = m.group("v").split()
+            if all(
+                is_common_english(w.lower().strip("'’."))
+                or w in _ORG_GENERIC
+                or (w.isupper() and len(w) <= 5)
+                for w in words
+            ):
+                continue  # "the Cardiology office", "the Nursing staff", "the ICU team"
+            yield Span(m.start("v"), m.end("v"), "ORGANIZATION", 0.7, self.name)
+
+
 RECOGNIZERS = [
     ChineseAddressRecognizer(),
     ChineseOrganizationRecognizer(),
     ChineseEmployerRecognizer(),
     EnglishOrganizationRecognizer(),
+    OrganizationBeforeNounRecognizer(),
     EnglishFacilityRecognizer(),
     SurnameFirmRecognizer(),
     EnglishCityRecognizer(),
