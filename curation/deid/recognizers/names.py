@@ -408,7 +408,7 @@ class EnglishNameRecognizer:
     def _initial_between_unknowns(text: str, tokens: list, i: int) -> bool:
         """'Word X. Word' where neither word is an ordinary word or an eponym: a person with a
         middle initial, even when neither name is in the name lists (Faina D. Yefremova)."""
-        if i + 2 >= len(tokens):
+        if i + 2 >= len(tokens) or len(tokens[i + 1][2]) > 2:
             return False
         (_, end, first), (istart, iend, initial), (lstart, _, last) = tokens[i : i + 3]
         if not re.fullmatch(r"[A-Z]\.?", initial):
@@ -430,7 +430,8 @@ class EnglishNameRecognizer:
                 continue
             nxt = tokens[i + 1] if i + 1 < len(tokens) else None
             gap = text[end : nxt[0]] if nxt else ""
-            if self._initial_between_unknowns(text, tokens, i):  # Szabina J Gelencsér
+            if nxt and len(nxt[2]) <= 2 and self._initial_between_unknowns(text, tokens, i):
+                # Szabina J Gelencsér: a middle initial between two unknown words
                 yield Span(start, tokens[i + 2][1], "NAME", 0.75, self.name)
                 continue
             if _is_first(word) and nxt and gap in (" ", "  "):
