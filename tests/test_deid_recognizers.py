@@ -61,6 +61,10 @@ EN_CASES = [
     ("He works for Streetcred Software Inc. in town", [(13, 37, "ORGANIZATION")]),
     ("The Avalara office is at", [(4, 11, "ORGANIZATION")]),
     ("The ICU team and the Cardiology office agreed.", []),
+    ("her maiden name is nyberg", [(19, 25, "NAME")]),
+    ("I'm Amanda's daughter.", [(4, 10, "NAME")]),
+    ("We moved here from Tjæreborg", [(19, 28, "ADDRESS")]),
+    ("The patient's wife has Hodgkin's lymphoma.", []),
 ]
 
 

@@ -460,4 +460,40 @@ class EnglishNameRecognizer:
                 )
 
 
-RECOGNIZERS = [ChineseNameRecognizer(), EnglishNameRecognizer()]
+_NAMED_AS = re.compile(  # "her maiden name is Nyberg", "last name? Matthíasson"
+    r"(?i:\b(?:maiden|last|first|family|given|middle|sur)\s*name\s*(?:is|was|[:?-])?\s*)"
+    r"(?P<v>[^\W\d_][\w'’-]+)"
+)
+_RELATIVE_OF = re.compile(  # "I'm Amanda's daughter", "Franciska's kid"
+    r"(?P<v>[^\W\d_][\w'’-]*)['’]s\s+(?:daughter|son|wife|husband|mother|father|mom|dad|sister|"
+    r"brother|kid|kids|child|children|parents|aunt|uncle|niece|nephew|grandson|granddaughter|"
+    r"girlfriend|boyfriend|partner|fiancée?)\b"
+)
+
+
+@dataclass(frozen=True)
+class EnglishNameByRoleRecognizer:
+    """Names given by their role: after 'maiden/last/first name (is)', and before "'s wife",
+    "'s daughter" …; the word must not be an ordinary word ('the patient's wife')."""
+
+    name: str = "en_name_by_role_v1"
+    category: str = "NAME"
+    languages: frozenset[str] = EN
+    trigger: str = (
+        r"(?i)\bname\b|['’]s\s+(?:daughter|son|wife|husband|mother|father|mom|dad|sister|"
+        r"brother|kid|child|children|parents|aunt|uncle|niece|nephew|grand|girlfriend|boyfriend|"
+        r"partner|fianc)"
+    )
+
+    def find(self, text: str) -> Iterator[Span]:
+        for regex in (_NAMED_AS, _RELATIVE_OF):
+            for m in regex.finditer(text):
+                word = m.group("v")
+                if is_everyday_word(word.lower()) and not (_is_first(word) or _is_last(word)):
+                    continue
+                if word.rstrip(".") in _NOT_NAMES or _title_case(word) in _eponyms():
+                    continue
+                yield Span(m.start("v"), m.end("v"), "NAME", 0.8, self.name)
+
+
+RECOGNIZERS = [ChineseNameRecognizer(), EnglishNameRecognizer(), EnglishNameByRoleRecognizer()]

@@ -484,7 +484,8 @@ _PLACE_VERBS = (
     _HOME_VERBS + r"|(?:originally|is|are|was|were|comes?|came|emigrated|immigrated)\s+from"
     r"|(?:flew|flies|fly|flying|travell?ed|travell?ing|trip|drove|driving)\s+(?:back\s+)?to"
     r"|(?:i\s*['’]?m|i\s+am|we\s*['’]?re|we\s+are|currently|staying|stays|stayed)\s+in"
-    r"|arrived\s+in|visiting"
+    r"|arrived\s+in|visiting|moved\s+(?:here|back|away)\s+from|returned\s+to|based\s+in"
+    r"|home\s+(?:city|town)|\d+(?:st|nd|rd|th)\s+year\s+in"
 )
 _PLACE_CUE = re.compile(
     rf"(?i:\b(?:{_PLACE_VERBS}))\s+(?:the\s+)?(?P<v>{_PLACE_WORD}(?: {_PLACE_WORD}){{0,2}})"
@@ -680,6 +681,13 @@ RECOGNIZERS = [
         trigger=r"(?i)(?:zip|postal|post)\s*(?:code)?\s*[:#]\s*\d",
     ),
     PostalBlockRecognizer(),
+    PatternRecognizer(  # the corner of Dalbraut 99 and Frederikke Coves
+        "corner_of_v1", "ADDRESS", EN,
+        r"(?i:\bthe\s+corner\s+of\s+)(?P<v>[^\W_][^.?!;\n]{1,60}?\s+and\s+[^\W_][^.?!;,\n]{1,40}?)(?=[.?!;,\n]|\s+(?:st\.|street)?\s*$|$)",
+        0.8,
+        group="v",
+        trigger=r"(?i)corner\s+of",
+    ),
     PatternRecognizer(
         "us_zip_v1", "ADDRESS", BOTH,
         rf"(?:\b(?:{US_STATES})\.?\s+|(?:zip|postal)\s*(?:code)?\s*[:#]?\s*)(?P<v>\d{{5}}(?:-\d{{4}})?)\b",
