@@ -464,10 +464,13 @@ _NAMED_AS = re.compile(  # "her maiden name is Nyberg", "last name? Matthíasson
     r"(?i:\b(?:maiden|last|first|family|given|middle|sur)\s*name\s*(?:is|was|[:?-])?\s*)"
     r"(?P<v>[^\W\d_][\w'’-]+)"
 )
+_RELATIVES = (
+    r"daughter|son|wife|husband|mother|father|mom|dad|sister|brother|kids?|child|children|"
+    r"parents|aunt|uncle|niece|nephew|grandson|granddaughter|girlfriend|boyfriend|partner|"
+    r"fiancée?"
+)
 _RELATIVE_OF = re.compile(  # "I'm Amanda's daughter", "Franciska's kid"
-    r"(?P<v>[^\W\d_][\w'’-]*)['’]s\s+(?:daughter|son|wife|husband|mother|father|mom|dad|sister|"
-    r"brother|kid|kids|child|children|parents|aunt|uncle|niece|nephew|grandson|granddaughter|"
-    r"girlfriend|boyfriend|partner|fiancée?)\b"
+    rf"(?P<v>[^\W\d_][\w'’-]*)['’]s\s+(?:{_RELATIVES})\b"
 )
 
 
@@ -479,11 +482,7 @@ class EnglishNameByRoleRecognizer:
     name: str = "en_name_by_role_v1"
     category: str = "NAME"
     languages: frozenset[str] = EN
-    trigger: str = (
-        r"(?i)\bname\b|['’]s\s+(?:daughter|son|wife|husband|mother|father|mom|dad|sister|"
-        r"brother|kid|child|children|parents|aunt|uncle|niece|nephew|grand|girlfriend|boyfriend|"
-        r"partner|fianc)"
-    )
+    trigger: str = rf"(?i)\bname\b|['’]s\s+(?:{_RELATIVES})\b"
 
     def find(self, text: str) -> Iterator[Span]:
         for regex in (_NAMED_AS, _RELATIVE_OF):
