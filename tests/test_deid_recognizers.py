@@ -97,6 +97,12 @@ def test_english_spans(text: str, expected: list) -> None:
         ("12. Which finding is typical of Crohn's disease?", "en"),
         ("Vitamin D Deficiency and Hepatitis B Surface antigen negative.", "en"),
         ("She came from the ER; he came from Work.", "en"),
+        # devices, instrument sizes, isotopes, drugs, spine levels, units: clinical, not PHI
+        ("A #10-blade, a 5-French JL-4 catheter and #0-Vicryl were used; Foley placed.", "en"),
+        ("Jackson-Pratt drain left; 0.035 Kirschner wire; bidirectional Glenn shunt.", "en"),
+        ("Radioactive I-131 given. Medications: 4. Norco. 5. Allegra.", "en"),
+        ("Discs removed at C5-C6; transferred to Postanesthesia Care Unit.", "en"),
+        ("Mom denies apnea. Sons tested for Huntington. Speaks English.", "en"),
     ],
 )
 def test_medical_look_alikes_survive(text: str, lang: str) -> None:

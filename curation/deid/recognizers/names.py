@@ -280,8 +280,10 @@ _NOT_NAMES = frozenset(
     "Mr Mrs Ms Miss Mx Dr Drs Prof Sr Jr Rev MD DO RN NP PA PhD DDS DMD MBBS FACS CNM LPN MSW "
     "MRN SSN DOB ID ER ED ICU OR CT MRI EKG ECG HPI ROS PMH PSH FH SH CC BP HR RR Tel Fax "
     "January February March April May June July August September October November December "
-    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
-)
+    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday "
+    # relatives and languages are not names ("Mom denies …", "speaks English"), nor exam words
+    "Mom Dad Mother Father Grandma Grandpa English Spanish Fair Lips The A An".split()
+) | lexicon("en_clinical_words")
 
 
 @cache
@@ -352,11 +354,11 @@ class EnglishNameRecognizer:
         at a short window with end-anchored cue patterns: far cheaper than scanning the whole
         text for every cue."""
         for i, (start, end, word) in enumerate(tokens):
-            if _plain_word(word):
-                continue  # "The", "Patient", "History": no name starts with them
             window = max(0, start - 48)
             previous = previous_word(text, start)
             title = _TITLE_BEFORE.search(text, window, start) if previous in _TITLE_WORDS else None
+            if _plain_word(word) and not (title and word not in _NOT_TITLED):
+                continue  # "The", "Patient", "History": no name starts with them
             if title:
                 run = self._run(text, tokens, i, first_free=True)
                 if run:  # a title belongs to the name it introduces ("Dr. Smith")
@@ -464,6 +466,9 @@ _NAMED_AS = re.compile(  # "her maiden name is Nyberg", "last name? Matthíasson
     r"(?i:\b(?:maiden|last|first|family|given|middle|sur)\s*name\s*(?:is|was|[:?-])?\s*)"
     r"(?P<v>[^\W\d_][\w'’-]+)"
 )
+# after a title, an everyday word may still be a given name (Dr. April Kline), but not these
+_NOT_TITLED = frozenset("The A An This That Office Visit Note Report Progress".split())
+
 _RELATIVES = (
     r"daughter|son|wife|husband|mother|father|mom|dad|sister|brother|kids?|child|children|"
     r"parents|aunt|uncle|niece|nephew|grandson|granddaughter|girlfriend|boyfriend|partner|"

@@ -15,7 +15,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 
-from curation.deid.registry import BOTH, EN, ZH, PatternRecognizer, alternation, word_lists
+from curation.deid.registry import (
+    BOTH,
+    EN,
+    ZH,
+    PatternRecognizer,
+    alternation,
+    lexicon,
+    word_lists,
+)
 from curation.deid.spans import Span
 from curation.deid.tokens import capitalized_tokens
 from curation.deid.words import english_names, is_common_english, is_person_name
@@ -357,10 +365,13 @@ class EnglishFacilityRecognizer:
                 pos = link.end()
             if end is None:
                 continue
+            if words[0] in _TITLES or re.match(r"[CTLS]\d", words[0]):
+                continue  # "referred from Dr. X", "removed at C5-C6"
             meaningful = [
                 w
                 for w in words
                 if w not in _NOT_PLACES
+                and w not in _CLINICAL_WORDS
                 and (not is_common_english(w) or w in _world_cities() or is_person_name(w))
             ]
             if not meaningful:
@@ -405,13 +416,16 @@ def _world_cities() -> dict[str, tuple[str, ...]]:
         if not re.fullmatch(r"[A-Z][A-Za-z'’. -]+", name) or len(name) < 4:
             continue
         words = name.split()
-        if len(words) == 1 and is_common_english(name):
-            continue  # Mobile, Normal, Reading, Bath: only with a state (see ADDRESS patterns)
+        if len(words) == 1 and (is_common_english(name) or name in _CLINICAL_WORDS):
+            continue  # Mobile, Normal, Reading, Bath: only with a state (see ADDRESS patterns);
+            # Foley, Norco, Huntington: a catheter, a drug, a disease
         cities.setdefault(words[0], set()).add(name)
     return {k: tuple(sorted(v, key=len, reverse=True)) for k, v in cities.items()}
 
 
 _COUNTRY_OR_STATE = frozenset(STATE_NAMES.split("|"))
+_CLINICAL_WORDS = lexicon("en_clinical_words")
+_TITLES = frozenset("Dr Drs Mr Mrs Ms Miss Mx Prof".split())
 
 
 @dataclass(frozen=True)
@@ -430,7 +444,9 @@ class EnglishCityRecognizer:
                     end = start + len(name)
                     if end < len(text) and text[end].isalnum():
                         continue
-                    if name in _COUNTRY_OR_STATE:
+                    if text[end : end + 1] == "-" and text[end + 1 : end + 2].isupper():
+                        break  # Jackson-Pratt: one half of a compound eponym
+                    if name in _COUNTRY_OR_STATE or name.casefold() in _countries():
                         break
                     yield Span(start, end, "ADDRESS", 0.6, self.name)
                     break

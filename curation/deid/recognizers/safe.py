@@ -25,7 +25,8 @@ EPONYM_NOUNS = (
     "staging|scale|esophagus|oesophagus|diverticulum|membrane|artery|vein|lines?|pouch|nerve|"
     "clamps?|retractors?|scissors|forceps|drains?|catheters?|stitch|sutures?|needles?|stand|"
     "elevators?|dissectors?|rongeurs?|curettes?|blades?|tubes?|stockings?|traction|splint|"
-    "dressings?|knots?|incisions?|maneuvers?|position|sign|hooks?|rasps?|osteotomes?|trocars?"
+    "dressings?|knots?|incisions?|maneuvers?|position|sign|hooks?|rasps?|osteotomes?|trocars?|"
+    "shunts?|wires?|pins?|gene|chorea|plates?|screws?|nails?|valves?|stents?|anastomosis"
 )
 EPONYM_MIDDLE = (
     "(?i:risk|coma|pain|depression|anxiety|rating|severity|outcome|stroke|bleeding|activity|"
@@ -72,6 +73,18 @@ RECOGNIZERS = [
         1.0,
         flags=re.IGNORECASE,
         trigger='(?i)bp|b/p|blood pressure|血压',
+    ),
+    PatternRecognizer(  # #10-blade, #18-gauge, 6-French, #0-Vicryl, 3-0 silk: instrument sizes
+        "safe_instrument_size_v1", SAFE, EN,
+        r"(?i)#?\s?\d{1,2}(?:-0)?[- ](?:(?:french|fr)\b(?:\s+[A-Z]{1,4}-?\d(?:\.\d)?\b)?|(?:blade|gauge|ga|vicryl|silk|prolene|chromic|nylon|monocryl|pds|ethibond|dexon|maxon|mersilene|catgut|wire|fogarty|foley|tube|ett|mac|miller)\b)",
+        1.0,
+        trigger=r"(?i)\d[- ](?:blade|gauge|ga|french|fr|vicryl|silk|prolene|chromic|nylon|monocryl|pds|ethibond|dexon|maxon|mersilene|catgut|wire|fogarty|foley|tube|ett|mac|miller)\b",
+    ),
+    PatternRecognizer(  # radioisotopes: I-131, Tc-99m, F-18
+        "safe_isotope_v1", SAFE, BOTH,
+        r"\b(?:I|Tc|Ga|F|In|Tl|Y|Sr|Sm|Ra|Lu|Co|Cs|Ir|Xe|Rb)-\d{2,3}m?\b",
+        1.0,
+        trigger=r"\b(?:I|Tc|Ga|F|In|Tl|Y|Sr|Sm|Ra|Lu|Co|Cs|Ir|Xe|Rb)-\d{2,3}",
     ),
     PatternRecognizer("safe_icd_code_v1", SAFE, BOTH, r"(?<![A-Za-z0-9])[A-TV-Z]\d{2}(?:\.\d{1,4})?(?![\d])", 1.0, trigger=r"[A-TV-Z]\d{2}"),
     PatternRecognizer(
