@@ -37,6 +37,7 @@ ZH_CASES = [
     ("家住浙江省杭州市西湖区文三路128号。", [(2, 18, "ADDRESS")]),
     ("转入杭州市第一人民医院治疗", [(2, 11, "ORGANIZATION")]),
     ("微信号：wx_abc123", [(4, 13, "CONTACT")]),
+    ("今日方雨雪主任医师查房", [(2, 5, "NAME")]),  # a frequent surname after 今日 is trusted
 ]
 EN_CASES = [
     ("Call (617) 555-0123 today", [(5, 19, "PHONE")]),
@@ -90,6 +91,10 @@ def test_english_spans(text: str, expected: list) -> None:
         ("诊断：帕金森病，桥本甲状腺炎，克罗恩病，川崎病。", "zh"),
         ("阿司匹林100mg口服，白细胞12.3×10^9/L，血压135/85 mmHg，诊断I21.4。", "zh"),
         ("12．下列哪项是帕金森病的典型表现", "zh"),
+        # ordinary words before 医生 / after 患者, and generic hospital mentions (real Q&A)
+        ("所以想问一下医生，积极互相配合医生，由专科医生复查，检查后医生说。", "zh"),
+        ("病人康复的期望；糖尿病患者麻醉的名称。", "zh"),
+        ("哪家医院能治？要留意决定一家正规医院诊病，建议复诊医院。", "zh"),
         ("第3题 患者男，45岁，反复胸痛3天", "zh"),
         ("History of Parkinson's disease and Graves' disease.", "en"),
         ("Aspirin 100mg daily; WBC 12.3 x10^9/L; BP 135/85 mmHg; ICD I21.4.", "en"),

@@ -21,6 +21,7 @@ from curation.deid.registry import EN, ZH, alternation, lexicon, previous_word, 
 from curation.deid.spans import Span
 from curation.deid.tokens import capitalized_tokens
 from curation.deid.words import (
+    chinese_words,
     english_names,
     is_everyday_word,
     is_ordinary_chinese_word,
@@ -106,6 +107,46 @@ def name_at(text: str, pos: int, any_given: bool = True) -> str | None:
     return None
 
 
+def _word(text: str) -> bool:
+    """An ordinary word: a dictionary word, or one the dictionary tags as a name although its
+    given part holds no given-name character (康复, 麻醉 are tagged nr)."""
+    if is_ordinary_chinese_word(text):
+        return True
+    entry = chinese_words().get(text)
+    return (
+        entry is not None
+        and entry[1].startswith("nr")
+        and entry[0] >= 100
+        and not all(c in NAME_CHARS for c in text[1:])
+    )
+
+
+# the hundred most frequent surnames (about 85% of the population)
+COMMON_SURNAMES = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕"
+    "丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃"
+    "武戴莫孔向汤"
+)
+
+
+def _inside_words(text: str, start: int, value: str) -> bool:
+    """Whether a candidate before a title is really the tail of ordinary words: its rare
+    surname closes a word (检查|后医生, 互相|配合医生), or it opens or ends with a very common
+    word (问一下医生, 由专科医生). Frequent surnames are trusted."""
+    sur = _ZH_SUR.match(value)
+    if sur is None or len(sur.group()) > 1 or sur.group() in COMMON_SURNAMES:
+        return False  # 方雨雪主任, 东方国主任, 程云悦主任: a frequent surname is trusted
+    if start > 0 and is_ordinary_chinese_word(text[start - 1 : start + 1]):
+        return True
+    common = 1000
+    head, tail = chinese_words().get(value[:2]), chinese_words().get(value[1:])
+    return (
+        any(e is not None and e[0] >= common and not e[1].startswith("nr") for e in (head, tail))
+        if len(value) == 3
+        else False
+    )
+
+
 def _field_name(run: str) -> str:
     """The name at the start of a name field's value (姓名：张三性别：男 → 张三)."""
     known = name_at(run, 0)
@@ -123,17 +164,15 @@ def _ordinary(text: str, strict: bool = True) -> bool:
     dictionary word. Strict (weak cues such as 患者): also when it starts or ends with one
     (患者平素…, 患者白天…). A compound surname (欧阳, 长孙) never counts as such a word.
     """
-    if is_ordinary_chinese_word(text):
+    if _word(text):
         return True
     if not strict:
         return False
     sur = _ZH_SUR.match(text)
     if sur and len(sur.group()) == 2:
         rest = text[2:]
-        return len(rest) > 1 and is_ordinary_chinese_word(rest)
-    return is_ordinary_chinese_word(text[:2]) or (
-        len(text) == 3 and is_ordinary_chinese_word(text[1:])
-    )
+        return len(rest) > 1 and _word(rest)
+    return _word(text[:2]) or (len(text) == 3 and _word(text[1:]))
 
 
 @dataclass(frozen=True)
@@ -149,7 +188,7 @@ class ChineseNameRecognizer:
             value = _field_name(m.group("v"))
             yield Span(m.start("v"), m.start("v") + len(value), "NAME", 0.95, self.name)
         for m in _ZH_PATIENT.finditer(text):
-            if not is_ordinary_chinese_word(m.group("v")):
+            if not _word(m.group("v")):
                 yield Span(m.start("v"), m.end("v"), "NAME", 0.9, self.name)
         cues = ((_ZH_STRONG, 0.9, False), (_ZH_NAMING, 0.9, False), (_ZH_WEAK, 0.85, True))
         for cue, score, strict in cues:
@@ -168,7 +207,7 @@ class ChineseNameRecognizer:
                 continue
             if value in COURTESY or any(c in NEVER_GIVEN for c in value[1:]):
                 continue
-            if _ordinary(value, strict=False):
+            if _ordinary(value, strict=False) or _inside_words(text, m.start("v"), value):
                 continue
             yield Span(m.start("v"), m.end("v"), "NAME", 0.85, self.name)
         for m in _ZH_PLACEHOLDER.finditer(text):

@@ -163,6 +163,36 @@ _GENERIC_ORG_PARTS = re.compile(
 )
 
 
+# what a hospital's own name never ends with, but a generic mention does (哪家医院, 选一家正规医院)
+_GENERIC_ORG_TAILS = (
+    "哪家",
+    "哪个",
+    "一家",
+    "这家",
+    "那家",
+    "一个",
+    "这个",
+    "那个",
+    "正规",
+    "专业",
+    "权威",
+    "三甲",
+    "大型",
+    "公立",
+    "私立",
+    "好的",
+    "大的",
+    "好点的",
+    "复诊",
+    "就诊",
+    "治疗",
+    "检查",
+    "住院",
+    "专科",
+    "的",
+)
+
+
 @dataclass(frozen=True)
 class ChineseOrganizationRecognizer:
     """Organization names ending in a known suffix, walked left to a stop character."""
@@ -185,6 +215,9 @@ class ChineseOrganizationRecognizer:
             core = text[start : match.start()]
             if len(core) < 2 or _GENERIC_ORG_PARTS.fullmatch(core):
                 continue  # 当地医院, 县人民医院, 本院: not identifying
+            if core.endswith(_GENERIC_ORG_TAILS):
+                continue  # 哪家医院, 一家正规医院, 建议复诊医院: no name ends so
+
             yield Span(start, match.end(), "ORGANIZATION", 0.85, self.name)
 
 
