@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from curation.cli_common import RootOption, console, user_errors
+from curation.errors import CurationError
 from curation.paths import ProjectPaths
 
 
@@ -65,7 +66,7 @@ def release(
     paths = ProjectPaths(root)
     if action_or_version in ("verify", "publish"):
         if version is None:
-            raise typer.BadParameter(f"`curate release {action_or_version}` needs a VERSION")
+            raise CurationError(f"`curate release {action_or_version}` needs a VERSION")
         if action_or_version == "verify":
             target = output or paths.releases / version
             problems = verify(target)
@@ -79,7 +80,7 @@ def release(
             console.print(f"✓ {step}")
         return
     if version is not None:
-        raise typer.BadParameter("give one VERSION (or `verify VERSION` / `publish VERSION`)")
+        raise CurationError("give one VERSION (or `verify VERSION` / `publish VERSION`)")
     manifest = run_release(paths, _params(root), action_or_version, output)
     where = output or paths.releases / action_or_version
     console.print(

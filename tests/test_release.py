@@ -371,3 +371,18 @@ def test_strata_off_target_are_those_beyond_chance() -> None:
     assert strata["03.04"]["off_target"] == {}  # 25 items: 0.24 is within chance
     assert strata["04.03"]["off_target"] == {}
     assert strata["03.01"]["shares"]["test"] == 0.3
+
+
+def test_cli_release_errors_are_clear(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from curation.cli import app
+
+    paths = project(tmp_path, items(5))
+    runner = CliRunner()
+    missing = runner.invoke(app, ["release", "verify", "--root", str(paths.root)])
+    assert missing.exit_code == 1 and "needs a VERSION" in missing.output
+    absent = runner.invoke(app, ["release", "verify", "9.9.9", "--root", str(paths.root)])
+    assert absent.exit_code == 1 and "does not exist" in absent.output
+    unsplit = runner.invoke(app, ["release", "1.0.0", "--root", str(paths.root)])
+    assert unsplit.exit_code == 1 and "split" in unsplit.output

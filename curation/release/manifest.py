@@ -95,6 +95,8 @@ def write_json(document: dict[str, Any], path: Path) -> None:
 
 def verify(release_dir: Path) -> list[str]:
     """Differences between a release's files and its manifest (empty: intact)."""
+    if not release_dir.is_dir():
+        return [f"release folder {release_dir} does not exist"]
     manifest_path = release_dir / MANIFEST
     if not manifest_path.is_file():
         return [f"{manifest_path} is missing"]
