@@ -223,14 +223,13 @@ def run_merge(paths: ProjectPaths, config: ReviewConfig) -> StageReport:
     pl.DataFrame(quarantined, schema=QUARANTINE_SCHEMA).write_parquet(quarantine, statistics=False)
     details = merge_counts(outcomes)
     details |= {"snapshot": document["snapshot"], "reviews_of_unknown_items": len(unknown)}
-    report = StageReport(
-        stage=STAGE,
+    report = StageReport.from_counts(
+        STAGE,
         rows_in=items.height,
         kept=len(kept),
-        quarantined=len(quarantined),
-        quarantined_by_reason=dict(sorted(Counter(q["reason"] for q in quarantined).items())),
+        by_reason=Counter(q["reason"] for q in quarantined),
         details=details,
-    ).check_accounting()
+    )
     report.write(paths.report(STAGE))
     return report
 

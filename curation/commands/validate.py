@@ -57,26 +57,18 @@ def run_validate(paths: ProjectPaths, sources: list[str], config: ValidateConfig
         kept, by_reason = write_outputs(
             result, paths.stage_output(STAGE, source), paths.quarantine(STAGE, source)
         )
-        report = StageReport(
-            stage=STAGE,
-            source=source,
-            rows_in=rows_in,
-            kept=kept,
-            quarantined=sum(by_reason.values()),
-            quarantined_by_reason=by_reason,
-        ).check_accounting()
+        report = StageReport.from_counts(STAGE, rows_in, kept, by_reason, source)
         accounting[source] = _accounting(report)
 
     reasons: Counter[str] = Counter()
     for a in accounting.values():
         reasons.update(a["quarantined_by_reason"])
-    totals = StageReport(
-        stage=STAGE,
+    totals = StageReport.from_counts(
+        STAGE,
         rows_in=sum(a["rows_in"] for a in accounting.values()),
         kept=sum(a["kept"] for a in accounting.values()),
-        quarantined=sum(a["quarantined"] for a in accounting.values()),
-        quarantined_by_reason=dict(sorted(reasons.items())),
-    ).check_accounting()
+        by_reason=dict(reasons),
+    )
 
     kept_all = pl.concat([pl.read_parquet(paths.stage_output(STAGE, s)) for s in chosen])
     docs_dir = paths.root / DATA_DOCS

@@ -16,10 +16,10 @@ import polars as pl
 from pydantic import ValidationError
 
 from curation.dedup.index import DedupIndex, ngrams
-from curation.deid.registry import default_registry
 from curation.models import Item
 from curation.release.licenses import license_problems
 from curation.release.splits import ACCEPTED
+from curation.stages.deid import gate_recognizers, record_texts, residual_phi
 
 SHOWN = 10  # item ids named per problem; the count says how many more
 
@@ -48,38 +48,30 @@ def _ids(ids: list[str]) -> str:
 
 def review_gate(items: pl.DataFrame, report: GateReport) -> None:
     """Every item reviewed, with a final accepting decision."""
-    bad: dict[str, list[str]] = defaultdict(list)
-    for item_id, review in items.select("item_id", "review").iter_rows():
-        if review is None:
-            bad["never reviewed"].append(item_id)
-        elif review["status"] != "final":
-            bad[f"review {review['status']}"].append(item_id)
-        elif review["decision"] not in ACCEPTED:
-            bad[f"decision {review['decision']}"].append(item_id)
-    for why, ids in sorted(bad.items()):
-        report.add("review", f"{len(ids)} item(s) not accepted ({why}): {_ids(ids)}")
-
-
-def texts_of(row: dict[str, Any]) -> list[str]:
-    """Every text field of an item row."""
-    out = [row.get(f) for f in ("question", "context", "answer_text", "explanation")]
-    out += [o["text"] for o in row.get("options") or []]
-    out += [t["text"] for t in row.get("turns") or []]
-    return [t for t in out if t]
+    review = pl.col("review")
+    status, decision = review.struct.field("status"), review.struct.field("decision")
+    why = (
+        pl.when(review.is_null())
+        .then(pl.lit("never reviewed"))
+        .when(status != "final")
+        .then(pl.lit("review ") + status)
+        .when(~decision.is_in(list(ACCEPTED)) | decision.is_null())
+        .then(pl.lit("decision ") + decision.fill_null("none"))
+    )
+    bad = items.select("item_id", why=why).drop_nulls("why")
+    for (reason,), group in sorted(bad.group_by("why"), key=lambda g: g[0]):
+        ids = group["item_id"].to_list()
+        report.add("review", f"{len(ids)} item(s) not accepted ({reason}): {_ids(ids)}")
 
 
 def phi_gate(items: pl.DataFrame, recognizers: list[str], report: GateReport) -> None:
     """The residual-PHI recognizers (checksummed IDs, phones, emails …) find nothing."""
-    known = {r.name: r for r in default_registry().recognizers}
-    gate = [known[name] for name in recognizers]
-    hits: dict[str, Counter[str]] = {}
-    for row in items.iter_rows(named=True):
-        found: Counter[str] = Counter()
-        for text in texts_of(row):
-            for recognizer in gate:
-                found.update(s.label for s in recognizer.find(text))
-        if found:
-            hits[row["item_id"]] = found
+    gate = gate_recognizers(recognizers)
+    hits = {
+        row["item_id"]: found
+        for row in items.iter_rows(named=True)
+        if (found := residual_phi(record_texts(row), gate))
+    }
     if hits:
         categories = sum(hits.values(), Counter())
         report.add(
@@ -118,7 +110,7 @@ def stability_gate(items: pl.DataFrame, pinned: dict[str, str], report: GateRepo
 
 
 def text_of(row: dict[str, Any]) -> str:
-    return "\n".join(texts_of(row))
+    return "\n".join(filter(None, record_texts(row)))
 
 
 def overlap_pairs(

@@ -22,11 +22,10 @@ from typing import Any
 import httpx
 
 from curation.errors import CurationError
-from curation.review.configs import REJECT_REASONS, ProjectSpec, ReviewKind, Role
+from curation.review.configs import ALL_PROJECTS, REJECT_REASONS, ProjectSpec, Role
 from curation.review.connection import Connection, with_retries
 from curation.review.labels import ReviewLabels, to_result
 from curation.review.projects import ReviewServer
-from curation.review.snapshot import annotations
 
 DEMO_DOMAIN = "medcurate.invalid"
 SENIOR = f"dr.demo.senior@{DEMO_DOMAIN}"
@@ -143,7 +142,13 @@ def simulate(
     """Annotate every open task of the role's projects as the demo physicians; return counts."""
     from label_studio_sdk import LabelStudio
 
-    _refuse_real_annotations(server)
+    users = server.users()
+    exports = {
+        spec: server.export(project_id)
+        for spec in ALL_PROJECTS
+        if (project_id := server.find(spec)) is not None
+    }
+    _refuse_real_annotations(exports, users)
     accounts = (
         [SENIOR]
         if role == Role.ADJUDICATION
@@ -158,13 +163,11 @@ def simulate(
         for email in accounts
     }
     counts = {"tasks": 0, "annotations": 0}
-    users = server.users()
     jobs: list[tuple[str, int, list[dict[str, Any]]]] = []
-    for kind in ReviewKind:
-        project_id = server.find(ProjectSpec(role, kind))
-        if project_id is None:
+    for spec, tasks in exports.items():
+        if spec.role != role:
             continue
-        for task in server.export(project_id):
+        for task in tasks:
             counts["tasks"] += 1
             done = {users.get(_who(a)) for a in task.get("annotations") or []}
             wanted = 1 if role == Role.ADJUDICATION else overlap
@@ -200,14 +203,16 @@ def _who(annotation: dict[str, Any]) -> int | None:
     return who.get("id") if isinstance(who, dict) else who
 
 
-def _refuse_real_annotations(server: ReviewServer) -> None:
-    from curation.review.snapshot import pull
-
-    document = pull(server, 0)
-    real = set()
-    for role in Role:
-        for _, _, _, labels in annotations(document, role):
-            real.update(label.annotator for label in labels if not is_demo(label.annotator))
+def _refuse_real_annotations(
+    exports: dict[ProjectSpec, list[dict[str, Any]]], users: dict[int, str]
+) -> None:
+    real = {
+        who
+        for tasks in exports.values()
+        for task in tasks
+        for a in task.get("annotations") or []
+        if not is_demo(who := users.get(_who(a), f"user-{_who(a)}"))
+    }
     if real:
         raise CurationError(
             f"this server holds annotations by {len(real)} non-demo account(s); "

@@ -53,6 +53,27 @@ class StageReport(BaseModel):
     quarantined_by_reason: dict[str, int] = Field(default_factory=dict)
     details: dict[str, Any] = Field(default_factory=dict)
 
+    @classmethod
+    def from_counts(
+        cls,
+        stage: str,
+        rows_in: int,
+        kept: int,
+        by_reason: dict[str, int],
+        source: str | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> StageReport:
+        """A checked report whose quarantined count is derived from its reasons."""
+        return cls(
+            stage=stage,
+            source=source,
+            rows_in=rows_in,
+            kept=kept,
+            quarantined=sum(by_reason.values()),
+            quarantined_by_reason=dict(sorted(by_reason.items())),
+            details=details or {},
+        ).check_accounting()
+
     def check_accounting(self) -> StageReport:
         """Nothing is lost: rows in = kept + quarantined + merged, and reasons add up."""
         if self.rows_in != self.kept + self.quarantined + self.merged:
@@ -100,15 +121,7 @@ def write_stage_report(
     details: dict[str, Any] | None = None,
 ) -> StageReport:
     """Build, check (rows in = kept + quarantined) and write one source's stage report."""
-    report = StageReport(
-        stage=stage,
-        source=source,
-        rows_in=rows_in,
-        kept=kept,
-        quarantined=sum(by_reason.values()),
-        quarantined_by_reason=by_reason,
-        details=details or {},
-    ).check_accounting()
+    report = StageReport.from_counts(stage, rows_in, kept, by_reason, source, details)
     report.write(path)
     return report
 

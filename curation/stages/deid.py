@@ -17,6 +17,7 @@ import hashlib
 import hmac
 import json
 from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
 import polars as pl
@@ -25,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from curation import __version__
 from curation.deid.engine import Detector, propagate
 from curation.deid.policy import Action, PhiPolicy
-from curation.deid.registry import default_registry
+from curation.deid.registry import Recognizer, default_registry
 from curation.deid.spans import Span
 from curation.deid.surrogates import RecordReplacer
 from curation.reasons import Reason
@@ -72,11 +73,7 @@ class RecordDeidentifier:
         self.salt = salt
         self.policy = policy
         self.version = deid_version(policy)
-        known = {r.name: r for r in default_registry().recognizers}
-        missing = [name for name in config.gate_recognizers if name not in known]
-        if missing:
-            raise ValueError(f"unknown gate recognizer(s): {', '.join(missing)}")
-        self.gate = [known[name] for name in config.gate_recognizers]
+        self.gate = gate_recognizers(config.gate_recognizers)
 
     def __call__(
         self, row: dict[str, Any], detected: list[list[Span]] | None = None
@@ -88,7 +85,7 @@ class RecordDeidentifier:
 
     def batch(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """De-identify many records; detection runs vectorized over all their texts at once."""
-        texts = [_texts(row) for row in rows]
+        texts = [record_texts(row) for row in rows]
         try:
             flat = self.detector.detect_many(
                 [t for ts in texts for t in ts],
@@ -109,7 +106,7 @@ class RecordDeidentifier:
         replacer = RecordReplacer(
             self.policy, self.salt, row["item_id"], actions=dict(self.config.actions)
         )
-        texts = _texts(row)
+        texts = record_texts(row)
         if detected is None:
             detected = [self.detector.detect(t, lang) if t else [] for t in texts]
         found = propagate(texts, detected)
@@ -148,17 +145,29 @@ class RecordDeidentifier:
         return out
 
     def _residual(self, out: dict[str, Any]) -> Counter[str]:
-        texts = [out[f] for f in TEXT_FIELDS]
-        texts += [o["text"] for o in out["options"]] + [t["text"] for t in out["turns"]]
-        found: Counter[str] = Counter()
-        for text in filter(None, texts):
-            for recognizer in self.gate:
-                found.update(s.label for s in recognizer.find(text))
-        return found
+        return residual_phi(record_texts(out), self.gate)
+
+
+def gate_recognizers(names: Sequence[str]) -> list[Recognizer]:
+    """The registry's recognizers of these names (the residual-PHI gate); unknown names fail."""
+    known = {r.name: r for r in default_registry().recognizers}
+    missing = [name for name in names if name not in known]
+    if missing:
+        raise ValueError(f"unknown gate recognizer(s): {', '.join(missing)}")
+    return [known[name] for name in names]
+
+
+def residual_phi(texts: Sequence[str], gate: Sequence[Recognizer]) -> Counter[str]:
+    """Categories (and counts) the gate recognizers still find in these texts."""
+    found: Counter[str] = Counter()
+    for text in filter(None, texts):
+        for recognizer in gate:
+            found.update(s.label for s in recognizer.find(text))
+    return found
 
 
 def _text_names(row: dict[str, Any]) -> list[str]:
-    """Field names of :func:`_texts`, in the same order ('options.<i>', 'turns.<i>')."""
+    """Field names of :func:`record_texts`, in the same order ('options.<i>', 'turns.<i>')."""
     return (
         list(TEXT_FIELDS)
         + [f"options.{i}" for i in range(len(row["options"]))]
@@ -166,7 +175,7 @@ def _text_names(row: dict[str, Any]) -> list[str]:
     )
 
 
-def _texts(row: dict[str, Any]) -> list[str]:
+def record_texts(row: dict[str, Any]) -> list[str]:
     """Every text of a record, in a fixed order: fields, then options, then turns."""
     texts = [row[f] or "" for f in TEXT_FIELDS]
     return (
