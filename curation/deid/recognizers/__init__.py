@@ -11,3 +11,4 @@ ALL = [
     *places.RECOGNIZERS,
     *names.RECOGNIZERS,
 ]
+EXTENDERS = [*places.EXTENDERS]

@@ -62,7 +62,8 @@ RECOGNIZERS = [
         label=rf"\b(?:{EN_ID_LABELS})\s*(?:is|was|number|no\.?)?\s*[:=]?\s*",
         label_words=EN_LABEL_WORDS,
         score=0.95,
-        trigger=r"\d",
+        # the label right before a value with a digit (polars runs it over the whole batch)
+        trigger=rf"(?i)\b(?:{EN_ID_LABELS})\s*(?:is|was|number|no\.?)?\s*[:=]?\s*(?:#\s?)?[A-Za-z0-9-]*\d",
     ),
     PatternRecognizer(
         "us_ssn_v1", "ID", BOTH,

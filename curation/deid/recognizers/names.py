@@ -12,18 +12,24 @@ first/last-name gazetteer over capitalized tokens, minus common English words an
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 
+from curation.deid.recognizers.places import STATE_NAMES
 from curation.deid.registry import EN, ZH, alternation, lexicon, previous_word, word_lists
 from curation.deid.spans import Span
 from curation.deid.tokens import capitalized_tokens
 from curation.deid.words import (
     chinese_words,
+    country_names,
     english_names,
+    is_english_compound,
     is_everyday_word,
+    is_inflected_english,
+    is_medical_word,
     is_ordinary_chinese_word,
 )
 
@@ -315,6 +321,16 @@ def _is_last(token: str) -> bool:
     return token not in _NOT_NAMES and _title_case(token) in english_names()[1]
 
 
+# nationalities and ethnicities are no names ("African American", "Caucasian")
+_DEMONYMS = frozenset(
+    "African American Caucasian Hispanic Latino Latina Latinx Asian Native Indian Pacific "
+    "Islander European Arab Jewish Chinese Japanese Korean Vietnamese Filipino Mexican "
+    "Cuban Puerto Rican Haitian Somali Russian Polish German French Italian Irish Danish "
+    "Swedish Norwegian Finnish Dutch Greek Turkish Brazilian Canadian British Scottish Welsh "
+    "English Spanish Portuguese Ukrainian Hungarian Czech Austrian Swiss Belgian Egyptian "
+    "Nigerian Ethiopian Iranian Iraqi Afghan Pakistani Bangladeshi Thai Cambodian Laotian "
+    "Hmong Samoan Hawaiian Alaskan Eskimo Inuit Doctor Nurse Patient".split()
+)
 _NOT_NAMES = frozenset(
     "Mr Mrs Ms Miss Mx Dr Drs Prof Sr Jr Rev MD DO RN NP PA PhD DDS DMD MBBS FACS CNM LPN MSW "
     "MRN SSN DOB ID ER ED ICU OR CT MRI EKG ECG HPI ROS PMH PSH FH SH CC BP HR RR Tel Fax "
@@ -495,6 +511,8 @@ class EnglishNameRecognizer:
                 continue
             if word.isupper() or is_everyday_word(word) or _title_case(word) in _eponyms():
                 continue
+            if word in _DEMONYMS:
+                continue  # a Danish speaker; Dr. French is still found by the rules above
             if _is_first(word) or _is_last(word):
                 yield Span(
                     start, end - (2 if word.endswith(("'s", "’s")) else 0), "NAME", 0.6, self.name
@@ -539,4 +557,237 @@ class EnglishNameByRoleRecognizer:
                 yield Span(m.start("v"), m.end("v"), "NAME", 0.8, self.name)
 
 
-RECOGNIZERS = [ChineseNameRecognizer(), EnglishNameRecognizer(), EnglishNameByRoleRecognizer()]
+_STATES = frozenset(STATE_NAMES.split("|"))
+_NAME_PREFIXES = ("Mc", "Mac", "De", "Di", "Da", "La", "Le", "Van", "Von", "O'", "O’", "St")
+_SPEECH_VERBS = (
+    r"said|says|asked|asks|told|tells|replied|replies|explained|explains|shouted|shouts|wrote|"
+    r"writes|answered|answers|whispered|added|recalled|recalls|insisted|admitted|argued"
+)
+
+
+@cache
+def _unknown_part(token: str) -> bool:
+    """A capitalized token that can only be a name: no English word (inflections included,
+    so not Low or Post either, though both are surnames), no medical word (drugs, devices,
+    taxonomy terms), eponym, demonym, country or abbreviation, and not shaped like a product
+    (VerteFill, Betadine-soaked)."""
+    word = re.sub(r"['’]s$", "", token)
+    if len(word) < 3 or not word[0].isupper() or word.isupper() or word in _NOT_NAMES:
+        return False
+    if word in _DEMONYMS or _title_case(word) in _eponyms() or word.casefold() in country_names():
+        return False
+    if is_inflected_english(word) or is_medical_word(word) or word in _STATES:
+        return False
+    inner = re.search(r"[a-z][A-Z]|^[A-Z]{2}[a-z]", word)
+    if inner and not word.startswith(_NAME_PREFIXES):
+        return False  # camel case is a brand: SoluTab, AcrySof, PermCath
+    if is_english_compound(word):
+        return False  # Birthweight, Guidewire
+    parts = re.split(r"[-’']", word)
+    # C-collar, Betadine-soaked, Heinecke-Mikulicz: compounds are devices, products or
+    # eponyms, unless every part is a known name (Smith-Jones); O'Brien is one name
+    if len(parts) > 1 and not word.startswith(_NAME_PREFIXES):
+        return all(p[:1].isupper() and (_is_first(p) or _is_last(p)) for p in parts)
+    return True
+
+
+def _known_name(token: str) -> bool:
+    """A capitalized token of the name lists that is no eponym and no abbreviation."""
+    word = re.sub(r"['’]s$", "", token)
+    return (
+        not word.isupper()
+        and (_is_first(word) or _is_last(word))
+        and _title_case(word) not in _eponyms()
+        and word.casefold() not in country_names()
+    )
+
+
+_LOWER_WORD = re.compile(r"(?<![\w'’.-])[^\W\d_]+(?:['’][^\W\d_]+)?(?![\w-])")
+_LOWER_NAMED = re.compile(
+    r"(?i:\b(?:my\s+name\s+is|name'?s|call\s+me|called\s+me|named|i\s+am|i'm|mr\.?|mrs\.?|"
+    r"ms\.?|dr\.?|miss))\s+"
+    r"(?P<v>[^\W\d_]+)(?![\w-])"
+)
+
+
+@cache
+def _lower_first(word: str) -> bool:
+    """A lowercase word that is a first name and no everyday, medical or eponym word (eva,
+    benjamin; not will, mark, grace)."""
+    title = word.capitalize()
+    return (
+        word.islower()
+        and _is_first(title)
+        and not is_everyday_word(title)
+        and not is_medical_word(title)
+        and title not in _eponyms()
+        and title not in _NOT_NAMES
+    )
+
+
+@cache
+def _lower_last(word: str) -> bool:
+    title = word.capitalize()
+    return (_is_last(title) and not is_everyday_word(title)) or _unknown_part(title)
+
+
+@dataclass(frozen=True)
+class LowercaseNameRecognizer:
+    """Names typed in lowercase (chat, transcribed speech): a first name of the lists that is
+    no English or medical word, followed by a surname or another non-word ('patricia
+    desrosiers', 'codey m ross'), and a lone first name after 'my name is', 'call me' …"""
+
+    name: str = "en_name_lowercase_v1"
+    category: str = "NAME"
+    languages: frozenset[str] = EN
+
+    # a writer who starts a line in lowercase may not capitalize names either; texts whose
+    # lines all start with a capital are not tokenized (2 of 4,966 MTSamples notes are)
+    trigger: str = r"(?m)^[^A-Za-z\n]{0,4}[a-z]"
+
+    def find(self, text: str) -> Iterator[Span]:
+        words = [m for m in _LOWER_WORD.finditer(text) if m.group().islower()]
+        for first, second in itertools.pairwise(words):
+            if not _lower_first(first.group()):
+                continue
+            gap = text[first.end() : second.start()]
+            last = second
+            if len(second.group()) == 1 and gap == " ":  # a middle initial: codey m ross
+                nxt = next((w for w in words if w.start() > second.end()), None)
+                if nxt is None or text[second.end() : nxt.start()] not in (" ", ". "):
+                    continue
+                last = nxt
+            elif gap != " ":
+                continue
+            if _lower_last(last.group()):
+                yield Span(first.start(), last.end(), "NAME", 0.6, self.name)
+        for m in _LOWER_NAMED.finditer(text):
+            word = m.group("v")
+            titled = m.group().lower().startswith(("mr", "mrs", "ms", "dr", "miss"))
+            if word.islower() and (
+                _lower_first(word)
+                or ((titled or m.group().startswith(("my", "call"))) and _lower_last(word))
+            ):
+                yield Span(m.start("v"), m.end("v"), "NAME", 0.7, self.name)
+
+
+@dataclass(frozen=True)
+class EnglishNameShapeRecognizer:
+    """Names that no list knows, told by their shape and company:
+
+    * two or three adjacent capitalized tokens, each a name or no word at all (Tomomi
+      Nishiyama, Šárka Ottová): no drug, brand, eponym or inflected English word;
+    * the members of a list in which one member is a known name ('Kónya, Becker and Vasquez');
+    * a capitalized non-word before or after a speech verb ('says Hartvigsson').
+    """
+
+    name: str = "en_name_shape_v1"
+    category: str = "NAME"
+    languages: frozenset[str] = EN
+
+    def find(self, text: str) -> Iterator[Span]:
+        tokens = capitalized_tokens(text)
+        unknown = [_unknown_part(word) for _, _, word in tokens]
+        if any(unknown):
+            yield from self._adjacent(text, tokens, unknown)
+            yield from self._lists(text, tokens, unknown)
+            yield from self._speakers(text, tokens, unknown)
+        for m in _NAMED_AFTER.finditer(text):
+            word = re.sub(r"['’]s$", "", m.group("v"))
+            known = _is_first(word) and not word.isupper() and word not in _NOT_NAMES
+            if (known or _unknown_part(word)) and not is_medical_word(word):
+                yield Span(m.start("v"), m.start("v") + len(word), "NAME", 0.7, _SHAPE)
+
+    @staticmethod
+    def _adjacent(text: str, tokens: tuple, unknown: list[bool]) -> Iterator[Span]:
+        """Two or three adjacent unknown tokens: Tomomi Nishiyama, Šárka Ottová."""
+        i = 0
+        while i < len(tokens) - 1:
+            j = i
+            while (
+                j + 1 < len(tokens)
+                and j - i < 2
+                and unknown[j]
+                and unknown[j + 1]
+                and text[tokens[j][1] : tokens[j + 1][0]] == " "
+            ):
+                j += 1
+            if j > i:
+                end = tokens[j][1]
+                if text[end - 2 : end] in ("'s", "’s"):
+                    end -= 2
+                yield Span(tokens[i][0], end, "NAME", 0.65, _SHAPE)
+                i = j + 1
+            else:
+                i += 1
+
+    @staticmethod
+    def _lists(text: str, tokens: tuple, unknown: list[bool]) -> Iterator[Span]:
+        """The members of a list with a known name among them: 'Kónya, Becker and Vasquez'."""
+        done = -1
+        for i, is_unknown in enumerate(unknown):
+            if not is_unknown or i <= done:
+                continue
+            first = i
+            while first > 0 and _LIST_GAP.fullmatch(text, tokens[first - 1][1], tokens[first][0]):
+                first -= 1
+            last = i
+            while last + 1 < len(tokens) and _LIST_GAP.fullmatch(
+                text, tokens[last][1], tokens[last + 1][0]
+            ):
+                last += 1
+            done = last
+            members = range(first, last + 1)
+            known = [_known_name(tokens[k][2]) for k in members]
+            if (
+                len(members) > 1
+                and any(known)
+                and all(k or unknown[m] for m, k in zip(members, known, strict=True))
+            ):
+                for m in members:
+                    start, end, word = tokens[m]
+                    end -= 2 if word.endswith(("'s", "’s")) else 0
+                    yield Span(start, end, "NAME", 0.6, _SHAPE)
+
+    @staticmethod
+    def _speakers(text: str, tokens: tuple, unknown: list[bool]) -> Iterator[Span]:
+        """Who speaks or acts: 'says Hartvigsson', 'Maslin said', 'Koppány: "Who are you?"',
+        'Alvir spent a year …' (at a sentence start)."""
+        for (start, end, word), is_unknown in zip(tokens, unknown, strict=True):
+            if not is_unknown or is_everyday_word(word):
+                continue
+            opening = _SENTENCE_OPENING.search(text, max(0, start - 4), start)
+            if (
+                _SPEAKER_AFTER.match(text, end)
+                or _SPEAKER_BEFORE.search(text, max(0, start - 16), start)
+                or (opening and _ACTS.match(text, end))
+            ):
+                yield Span(
+                    start, end - (2 if word.endswith(("'s", "’s")) else 0), "NAME", 0.65, _SHAPE
+                )
+
+
+_SHAPE = "en_name_shape_v1"
+_LIST_GAP = re.compile(r",\s+(?:and\s+|&\s+)?|\s+(?:and|&|or)\s+")
+_NAMED_AFTER = re.compile(  # a greeting or a naming: what follows is a person's name
+    r"(?:\b(?:Hi|Hello|Hey|Dear|Thanks|Bye|Goodbye),?|\b(?:call|calls|called)\s+me|"
+    r"\bnamed(?:\s+(?:him|her|them|it))?|\bmy\s+(?:kid|son|daughter|child|baby)|\bname\s+is|"
+    r"\bname\?|\bI'm|\bI\s+am)\s+(?P<v>[^\W\d_a-z][^\W\d_]*(?:['’-][^\W\d_]+)*)"
+)
+_SPEAKER_BEFORE = re.compile(rf"\b(?:{_SPEECH_VERBS})\s+$")  # 'says Hartvigsson'
+_SPEAKER_AFTER = re.compile(rf"[,\"”]?\s+(?:{_SPEECH_VERBS})\b")  # 'Maslin said'
+_SENTENCE_OPENING = re.compile(r"(?:^|\n|[.!?][\"”]?\s+)$")
+_ACTS = re.compile(  # after a name at a sentence start: 'Asya spent a year', 'Koppány: "Who…'
+    r"\s+(?:is|was|has|had|will|would|can|could|did|does|spent|began|begins|lives|lived|works|"
+    r"worked|went|came|became|got|made|took|gave|joined|left|moved|grew|wants|wanted|just|"
+    r"never|always|also|often|still)\b|:\s*[\"“]\S"
+)
+
+
+RECOGNIZERS = [
+    ChineseNameRecognizer(),
+    EnglishNameRecognizer(),
+    EnglishNameByRoleRecognizer(),
+    EnglishNameShapeRecognizer(),
+    LowercaseNameRecognizer(),
+]

@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+import re
+
 from curation.deid.registry import BOTH, PatternRecognizer
 
 PHONE_CONTEXT = (
     "电话", "手机", "联系", "tel", "phone", "fax", "传真", "cell", "mobile", "pager", "call",
     "contact", "ph:", "ph.", "beeper", "号码",
 )  # fmt: skip
+
+# cues right before a number written in any national format ("not answering at 78 651 450")
+CONTEXT_PHONE_CUES = (
+    "call", "phone", "tel", "fax", "messages to", "reach", "contact", "mobile", "cell", "number",
+    "电话", "手机", "text me", "whatsapp", "sms", "answering at", "registered", "desk", "landline",
+    "dial", "ring me", "pager", "beeper",
+)  # fmt: skip
+
+
+def plausible_phone_digits(value: str) -> bool:
+    """A subscriber number has 7 to 15 digits (ITU E.164), extension excluded."""
+    number = re.split(r"(?i)\s?(?:x|ext\.?)\s?(?=\d+$)", value)[0]
+    return 7 <= sum(c.isdigit() for c in number) <= 15
+
 
 RECOGNIZERS = [
     PatternRecognizer(
@@ -38,17 +54,19 @@ RECOGNIZERS = [
     ),
     PatternRecognizer(
         "intl_phone_v1", "PHONE", BOTH,
-        r"(?<![\d\w])\+\d{1,3}[\s.-]?\(?\d{1,4}\)?(?:[\s.-]?\d{2,4}){2,4}(?!\d)",
+        r"(?<![\d\w])\+\d{1,3}[\s.-]?(?:\(\d{1,4}\)[\s.-]?)?\d{1,4}(?:[\s.-]?\d{2,4}){1,4}(?:\s?(?:x|ext\.?)\s?\d{1,5})?(?!\d)",
         0.85,
+        validator=plausible_phone_digits,
         trigger='\\+\\d',
     ),
     PatternRecognizer(  # digit groups right after "call me at", "messages to", "fax" …
         "context_phone_v1", "PHONE", BOTH,
-        r"(?<![\w+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?)?\d{2,4}(?:[\s.-]\d{2,4}){1,4}(?![\w-])",
+        r"(?<![\w+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?)?\d{2,4}(?:[\s.-]\d{2,8}){1,4}(?:\s?(?:x|ext\.?)\s?\d{1,5})?(?![\w-])",
         0.75,
-        context=("call", "phone", "tel", "fax", "messages to", "reach", "contact", "mobile", "cell", "number", "电话", "手机", "text me", "whatsapp", "sms"),
+        validator=plausible_phone_digits,
+        context=CONTEXT_PHONE_CUES,
         requires_context=True,
-        trigger=r"(?i)(?:call|phone|tel|fax|messages to|reach|contact|mobile|cell|number|电话|手机|text me|whatsapp|sms)(?s:.){0,40}\d{2,4}[\s.-]\d{2,4}",
+        trigger=rf"(?i)(?:{'|'.join(CONTEXT_PHONE_CUES)})(?s:.){{0,40}}\d{{2,4}}[\s.-]\d{{2,8}}",
     ),
     PatternRecognizer(  # digit groups right before "office", "fax", "mobile" …
         "phone_before_label_v1", "PHONE", BOTH,

