@@ -62,7 +62,7 @@ EN_CASES = [
     ("She is originally from Germany and lives in Iowa.", []),  # a country, a state
     ("ZIP: 3520", [(5, 9, "ADDRESS")]),  # a labeled postcode of any length
     ("He works for Streetcred Software Inc. in town", [(13, 37, "ORGANIZATION")]),
-    ("The Avalara office is at", [(4, 11, "ORGANIZATION")]),
+    ("The Avalara office is at", [(4, 18, "ORGANIZATION")]),  # the place and its noun
     ("The ICU team and the Cardiology office agreed.", []),
     ("her maiden name is nyberg", [(19, 25, "NAME")]),
     ("I'm Amanda's daughter.", [(4, 10, "NAME")]),
@@ -103,6 +103,18 @@ EN_CASES = [
         [(11, 59, "ADDRESS")],
     ),
     ("Meet me at 7943 2027 Prospect St, Dehylov, Czech Republic", [(11, 57, "ADDRESS")]),
+    # two-digit years after an apostrophe; day-month-year with dashes
+    ("seen on Jan 20th '23 at clinic", [(8, 20, "DATE")]),
+    ("noted on 17-Feb-2023 at our branch", [(9, 20, "DATE")]),
+    ("Aspirin 5 Marcaine 2", []),  # a month abbreviation is a whole word
+    # IDs after 'is', '#' and more labels
+    ("His MRN is 007-654321.", [(11, 21, "ID")]),
+    ("2023, MRN# 789-45-123.", [(11, 21, "ID")]),
+    ("Her HMO ID is 5678-2345-4321.", [(14, 28, "ID")]),
+    # one place, one span: across ', ' and ' in ', and with its facility noun
+    ("seen at Johns Hopkins Hospital, Baltimore today", [(8, 41, "ORGANIZATION")]),
+    ("who visited our Dallas clinic on Monday", [(16, 29, "ORGANIZATION")]),
+    ("He was reviewed at UCSF on Jan 5.", [(19, 23, "ORGANIZATION"), (27, 32, "DATE")]),
     # a block anchored by its street line, confirmed by the postcode line below it
     (
         "Please return to 72134 Coronilla 3599\nNijmegen\n, GE\n Netherlands 62971 in case",

@@ -25,9 +25,12 @@ MON = (
     r"|JAN(?:UARY)?|FEB(?:RUARY)?|MAR(?:CH)?|APR(?:IL)?|MAY|JUNE?|JULY?|AUG(?:UST)?"
     r"|SEPT?(?:EMBER)?|OCT(?:OBER)?|NOV(?:EMBER)?|DEC(?:EMBER)?)\.?"
 )
+MON_BARE = MON.removesuffix(r"\.?")  # without the abbreviation's period (17-Feb-2023)
 Y4 = r"(?P<y>(?:1[89]|2[01])\d{2})"  # 1800-2199: de-identified corpora shift years far
 M = r"(?P<m>0?[1-9]|1[0-2])"
 D = r"(?P<d>0?[1-9]|[12]\d|3[01])"
+# a written year: four digits, or two after an apostrophe (Jan 20th '23)
+Y_WRITTEN = r"(?:['’](?P<y>\d{2})\b|(?P<y4>(?:1[89]|2[01])\d{2})\b)"
 SFX = r"(?P<sfx>st|nd|rd|th)?"
 _CN_DIGITS = "〇一二三四五六七八九"
 CN_Y = r"(?P<yc>[〇零○一二三四五六七八九]{4})"
@@ -111,8 +114,19 @@ FORMS: tuple[DateForm, ...] = (
         r"(?<![\d/.])(?P<d>1[3-9]|2\d|3[01])([/.])" + M + r"\2" + Y4 + r"(?!\d)",
         trigger=r"\d[/.]\d{1,2}[/.]\d{4}",
     ),
-    DateForm("en_mdy", EN, rf"\b{MON}\s+{D}{SFX}\b(?:,?\s+{Y4}\b)?", trigger=MONTH_TRIGGER),
-    DateForm("en_dmy", EN, rf"\b{D}{SFX}\s+(?:of\s+)?{MON}(?:,?\s+{Y4})?\b", trigger=MONTH_TRIGGER),
+    DateForm("en_mdy", EN, rf"\b{MON}\s+{D}{SFX}\b(?:,?\s+{Y_WRITTEN})?", trigger=MONTH_TRIGGER),
+    DateForm(
+        "en_dmy",
+        EN,
+        rf"\b{D}{SFX}\s+(?:of\s+)?{MON}(?![A-Za-z])(?:,?\s+{Y_WRITTEN})?",
+        trigger=MONTH_TRIGGER,
+    ),
+    DateForm(  # 17-Feb-2023, 03 MAR 2021
+        "dd_mon_yyyy",
+        EN,
+        rf"(?<![\w-]){D}(?P<sep>[- ]){MON_BARE}(?P=sep){Y4}(?![\w-])",
+        trigger=rf"\d[- ]{_MON_T}[A-Za-z]*[- ]\d{{4}}",
+    ),
     DateForm("en_my", EN, rf"\b{MON},?\s+(?:of\s+)?{Y4}\b", trigger=MONTH_TRIGGER),
     DateForm(
         "us_md",
@@ -154,7 +168,9 @@ def _group(match: re.Match[str], name: str) -> str | None:
 def parse(match: re.Match[str]) -> ParsedDate | None:
     """The date of a match of one of the FORMS, or None when it is not a real date."""
     year: int | None = None
-    if y := _group(match, "y"):
+    if y4 := _group(match, "y4"):
+        year = int(y4)
+    elif y := _group(match, "y"):
         year = int(y) if len(y) == 4 else 2000 + int(y) if int(y) < 50 else 1900 + int(y)
     elif yc := _group(match, "yc"):
         year = _cn_number(yc)
@@ -207,13 +223,13 @@ def shift(match: re.Match[str], days: int) -> str | None:
         return None
     base = dt.date(parsed.year or REFERENCE_YEAR, parsed.month, parsed.day or 15)
     moved = base + dt.timedelta(days=days)
-    values = {"y": moved.year, "m": moved.month, "d": moved.day}
+    values = {"y": moved.year, "y4": moved.year, "m": moved.month, "d": moved.day}
     pieces: list[tuple[int, int, str]] = []
     for name, original in match.groupdict().items():
         if original is None or name == "sep":
             continue
         start, end = match.span(name)
-        if name in ("y", "m", "d"):
+        if name in ("y", "y4", "m", "d"):
             value = values[name]
             if name == "y" and len(original) == 2:
                 text = f"{value % 100:02d}"

@@ -26,12 +26,13 @@ EN_ID_LABELS = (
     r"Device\s*(?:ID|#)|Accession\s*(?:#|No\.?|Number)?|Encounter\s*(?:#|No\.?|ID)|"
     r"Visit\s*(?:#|No\.?|ID)|Case\s*(?:#|No\.?)|Ref(?:erence)?\s*(?:#|No\.?)|ID\s*(?:#|No\.?)?|"
     r"Vehicle\s*(?:#|Plate|Tag)|Plate\s*(?:#|No\.?)|VIN|SSN|Social\s+Security(?:\s+(?:Number|No\.?|#))?|"
-    r"Ins\.?(?:\s+plan)?|Insurance(?:\s+plan)?|Plan|Ref\.?\s*code|Code|Medical\s+record|Chart\s*(?:#|No\.?)?|"
-    r"PT\s+ID|Member|Group\s*(?:#|No\.?)"
+    r"Ins\.?(?:\s+plan)?|Insurance(?:\s+plan)?|Plan|Ref\.?\s*code|(?<!zip\s)(?<!postal\s)Code|Medical\s+record|Chart\s*(?:#|No\.?)?|"
+    r"PT\s+ID|Member|Group\s*(?:#|No\.?)|HBN|HMO\s*(?:ID|#)?|SS\s*#|Site\s*ID|Employee\s*(?:ID|#)"
 )
+_NOT_POSTCODE = r"(?<!zip\s)(?<!postal\s)"  # look-behinds: not in the polars trigger
 EN_LABEL_WORDS = frozenset(
     w.lower() for w in re.findall(r"[A-Za-z]{2,}", EN_ID_LABELS.replace(r"\s", " "))
-) | {"number", "no", "#"}
+) | {"number", "no", "#", "is", "was"}
 PLATE_PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼使领"
 
 RECOGNIZERS = [
@@ -59,11 +60,11 @@ RECOGNIZERS = [
     LabeledValueRecognizer(
         "en_labeled_number_v1", "ID", BOTH,
         value=r"(?<![A-Za-z0-9#-])(?:#\s?)?(?=[A-Za-z0-9-]*\d)[A-Za-z0-9][A-Za-z0-9\-]{2,24}(?![A-Za-z0-9-])",
-        label=rf"\b(?:{EN_ID_LABELS})\s*(?:is|was|number|no\.?)?\s*[:=]?\s*",
+        label=rf"\b(?:{EN_ID_LABELS})\s*#?\s*(?:is|was|number|no\.?)?\s*[:=]?\s*",
         label_words=EN_LABEL_WORDS,
         score=0.95,
         # the label right before a value with a digit (polars runs it over the whole batch)
-        trigger=rf"(?i)\b(?:{EN_ID_LABELS})\s*(?:is|was|number|no\.?)?\s*[:=]?\s*(?:#\s?)?[A-Za-z0-9-]*\d",
+        trigger=rf"(?i)\b(?:{EN_ID_LABELS.replace(_NOT_POSTCODE, '')})\s*#?\s*(?:is|was|number|no\.?)?\s*[:=]?\s*(?:#\s?)?[A-Za-z0-9-]*\d",
     ),
     PatternRecognizer(
         "us_ssn_v1", "ID", BOTH,

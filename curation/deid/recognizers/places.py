@@ -24,7 +24,7 @@ from curation.deid.registry import (
     lexicon,
     word_lists,
 )
-from curation.deid.spans import Span
+from curation.deid.spans import Span, merge_spans
 from curation.deid.tokens import capitalized_tokens
 from curation.deid.words import country_names, english_names, is_common_english, is_person_name
 
@@ -298,7 +298,9 @@ EN_ORG_SUFFIX = (
 # all-caps headers name institutions too (WEST HILLS HOSPITAL), but only with these suffixes
 EN_ORG_SUFFIX_UPPER = "HOSPITAL|MEDICAL CENTER|CLINIC|UNIVERSITY|COLLEGE|INSTITUTE|INFIRMARY"
 _ORG_GENERIC = frozenset(
-    "The A An Our This That His Her Their General Community Memorial Regional County City State "
+    # naming words such as General, Memorial, Community, Regional, County or City are not here:
+    # 'General Hospital' and 'Memorial Clinic' name a place (gold PHI in real notes)
+    "The A An Our This That His Her Their State "
     "Medical Teaching Private Public Local Outside Admitted Transferred Seen Discharged "
     "Followed At To From In On By With And Of For Emergency Main Primary Urgent Care Health "
     "Mental Children's Women's Cancer Heart Rehabilitation Nursing Surgical Surgery Family "
@@ -364,7 +366,9 @@ class EnglishOrganizationRecognizer:
             yield Span(start, end, "ORGANIZATION", 0.85, self.name)
 
 
-_FACILITY_PREP = re.compile(r"\b(at|to|in|from|by|for|with)\s+(?:our\s+|the\s+)?(?=[A-Z])")
+_FACILITY_PREP = re.compile(
+    r"(?:\b(at|to|in|from|by|for|with)|(@)|\b(?:visited|attended))\s+(?:our\s+|the\s+)?(?=[A-Z])"
+)
 _EMPLOYMENT_VERB = re.compile(
     r"\b(?:works?|worked|working|employed|employee|volunteers?|volunteered)\b(?:\s+[a-z]+){0,5}?\s+$",
     re.IGNORECASE,
@@ -373,7 +377,9 @@ _FACILITY_VERB = re.compile(
     r"\b(?:treated|seen|admitted|presented|presenting|presents|visited|evaluated|transferred|"
     r"referred|discharged|followed|hospitalized|operated|examined|managed|diagnosed|assessed|"
     r"checked|delivered|born|works?|worked|working|employed|retired|volunteers?|volunteered|"
-    r"attends?|attended|studies|studied|enrolled|resides?|resided|lives?|lived|stays?|stayed)"
+    r"attends?|attended|studies|studied|enrolled|resides?|resided|lives?|lived|stays?|stayed|"
+    r"reviewed|observed|consulted|registered|surgery|replacement|check-up|checkup|follow-up|"
+    r"appointment|visit|came|went|last\s+seen)"
     r"\b(?:\s+[a-z]+){0,5}?\s+$",
     re.IGNORECASE,
 )
@@ -386,7 +392,9 @@ _CONNECTOR = re.compile(r"(?:\s+(?:&|and|of|de|la|the|for)\s+|,\s+|\s+|-)")
 _NOT_PLACES = frozenset(STATE_NAMES.split("|")) | frozenset(
     "ER ED ICU OR PACU NICU PICU CCU MICU SICU January February March April May June July August "
     "September October November December Monday Tuesday Wednesday Thursday Friday Saturday Sunday "
-    "I He She They We It His Her Their This That The A An".split()
+    "I He She They We It His Her Their This That The A An "
+    # hospital areas and levels of care are no place names ('came to the Emergency Room')
+    "Emergency Room Department Unit Floor Ward Bay TCU SNF LTAC LTACH Rehab".split()
 )
 
 
@@ -400,15 +408,18 @@ class EnglishFacilityRecognizer:
     trigger: str = (
         r"(?i:treat|seen|admit|present|visit|evaluat|transfer|refer|discharg|follow|hospitali|"
         r"operat|examin|manag|diagnos|assess|check|deliver|born|work|employ|retire|volunteer|"
-        r"attend|stud|enrol|resid|live|stay)[a-z]*(?:\s+[a-z]+){0,5}?\s+"
+        r"attend|stud|enrol|resid|live|stay|review|observ|consult|regist|surger|replacement|"
+        r"check|follow|appointment|visit|came|went|seen)[a-z-]*(?:\s+[a-z]+){0,5}?\s+"
         r"(?:at|to|in|from|by|for|with)\s+(?:our\s+|the\s+)?[A-Z]"
+        r"|@\s+[A-Z]|(?i:visited|attended)\s+(?:our\s+|the\s+)?[A-Z]"
     )
     max_tokens: int = 7
 
     def find(self, text: str) -> Iterator[Span]:
         for cue in _FACILITY_PREP.finditer(text):
             verbs = _EMPLOYMENT_VERB if cue.group(1) in ("by", "for", "with") else _FACILITY_VERB
-            if not verbs.search(text, max(0, cue.start() - 60), cue.start()):
+            direct = cue.group(1) is None  # '@ UCSF', 'visited our Dallas clinic'
+            if not direct and not verbs.search(text, max(0, cue.start() - 60), cue.start()):
                 continue  # "treated with Humira", "diagnosed with GERD" are not places
             pos, end, words = cue.end(), None, []
             while len(words) < self.max_tokens:
@@ -429,7 +440,7 @@ class EnglishFacilityRecognizer:
                 pos = link.end()
             if end is None:
                 continue
-            if words[0] in _TITLES or re.match(r"[CTLS]\d", words[0]):
+            if words[0] in _TITLES or re.match(r"[CTLS]\d|[A-Z]{1,2}$", words[0]):
                 continue  # "referred from Dr. X", "removed at C5-C6"
             meaningful = [
                 w
@@ -1042,4 +1053,42 @@ RECOGNIZERS = [
         trigger='邮编',
     ),
 ]  # fmt: skip
-EXTENDERS = [AddressTailExtender()]
+_PLACE_GAP = re.compile(r",[ \t]*|[ \t]+in[ \t]+|[ \t]*-[ \t]*")
+_PLACE_NOUN = re.compile(
+    r"[ \t]+(?:downtown[ \t]+)?(?:clinic|hospital|hosp\.?|office|branch|center|centre|practice|"
+    r"campus|location|site|facility|med[ \t]+ctr|medical[ \t]+center)\b"
+)
+
+
+@dataclass(frozen=True)
+class PlaceJoinExtender:
+    """One place, one span: 'Johns Hopkins Hospital, Baltimore' and 'St. Joseph's Health in
+    Detroit, MI' are joined across the comma or 'in' between an organization and an address,
+    and a place grows over the facility noun after it ('our Dallas clinic')."""
+
+    name: str = "place_join_v1"
+    languages: frozenset[str] = EN
+
+    def extend(self, text: str, spans: list[Span]) -> list[Span]:
+        places = ("ORGANIZATION", "ADDRESS")
+        out: list[Span] = []
+        for span in merge_spans(spans):  # joins look at what will be masked, not candidates
+            if span.label in places:
+                noun = _PLACE_NOUN.match(text, span.end)
+                if noun:
+                    span = replace(span, end=noun.end())
+            last = out[-1] if out else None
+            if (
+                last is not None
+                and last.label in places
+                and span.label in places
+                and last.end <= span.start
+                and _PLACE_GAP.fullmatch(text, last.end, span.start)
+            ):
+                out[-1] = replace(last, end=max(last.end, span.end))
+                continue
+            out.append(span)
+        return out
+
+
+EXTENDERS = [AddressTailExtender(), PlaceJoinExtender()]
