@@ -40,6 +40,12 @@ ZH_CASES = [
     ("转入杭州市第一人民医院治疗", [(2, 11, "ORGANIZATION")]),
     ("微信号：wx_abc123", [(4, 13, "CONTACT")]),
     ("今日方雨雪主任医师查房", [(2, 5, "NAME")]),  # a frequent surname after 今日 is trusted
+    # a hospital's own name: a rare noun, uncovered characters, a place before 街道/镇, 某氏
+    ("在仁济医院做的", [(1, 5, "ORGANIZATION")]),
+    ("于五里墩街道社区卫生服务中心就诊", [(1, 14, "ORGANIZATION")]),
+    ("大营镇卫生院", [(0, 6, "ORGANIZATION")]),
+    ("看过，在刘氏中医诊所看的", [(4, 10, "ORGANIZATION")]),
+    ("您好北京协和医院的专家", [(2, 8, "ORGANIZATION")]),  # the greeting is not the name
 ]
 EN_CASES = [
     ("Call (617) 555-0123 today", [(5, 19, "PHONE")]),
@@ -168,6 +174,9 @@ def test_english_spans(text: str, expected: list) -> None:
         ("所以想问一下医生，积极互相配合医生，由专科医生复查，检查后医生说。", "zh"),
         ("病人康复的期望；糖尿病患者麻醉的名称。", "zh"),
         ("哪家医院能治？要留意决定一家正规医院诊病，建议复诊医院。", "zh"),
+        # disease and specialty hospitals, time words, greetings, a field word without colon
+        ("肝病医院怎么样？您好癫痫病医院，前段时间公司体检，单位健康检查，宠物医院。", "zh"),
+        ("胰岛素单位：IU，就职于一家公司。", "zh"),
         ("第3题 患者男，45岁，反复胸痛3天", "zh"),
         ("History of Parkinson's disease and Graves' disease.", "en"),
         ("Aspirin 100mg daily; WBC 12.3 x10^9/L; BP 135/85 mmHg; ICD I21.4.", "en"),

@@ -213,6 +213,38 @@ def chinese_words() -> dict[str, tuple[int, str]]:
     return words
 
 
+def segment_chinese(text: str, longest: int = 6) -> list[str]:
+    """Forward maximum matching over jieba's dictionary (deterministic, no model): runs of
+    digits or Latin letters stay whole; a character no word starts with stands alone."""
+    words = chinese_words()
+    tokens: list[str] = []
+    i = 0
+    while i < len(text):
+        run = re.match(r"[0-9A-Za-z]+", text[i:])
+        if run:
+            tokens.append(run.group())
+            i += run.end()
+            continue
+        for size in range(min(longest, len(text) - i), 0, -1):
+            if size == 1 or text[i : i + size] in words:
+                tokens.append(text[i : i + size])
+                i += size
+                break
+    return tokens
+
+
+@cache
+def chinese_medical_words() -> frozenset[str]:
+    """The specialty taxonomy's Chinese keywords (肝病, 癫痫, 内科 …)."""
+    from curation.taxonomy import load_taxonomy
+
+    return frozenset(
+        keyword.term
+        for specialty in load_taxonomy().specialties
+        for keyword in specialty.terms("zh")
+    )
+
+
 def is_ordinary_chinese_word(text: str, min_freq: int = 20) -> bool:
     """True when text is a dictionary word that is not a person name (nr)."""
     entry = chinese_words().get(text)

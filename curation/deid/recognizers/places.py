@@ -26,7 +26,15 @@ from curation.deid.registry import (
 )
 from curation.deid.spans import Span, merge_spans
 from curation.deid.tokens import capitalized_tokens
-from curation.deid.words import country_names, english_names, is_common_english, is_person_name
+from curation.deid.words import (
+    chinese_medical_words,
+    chinese_words,
+    country_names,
+    english_names,
+    is_common_english,
+    is_person_name,
+    segment_chinese,
+)
 
 CJK = r"\u4e00-\u9fff"
 _PLACES = word_lists("zh_places")
@@ -198,6 +206,69 @@ _GENERIC_ORG_TAILS = (
 )
 
 
+_PROPER_POS = ("ns", "nt", "nz", "nr")
+_PLACE_UNITS = frozenset("街道 街道社区 镇 乡 村 区 县 市 路 街 屯 庄 社区 省 州 旗".split())
+
+
+def _naming_start(core: str) -> int | None:
+    """Where the naming part of an organization's name starts (北京协和 → 0; 您好协和 → 2),
+    or None when no word names anything. Naming words: a place, organization or person name
+    of jieba's dictionary (2+ characters), a number (解放军455), characters no dictionary
+    word covers (小营, 济民), the words before a place unit (五里墩街道, 大营镇) or a clan
+    name (雷氏), or a rare common noun that is no medical term (仁济, 同济, 天坛 — not 肝病,
+    癫痫病, 公安, 电器)."""
+    words = chinese_words()
+    tokens = _merge_single_characters(segment_chinese(core))
+    for i, token in enumerate(tokens):
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+        if nxt in _PLACE_UNITS or nxt == "氏":
+            j = i
+            while j > 0 and words.get(tokens[j - 1], (0, "x"))[1][:1] not in _NAME_BREAK_POS:
+                j -= 1  # 五里 + 墩 + 街道: the whole place name
+            if words.get(token, (0, "x"))[1][:1] not in _NAME_BREAK_POS:
+                return sum(len(t) for t in tokens[:j])
+        if _is_naming(token, words):
+            return sum(len(t) for t in tokens[:i])
+    return None
+
+
+_FUNCTION_POS = frozenset("dpcurvyeolf")  # adverbs, prepositions, pronouns, verbs …
+_NAME_BREAK_POS = frozenset("dpcuryeo")  # what a place name never runs across (在, 的, 很 …)
+
+
+def _merge_single_characters(tokens: list[str]) -> list[str]:
+    """Runs of single characters that are no function words (小 + 营, 济 + 民) become one
+    unknown word: no dictionary word covered them."""
+    words = chinese_words()
+    out: list[str] = []
+    run = False
+    for token in tokens:
+        content = len(token) == 1 and words.get(token, (0, "x"))[1][:1] not in _FUNCTION_POS
+        if content and run:
+            out[-1] += token
+        else:
+            out.append(token)
+        run = content
+    return out
+
+
+def _is_naming(token: str, words: dict[str, tuple[int, str]]) -> bool:
+    if _GENERIC_ORG_PARTS.fullmatch(token) or any(
+        term in token for term in chinese_medical_words() if len(term) > 1
+    ):
+        return False
+    freq, pos = words.get(token, (0, ""))
+    return (
+        len(token) > 1
+        and (
+            pos.startswith(_PROPER_POS)
+            or token not in words
+            or (pos == "n" and freq < 1000)
+            or bool(re.fullmatch(r"[0-9A-Za-z]+", token))
+        )
+    ) or bool(re.fullmatch(r"[0-9]+", token))
+
+
 @dataclass(frozen=True)
 class ChineseOrganizationRecognizer:
     """Organization names ending in a known suffix, walked left to a stop character."""
@@ -222,13 +293,15 @@ class ChineseOrganizationRecognizer:
                 continue  # 当地医院, 县人民医院, 本院: not identifying
             if core.endswith(_GENERIC_ORG_TAILS):
                 continue  # 哪家医院, 一家正规医院, 建议复诊医院: no name ends so
+            offset = _naming_start(core)
+            if offset is None:
+                continue  # 肝病医院, 前段时间公司, 您好癫痫病医院: nothing in it names a place
+            yield Span(start + offset, match.end(), "ORGANIZATION", 0.85, self.name)
 
-            yield Span(start, match.end(), "ORGANIZATION", 0.85, self.name)
 
-
-_ORG_LABEL = re.compile(
-    rf"(?:工作单位|工作地点|所在单位|单位名称|单位|就职于|任职于|工作于|就读于|学校名称|雇主)"
-    rf"\s*[:：]?\s*(?P<v>[{CJK}A-Za-z0-9（）()]{{2,24}})"
+_ORG_LABEL = re.compile(  # a field label needs its colon (单位健康检查 is no employer)
+    rf"(?:(?:工作单位|工作地点|所在单位|单位名称|单位|学校名称|雇主)\s*[:：]|"
+    rf"就职于|任职于|工作于|就读于)\s*(?P<v>[{CJK}A-Za-z0-9（）()]{{2,24}})"
 )
 
 
@@ -243,8 +316,13 @@ class ChineseEmployerRecognizer:
     def find(self, text: str) -> Iterator[Span]:
         for m in _ORG_LABEL.finditer(text):
             value = m.group("v")
-            if not _GENERIC_ORG_PARTS.fullmatch(value) and value not in ("无", "退休", "无业"):
-                yield Span(m.start("v"), m.end("v"), "ORGANIZATION", 0.85, self.name)
+            if _GENERIC_ORG_PARTS.fullmatch(value) or value in ("无", "退休", "无业"):
+                continue
+            if re.fullmatch(r"[A-Za-z0-9]{1,3}", value):
+                continue  # 单位：IU (a dose unit)
+            if ":" not in m.group() and "：" not in m.group() and _naming_start(value) is None:
+                continue  # 就职于一家公司: nothing in it names the employer
+            yield Span(m.start("v"), m.end("v"), "ORGANIZATION", 0.85, self.name)
 
 
 @cache
