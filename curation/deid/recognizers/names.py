@@ -62,6 +62,9 @@ FUNCTION_SURNAMES = frozenset(
 # characters that never end or fill a given name: particles, pronouns, function words
 NEVER_GIVEN = frozenset(
     "的了是在说和与及或把被让给对向从到于也都就还又很太最更不没已曾将会要能可着过吗呢吧啊呀哦嗯们这那哪什么怎今昨"
+    # pronouns, verbs and kin words that end phrases before 医生 (想问下医生, 严格按医生的,
+    # 和主治医生商量, 向你叔叔)
+    "你您我他她它问按下主叔爷奶姨舅"
 )
 # words said to a doctor that look like surname + given name (谢谢医生, 麻烦大夫)
 COURTESY = frozenset("谢谢 多谢 感谢 麻烦 辛苦 拜托 请问 好的 您好 你好".split())
