@@ -102,6 +102,18 @@ EN_CASES = [
     # lowercase writers do not capitalize names either
     ("follow up with patricia desrosiers in a couple of months", [(15, 34, "NAME")]),
     ("my name is vitoria", [(11, 18, "NAME")]),
+    (
+        "they had 3: leonti, pamela and brian.",
+        [(12, 18, "NAME"), (20, 26, "NAME"), (31, 36, "NAME")],
+    ),
+    # particles and initials inside names; a credential joins the name; title + first + last
+    ("Maika van de Noort\nEmployment manager", [(0, 18, "NAME")]),
+    ("The Halldór Ó Árnþórsson version", [(4, 24, "NAME")]),
+    ("Mrs. Kathrine Filemonsen DDS, hello", [(0, 28, "NAME")]),
+    ("Can you correct it to Dr. Justin Beet?", [(22, 37, "NAME")]),
+    # 'the X website / Orchestra', a number before a company name
+    ("according to the Uber website. They", [(17, 21, "ORGANIZATION")]),
+    ("I work for 48 Factoring Inc", [(11, 27, "ORGANIZATION")]),
     ("He works at Galorath Incorporated now.", [(12, 33, "ORGANIZATION")]),
     # comma-separated parts of an address up to its country; not the words after it
     (

@@ -254,6 +254,9 @@ _LABEL_BEFORE = re.compile(
 )
 
 
+_CREDENTIAL_AFTER = re.compile(  # 'Kathrine Filemonsen DDS', 'Giovanna Rodrigues, MD'
+    r",?[ ](?:MD|M\.D\.|DO|DDS|DMD|PhD|Ph\.D\.|RN|NP|PA-C|MBBS|FACS|FACP|DNP|PharmD)\b\.?"
+)
 EN_SUBJECT_BEFORE = re.compile(r"\b(?:pt|patient)\s+name\s*(?:is|:)?\s+$", re.IGNORECASE)
 _SENTENCE_START = re.compile(r"(?:^|\n|\b[SO]:\s*|Subjective:\s*|[.;]\s+)$")
 EN_SUBJECT_VERB = re.compile(
@@ -402,13 +405,20 @@ class EnglishNameRecognizer:
         j = i
         while j + 1 < len(tokens) and j - i + 1 < self.max_tokens:
             gap = text[tokens[j][1] : tokens[j + 1][0]]
-            if gap not in (" ", ". ", " . ", "-") or not _continues_name(tokens[j + 1][2]):
+            nxt = tokens[j + 1][2]
+            surname_after_first = (
+                first_free and j == i and _is_first(word) and nxt not in _NOT_NAMES
+            )  # Dr. Justin Beet: after a title and a first name comes the surname
+            if gap not in (" ", ". ", " . ", "-") or not (
+                surname_after_first or _continues_name(nxt)
+            ):
                 break
             j += 1
         end = tokens[j][1]
         if text[end - 2 : end] in ("'s", "’s"):
             end -= 2
-        return start, end
+        credential = _CREDENTIAL_AFTER.match(text, end)
+        return start, credential.end() if credential else end
 
     def _after_cues(self, text: str, tokens: list) -> Iterator[Span]:
         """Names introduced by a title, a label or a verb. Each capitalized token looks back
@@ -609,6 +619,9 @@ def _known_name(token: str) -> bool:
 
 
 _LOWER_WORD = re.compile(r"(?<![\w'’.-])[^\W\d_]+(?:['’][^\W\d_]+)?(?![\w-])")
+_LOWER_LIST = re.compile(
+    r"(?<![\w'’-])[^\W\d_A-Z]+(?:(?:,[ ](?:and[ ])?|[ ]and[ ])[^\W\d_A-Z]+){2,}(?![\w-])"
+)
 _LOWER_NAMED = re.compile(
     r"(?i:\b(?:my\s+name\s+is|name'?s|call\s+me|called\s+me|named|i\s+am|i'm|mr\.?|mrs\.?|"
     r"ms\.?|dr\.?|miss))\s+"
@@ -667,6 +680,15 @@ class LowercaseNameRecognizer:
                 continue
             if _lower_last(last.group()):
                 yield Span(first.start(), last.end(), "NAME", 0.6, self.name)
+        for m in _LOWER_LIST.finditer(text):  # they had 6: silvana, adam, chad and caleb
+            members = list(re.finditer(r"[^\W\d_]+", m.group()))
+            names = [
+                w for w in members if w.group() not in ("and", "or") and _lower_first(w.group())
+            ]
+            if len(names) >= 2 and len(names) * 2 >= len(members) - m.group().count(" and "):
+                names = [w for w in members if _lower_first(w.group()) or _lower_last(w.group())]
+                for w in names:
+                    yield Span(m.start() + w.start(), m.start() + w.end(), "NAME", 0.6, self.name)
         for m in _LOWER_NAMED.finditer(text):
             word = m.group("v")
             titled = m.group().lower().startswith(("mr", "mrs", "ms", "dr", "miss"))
@@ -706,18 +728,38 @@ class EnglishNameShapeRecognizer:
 
     @staticmethod
     def _adjacent(text: str, tokens: tuple, unknown: list[bool]) -> Iterator[Span]:
-        """Two or three adjacent unknown tokens: Tomomi Nishiyama, Šárka Ottová."""
+        """Two or three adjacent unknown tokens, across name particles and initials: Tomomi
+        Nishiyama, Šárka Ottová, Willemine ten Pas, Agatha Á Ottarsdóttir."""
+
+        def part(k: int) -> bool:
+            return unknown[k] or _known_name(tokens[k][2])
+
+        def initial(k: int) -> bool:
+            return bool(re.fullmatch(r"[^\W\d_]\.?", tokens[k][2])) and tokens[k][2].isupper()
+
         i = 0
         while i < len(tokens) - 1:
             j = i
             while (
                 j + 1 < len(tokens)
-                and j - i < 2
-                and unknown[j]
-                and unknown[j + 1]
-                and text[tokens[j][1] : tokens[j + 1][0]] == " "
+                and j - i < 3
+                and (unknown[j] or (j > i and initial(j)))
+                and (
+                    unknown[j + 1]
+                    or (initial(j + 1) and j + 2 < len(tokens))
+                    or (
+                        _PARTICLE_GAP.fullmatch(text, tokens[j][1], tokens[j + 1][0])
+                        and part(j + 1)
+                    )
+                )
+                and (
+                    text[tokens[j][1] : tokens[j + 1][0]] == " "
+                    or _PARTICLE_GAP.fullmatch(text, tokens[j][1], tokens[j + 1][0])
+                )
             ):
                 j += 1
+            while j > i and initial(j):
+                j -= 1  # a name does not end with an initial
             if j > i:
                 end = tokens[j][1]
                 if text[end - 2 : end] in ("'s", "’s"):
@@ -803,6 +845,10 @@ _AFTER_NAME = re.compile(
     r"lives|lived|works|worked|went|came)\b"
 )
 _SHAPE = "en_name_shape_v1"
+_PARTICLE_GAP = re.compile(  # 'Willemine ten Pas', 'Dyan van Gijn', 'Maika van de Noort'
+    r" (?:van|von|de|der|den|ten|ter|da|di|do|dos|das|del|della|du|le|la|bin|al|el|y)"
+    r"(?: (?:de|der|den|la|le))? "
+)
 _LIST_GAP = re.compile(r",\s+(?:and\s+|&\s+)?|\s+(?:and|&|or)\s+")
 _NAMED_AFTER = re.compile(  # a greeting or a naming: what follows is a person's name
     r"(?:\b(?:Hi|Hello|Hey|Dear|Thanks|Bye|Goodbye),?|\b(?:call|calls|called)\s+me|"

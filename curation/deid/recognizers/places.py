@@ -396,7 +396,7 @@ _EN_ORG_LAST_WORDS = frozenset(
     for suffix in f"{EN_ORG_SUFFIX}|{EN_ORG_SUFFIX_UPPER}".split("|")
 )
 _EN_ORG_ENDING = re.compile(  # a name of 1-6 capitalized words ending where the suffix ends
-    rf"(?:(?:St\.|Saint|Mt\.|Mount)\s+)?(?:{_CAPWORD}\s+(?:(?:of|the|and|for|&|de|la)\s+)?){{1,6}}"
+    rf"(?:\b\d{{1,4}}\s+)?(?:(?:St\.|Saint|Mt\.|Mount)\s+)?(?:{_CAPWORD}\s+(?:(?:of|the|and|for|&|de|la)\s+)?){{1,6}}"
     rf"(?:{EN_ORG_SUFFIX}|{EN_ORG_SUFFIX_UPPER})(?:(?<=\.)|\b)$"
 )
 _EN_ORG_TAIL = re.compile(rf"\s+(?:of|at|in)\s+(?:the\s+)?{_CAPWORD}(?:\s+{_CAPWORD}){{0,3}}")
@@ -887,8 +887,9 @@ STREET_WORDS = (  # street words that stand alone: Rua Igreja 25, ul. Słowicza 
     r"rue|avenue|avda\.?|avenida|calle|rua|via|viale|piazza|platz|road|street|lane|ul\.|út|str\."
 )
 _ORG_BEFORE_NOUN = re.compile(
-    rf"\b[Tt]he\s+(?P<v>[{_UPPER}][\w&'’.-]*(?:\s+[{_UPPER}][\w&'’.-]*){{0,3}})\s+"
-    r"(?:office|offices|headquarters|HQ|employees|staff|orchestra|band|choir|team)\b"
+    rf"\b[Tt]he\s+(?P<v>[{_UPPER}][\w&'’.-]*(?:\s+[{_UPPER}][\w&'’.-]*){{0,3}}?)\s+"
+    r"(?i:office|offices|headquarters|HQ|employees|staff|orchestra|band|choir|team|website|"
+    r"web\s+site|app|foundation|campus|branch|store|shop)\b"
 )
 
 
@@ -901,7 +902,8 @@ class OrganizationBeforeNounRecognizer:
     category: str = "ORGANIZATION"
     languages: frozenset[str] = EN
     trigger: str = (
-        r"(?i)\b(?:office|offices|headquarters|hq|employees|staff|orchestra|band|choir|team)\b"
+        r"(?i)\b(?:office|offices|headquarters|hq|employees|staff|orchestra|band|choir|team|"
+        r"website|web\s+site|app|foundation|campus|branch|store|shop)\b"
     )
 
     def find(self, text: str) -> Iterator[Span]:
