@@ -166,6 +166,16 @@ def test_postal_block_with_quote_marks_heading_and_label_end() -> None:
     ]
 
 
+def test_batch_triggers_never_drop_a_span() -> None:
+    """detect_many skips a recognizer on texts without its trigger; every trigger must be a
+    necessary condition, so the batch finds exactly what one-by-one detection finds."""
+    for cases, lang in ((ZH_CASES, "zh"), (EN_CASES, "en")):
+        texts = [text for text, _ in cases]
+        batch = detector.detect_many(texts, [lang] * len(texts))
+        for text, found in zip(texts, batch, strict=True):
+            assert [(s.start, s.end, s.label) for s in found] == spans(text, lang), text
+
+
 @pytest.mark.parametrize(("text", "expected"), ZH_CASES)
 def test_chinese_spans(text: str, expected: list) -> None:
     assert spans(text, "zh") == expected

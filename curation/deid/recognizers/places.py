@@ -767,7 +767,8 @@ class PostalBlockRecognizer:
     languages: frozenset[str] = BOTH
     trigger: str = (
         r"(?i)(?:suite|ste\.?|apt\.?|apartment|unit|flat|box|psc)[ \t]*#?[ \t]*\d"
-        r"|\d{3,6}(?:[ -]\d{2,4})?[ \t]*\n"  # a line ending in a postcode
+        # a street line, then a postcode within the next lines
+        r"|\d[^\n]{0,60}\n(?:[^\n]{0,60}\n){0,4}[^\n]{0,60}\d{3,6}"
     )
 
     def find(self, text: str) -> Iterator[Span]:
