@@ -660,22 +660,32 @@ _PLACE_WORD = rf"[{_UPPER}][^\W\d_]*(?:['’.-][^\W\d_]+)*"
 _HOME_VERBS = (  # strong cues: what follows is a place even if it is an English word (Revere)
     r"(?:lives|living|live|resides|residing|reside|resident|born|moved|relocated|grew\s+up|"
     r"native|hometown|raised)\s+(?:in|to|from|of|at)"
+    r"|(?:i\s*['’]?m|i\s+am|we\s*['’]?re|we\s+are)\s+(?:currently\s+)?in"
+    r"|originally\s+from|arrived\s+(?:in|at)|based\s+in|home\s+(?:city|town)"
+    r"|university\s+of"
 )
 _PLACE_VERBS = (
-    _HOME_VERBS + r"|(?:originally|is|are|was|were|comes?|came|emigrated|immigrated)\s+from"
+    _HOME_VERBS + r"|(?:is|are|was|were|comes?|came|emigrated|immigrated)\s+from"
     r"|(?:flew|flies|fly|flying|travell?ed|travell?ing|trip|drove|driving)\s+(?:back\s+)?to"
-    r"|(?:i\s*['’]?m|i\s+am|we\s*['’]?re|we\s+are|currently|staying|stays|stayed)\s+in"
-    r"|arrived\s+in|visiting|moved\s+(?:here|back|away)\s+from|returned\s+to|based\s+in"
-    r"|home\s+(?:city|town)|\d+(?:st|nd|rd|th)\s+year\s+in"
+    r"|(?:currently|staying|stays|stayed)\s+in"
+    r"|visiting|moved\s+(?:here|back|away)\s+from|returned\s+to"
+    r"|\d+(?:st|nd|rd|th)\s+year\s+in"
 )
 _PLACE_CUE_BEFORE = re.compile(rf"(?i:\b(?:{_PLACE_VERBS}))\s+(?:the\s+)?$")
-_PLACE_VALUE = re.compile(rf"(?P<v>{_PLACE_WORD}(?: {_PLACE_WORD}){{0,2}})")
+_PLACE_PARTICLE = r"(?:de|del|della|la|le|da|do|dos|di|van|von|sur|en|am|an|upon|O'|o')"
+_PLACE_VALUE = re.compile(  # Villafranca del Cid, Store Merløse, PORT O' WARREN
+    rf"(?P<v>{_PLACE_WORD}(?: (?:{_PLACE_PARTICLE} ?)?{_PLACE_WORD}){{0,2}})"
+)
 _CUE_LAST_WORDS = frozenset("in to from of at the visiting city town".split())
 
 
 _NOT_TOWNS = frozenset(
     "Home House Apartment Assisted Nursing Group Section Foster Care Skilled Independent Senior "
-    "Long Rehab Rehabilitation Hospice Shelter Jail Prison".split()
+    "Long Rehab Rehabilitation Hospice Shelter Jail Prison "
+    # states and settings after 'I am in', 'arrived at' (I am in Pain, arrived at Work)
+    "Pain Love Trouble Shock Bed Tears Labor Labour Debt Charge School College Class "
+    "Treatment Therapy Hospital Recovery Remission Danger Distress Agony Denial Work Church "
+    "Office Clinic Triage Surgery Good Bad Need Touch Contact Control Charge Remission".split()
 )
 
 
@@ -718,7 +728,7 @@ _UNIT_TOKEN = re.compile(
     r"[ \t]*#?[ \t]*\d[\w-]{0,6}(?![\w-])"
 )
 _SENTENCE_CUT = re.compile(r"[?!;]|\.(?=\s+[A-Z])|:\s|\s{3,}\S")
-_LABEL_LINE = re.compile(r"[^\W\d_][\w ]{0,20}:")  # "Mobile: …", "Fax: …" end a block
+_LABEL_LINE = re.compile(r"[^\W\d_][\w ]{0,20}[:：]")  # "Mobile: …", "医生：…" end a block
 
 
 def _block_value(text: str, a: int, b: int, max_words: int = 6) -> tuple[int, int, bool] | None:
@@ -729,7 +739,9 @@ def _block_value(text: str, a: int, b: int, max_words: int = 6) -> tuple[int, in
         return None
     cut = _SENTENCE_CUT.search(text, start, b)
     end = cut.start() if cut else b
-    value = text[start:end].rstrip(" \t,.")
+    value = text[start:end].rstrip(" \t,")
+    if value.endswith(".") and not value[-2:-1].isdigit():
+        value = value.rstrip(" \t,.")  # 'Erzsébet tér 19.' keeps the period of its number
     if len(value.split()) > max_words:  # "KNIVSTA, nan 18237 after the concert": to the postcode
         postcode = _UP_TO_POSTCODE.match(value)
         if postcode is None or len(postcode.group().split()) > max_words:
@@ -750,7 +762,10 @@ _LOWERCASE_AFTER_POSTCODE = re.compile(r"(?P<v>.*?\d{3,6}(?:[ -]\d{2,4})?)(?:\s+
 _HOUSE_NUMBER = re.compile(r"(?<![\w.,:/-])\d{1,6}(?:[ \t]+\d{1,6})?[ \t]+(?=[^\W\d_])")
 # a line that ends with a postcode: 'Nijmegen 62971', ', GE', 'Netherlands 62971', '00617'
 _POSTCODE_LINE = re.compile(r"[^\d\n]{0,40}?(?<![\d/.:])\d{3,6}(?:[ -]\d{2,4})?(?!\d)")
-_UNITS = frozenset("mg mcg g kg ml cc l mm cm in lb lbs tab tabs tablet tablets cap caps".split())
+_UNITS = frozenset(
+    "mg mcg μg ug g kg ml cc l mm cm in lb lbs tab tabs tablet tablets cap caps iu units "
+    "qd bid tid qid prn hs po iv im sc".split()
+)
 _UP_TO_POSTCODE = re.compile(r"[^\n]{0,60}?(?<!\d)\d{3,6}(?:[ -]\d{2,4})?(?!\d)")
 
 
@@ -820,6 +835,8 @@ class PostalBlockRecognizer:
         if number is None or len(text[number.start() : b].split()) > 8:
             return None
         value = text[number.start() : b].rstrip(" \t,.")
+        if re.search(rf"[{CJK}]", value):
+            return None  # Chinese lines ('50 μg qd，没有过敏') have their own address rules
         words = re.findall(r"[^\W\d_]+", value)
         if not words or all(is_common_english(w.lower()) or w.lower() in _UNITS for w in words):
             return None  # '2 tablets daily', '3 days ago': numbers and ordinary words
@@ -881,11 +898,16 @@ class PostalBlockRecognizer:
         return a + number.start(), a + len(text[a:b].rstrip(" \t,"))
 
 
+# 'via IV sedation', 'RUE numbness' (right upper extremity), 'Street 2 days': no addresses
+_CLINICAL_STREET_LOOKALIKE = re.compile(r"\bvia\b|\b(?:RUE|LUE|RLE|LLE)\b|\b(?:gate|GATE)\b(?! \d)")
 STREET_SUFFIXES = (  # street-name endings in compounding languages: Kiannonkatu, Friedhofstrasse
-    r"katu|tie|strasse|straße|gasse|vej|gade|gatan|vägen|braut|stræde|laan|straat|plein|utca"
+    r"katu|tie|strasse|straße|gasse|vej|gade|gatan|vägen|braut|stræde|laan|straat|plein|utca|"
+    r"kuja|polku|veien|vegen|gata|vegur|stræti|ulica|cesta|ulice|weg|steig|allee|damm|markt"
 )
 STREET_WORDS = (  # street words that stand alone: Rua Igreja 25, ul. Słowicza 10
-    r"rue|avenue|avda\.?|avenida|calle|rua|via|viale|piazza|platz|road|street|lane|ul\.|út|str\."
+    r"rue|avenue|avda\.?|avenida|calle|rua|rúa|via|viale|piazza|platz|road|street|lane|ul\.|"
+    r"út|útja|str\.|u\.|tér|körút|rkp\.|trg|al\.|aleja|plac|náměstí|carrer|quai|vicolo|"
+    r"largo|travessa|gate|C/"
 )
 _ORG_BEFORE_NOUN = re.compile(
     rf"\b[Tt]he\s+(?P<v>[{_UPPER}][\w&'’.-]*(?:\s+[{_UPPER}][\w&'’.-]*){{0,3}}?)\s+"
@@ -1074,8 +1096,9 @@ RECOGNIZERS = [
     EnglishPlaceAfterCueRecognizer(),
     PatternRecognizer(  # Kiannonkatu 98, Rua Igreja 25, ul. Słowicza 10, Friedhofstrasse 33
         "intl_street_v1", "ADDRESS", EN,
-        rf"(?i)(?<![\w.])(?:\d{{1,6}}\s+)?(?:[^\W\d_][\w'.-]*\s+){{0,3}}?(?:[^\W\d_]+(?:{STREET_SUFFIXES})|(?:{STREET_WORDS}))(?:\s+[^\W\d_][\w'.-]*){{0,3}}?\s+(?!(?:19|20)\d\d\b)\d{{1,5}}[A-Za-z]?\b",
+        rf"(?i)(?<![\w.])(?:\d{{1,6}}\s+)?(?:[^\W\d_][\w'.-]*\s+){{0,3}}?(?:[^\W\d_]+(?:{STREET_SUFFIXES})|(?:{STREET_WORDS}))(?:\s+[^\W\d_][\w'.-]*){{0,3}}?\s+(?!(?:19|20)\d\d\b)\d{{1,5}}[A-Za-z]?\b(?:\.(?=\s|$))?",
         0.7,
+        validator=lambda v: not _CLINICAL_STREET_LOOKALIKE.search(v),
         trigger=rf"(?i)(?:{STREET_SUFFIXES}|{STREET_WORDS})\s+(?:\S+\s+){{0,3}}\d",
     ),
     PatternRecognizer(
