@@ -806,9 +806,8 @@ class PostalBlockRecognizer:
                     picked.insert(0, above)
                 picked[:0] = self._heading_lines(text, bounds, k - 1 if above else k)
             done = j - 1
-            for start, end in picked:
-                if text[start:end].strip().casefold() not in country_names():
-                    yield Span(start, end, "ADDRESS", 0.8, self.name)
+            for start, end in picked:  # a country line goes too: it belongs to the block
+                yield Span(start, end, "ADDRESS", 0.8, self.name)
 
     @staticmethod
     def _unit_anchor(text: str, a: int, b: int) -> tuple[int, int, bool, bool] | None:
@@ -1030,7 +1029,7 @@ class AddressTailExtender:
 _POSTCODE_AFTER = re.compile(r"\s*\d{3,6}(?:[ -]\d{2,4})?(?!\d)")
 _COMMA_PART = re.compile(r"[ \t]*,[ \t]*(?P<p>[^\W_][^,.;:!?\n]{0,40}?)(?=[ \t]*(?:[,.;:!?\n]|$))")
 _STREET_AFTER_PREPOSITION = re.compile(  # "on Villacher Strasse 89", "north side of Joaquin Suarez 2906"
-    rf"(?<=\b(?:on|at|of|to|in|is)\s)(?P<v>(?:{_PLACE_WORD}\s+){{0,3}}{_PLACE_WORD}\s+\d{{1,5}}[A-Za-z]?)"
+    rf"(?<=\b(?:on|at|of|to|in|is)\s)(?P<v>(?:\d{{3,6}}\s+)?(?:{_PLACE_WORD}\s+){{0,3}}{_PLACE_WORD}\s+\d{{1,5}}[A-Za-z]?)"
     r"(?=\s+(?:St\.|[Ss]treet\b)|\s*[,;\n]|[.?!]?\s*$|\.\s)"
 )
 _PLACE_POSTCODE = re.compile(  # "support Factset in Bjert 6091", "in Quinta de São Tiago 3610-114"
@@ -1136,6 +1135,13 @@ RECOGNIZERS = [
     ),
     PostalBlockRecognizer(),
     StreetNameNumberRecognizer(),
+    PatternRecognizer(  # a street named without its number: 'shows on Marina Fort Street'
+        "street_name_v1", "ADDRESS", EN,
+        rf"\b(?:on|at|off|near|along)\s+(?P<v>(?:{_CAPWORD}\s+){{1,3}}(?:Street|Avenue|Road|Boulevard|Lane|Drive|Terrace|Parkway))\b",
+        0.7,
+        group="v",
+        trigger=r"\b(?:on|at|off|near|along)\s+[A-Z]\S*(?:\s+\S+){0,3}\s+(?:Street|Avenue|Road|Boulevard|Lane|Drive|Terrace|Parkway)\b",
+    ),
     PatternRecognizer(  # the corner of Dalbraut 99 and Frederikke Coves
         "corner_of_v1", "ADDRESS", EN,
         r"(?i:\b(?:the\s+)?corner\s+of\s+)[^\W_][^?!;\n]{1,60}?\s+and\s+[^\W_][^.?!;,\n]{1,40}?(?=[.?!;,\n]|\s+(?:st\.|street)?\s*$|$)",
