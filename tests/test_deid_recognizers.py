@@ -114,6 +114,13 @@ EN_CASES = [
     # 'the X website / Orchestra', a number before a company name
     ("according to the Uber website. They", [(17, 21, "ORGANIZATION")]),
     ("I work for 48 Factoring Inc", [(11, 27, "ORGANIZATION")]),
+    # speakers of a dialogue; the organization a person is of or from
+    ("Ubul: What a wife.\nNicole: Indeed.", [(0, 4, "NAME"), (19, 25, "NAME")]),
+    ("Zoe Young from Flightaware spoke", [(0, 9, "NAME"), (15, 26, "ORGANIZATION")]),
+    # strong place cues trust any capitalized word; particles inside place names
+    ("I'm in Hernani, at the conference", [(7, 14, "ADDRESS")]),
+    ("my home city Villafranca del Cid: White", [(13, 32, "ADDRESS")]),
+    ("early shows on Marina Fort Street were", [(15, 33, "ADDRESS")]),
     ("He works at Galorath Incorporated now.", [(12, 33, "ORGANIZATION")]),
     # comma-separated parts of an address up to its country; not the words after it
     (
@@ -139,6 +146,11 @@ EN_CASES = [
         [(17, 37, "ADDRESS"), (38, 46, "ADDRESS"), (47, 51, "ADDRESS"), (53, 70, "ADDRESS")],
     ),
 ]
+
+
+def test_affiliation_is_not_a_department() -> None:
+    text = "Dr. Lee of Cardiology and Dr. Smith from Radiation Oncology."
+    assert [label for _, _, label in spans(text, "en")] == ["NAME", "NAME"]
 
 
 def test_postal_block_lines_around_a_unit_line() -> None:
@@ -223,6 +235,8 @@ def test_english_spans(text: str, expected: list) -> None:
         ("Birthweight was normal; Guidewire passed; Lasix, Coumadin and Zosyn were held.", "en"),
         ("Nondiagnostic Lexiscan. Extracardiac Fontan. Tussionex Pennkinetic.", "en"),
         ("Take 2 tablets daily\nat bedtime 100\nfor 3 days", "en"),  # no postcode block
+        ("Neuro: intact\nCardio: RRR\nPatient: I feel bad\nDoctor: ok", "en"),  # headings
+        ("I am in Pain; she arrived at Work late; via IV; RUE numbness 2", "en"),
         ("closed with Vicryl, then the ligament of Treitz and the Pfannenstiel incision.", "en"),
     ],
 )

@@ -11,4 +11,4 @@ ALL = [
     *places.RECOGNIZERS,
     *names.RECOGNIZERS,
 ]
-EXTENDERS = [*places.EXTENDERS]
+EXTENDERS = [*places.EXTENDERS, *names.EXTENDERS]

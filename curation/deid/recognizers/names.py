@@ -720,11 +720,28 @@ class EnglishNameShapeRecognizer:
             yield from self._adjacent(text, tokens, unknown)
             yield from self._lists(text, tokens, unknown)
             yield from self._speakers(text, tokens, unknown)
+        yield from self._dialogue_labels(text)
         for m in _NAMED_AFTER.finditer(text):
             word = re.sub(r"['’]s$", "", m.group("v"))
             known = _is_first(word) and not word.isupper() and word not in _NOT_NAMES
             if (known or _unknown_part(word)) and not is_medical_word(word):
                 yield Span(m.start("v"), m.start("v") + len(word), "NAME", 0.7, _SHAPE)
+
+    @staticmethod
+    def _dialogue_labels(text: str) -> Iterator[Span]:
+        """Speaker labels of a dialogue ('Vinka: What a wife.' / 'Lisa: …'): when two or more
+        lines open with a one-word label and one label is a known first name, every label
+        that is a name or no word is a speaker (section headings are ordinary words)."""
+        labels = [m for m in _LINE_LABEL.finditer(text) if m.group("v")[0].isupper()]
+        if len({m.group("v") for m in labels}) < 2:
+            return
+        words = {m.group("v") for m in labels}
+        if not any(_is_first(w) and not is_everyday_word(w) for w in words):
+            return
+        for m in labels:
+            word = m.group("v")
+            if (_is_first(word) and not is_everyday_word(word)) or _unknown_part(word):
+                yield Span(m.start("v"), m.end("v"), "NAME", 0.65, _SHAPE)
 
     @staticmethod
     def _adjacent(text: str, tokens: tuple, unknown: list[bool]) -> Iterator[Span]:
@@ -845,6 +862,7 @@ _AFTER_NAME = re.compile(
     r"lives|lived|works|worked|went|came)\b"
 )
 _SHAPE = "en_name_shape_v1"
+_LINE_LABEL = re.compile(r"(?m)^[ \t>]*(?P<v>[^\W\d_][^\W\d_'’-]{1,20}):[ \t]*[\"“]?\w")
 _PARTICLE_GAP = re.compile(  # 'Willemine ten Pas', 'Dyan van Gijn', 'Maika van de Noort'
     r" (?:van|von|de|der|den|ten|ter|da|di|do|dos|das|del|della|du|le|la|bin|al|el|y)"
     r"(?: (?:de|der|den|la|le))? "
@@ -864,6 +882,48 @@ _ACTS = re.compile(  # after a name at a sentence start: 'Asya spent a year', 'K
     r"never|always|also|often|still)\b|:\s*[\"“]\S"
 )
 
+
+_AFFILIATION = re.compile(  # 'Abby Holloway of Opencounter', 'Zoe Young from Flightaware'
+    r"[ \t]+(?:of|from)[ \t]+(?:the[ \t]+)?(?P<v>[A-Z][\w&'’.-]*(?:[ \t]+[A-Z][\w&'’.-]*){0,3})"
+)
+
+
+@dataclass(frozen=True)
+class AffiliationExtender:
+    """The organization a found person is 'of' or 'from' (Abby Holloway of Opencounter):
+    capitalized words right after a name, unless they are a department or specialty (Dr. Lee
+    of Cardiology), a month or an ordinary word alone."""
+
+    name: str = "en_affiliation_v1"
+    languages: frozenset[str] = EN
+
+    def extend(self, text: str, spans: list[Span]) -> list[Span]:
+        from curation.deid.recognizers.places import is_descriptive_org_word
+
+        extra = []
+        for span in spans:
+            if span.label != "NAME":
+                continue
+            m = _AFFILIATION.match(text, span.end)
+            if m is None:
+                continue
+            value = re.split(r"\.\s", m.group("v"))[0]  # not across a sentence end
+            value = re.sub(r"['’]s$", "", value.rstrip(".,"))
+            words = value.split()
+            if not any(
+                not (is_inflected_english(w) or is_medical_word(w) or is_descriptive_org_word(w))
+                and w not in _NOT_NAMES
+                and not re.fullmatch(r"[A-Z0-9]{1,4}", w)
+                for w in words
+            ):
+                continue  # Dr. Lee of Cardiology, from Radiation Oncology, of ENT, from Work
+            extra.append(
+                Span(m.start("v"), m.start("v") + len(value), "ORGANIZATION", 0.6, self.name)
+            )
+        return [*spans, *extra]
+
+
+EXTENDERS = [AffiliationExtender()]
 
 RECOGNIZERS = [
     ChineseNameRecognizer(),

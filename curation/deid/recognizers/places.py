@@ -390,6 +390,13 @@ _ORG_GENERIC = frozenset(
     "Critical Trauma Imaging Diagnostic Vascular Vein Breast Diabetes Kidney Transplant "
     "Respiratory Speech Hearing Vision Allergy Podiatry Hand Foot Ankle Joint Bone Human".split()
 )
+
+
+def is_descriptive_org_word(word: str) -> bool:
+    """A word that describes rather than names an organization (Cardiology, Emergency …)."""
+    return word in _ORG_GENERIC or word in _NOT_PLACES
+
+
 # the last word of every suffix ("Center" of "Medical Center"), as capitalized tokens carry it
 _EN_ORG_LAST_WORDS = frozenset(
     re.sub(r"\\\.\??|\\", "", suffix).split()[-1]
