@@ -371,7 +371,7 @@ EN_ORG_SUFFIX = (
     r"Software|Research|Consulting|Insights|Analytics|Capital|Global|Markets|Finance|"
     r"Financial|Movers|Lines|Media|Networks|Ventures|Investments|Insurance|Logistics|Motors|"
     r"Airlines|Energy|Foods|Communications|Telecom|Realty|Properties|Unlimited|Resources|"
-    r"Incorporated|Limited|GmbH|AG|plc|PLC|LLP|Pty"
+    r"Incorporated|Limited|GmbH|AG|plc|PLC|LLP|Pty|Club|Orchestra|Choir|Ensemble"
 )
 # all-caps headers name institutions too (WEST HILLS HOSPITAL), but only with these suffixes
 EN_ORG_SUFFIX_UPPER = "HOSPITAL|MEDICAL CENTER|CLINIC|UNIVERSITY|COLLEGE|INSTITUTE|INFIRMARY"
@@ -1082,6 +1082,42 @@ _MONTHS = frozenset(
 )
 
 
+_LOWER_STREET = re.compile(
+    r"(?<![\w.])\d{1,6}(?:[ ]\d{1,6})?[ ](?:[^\W\d_]+[ ]){1,4}?"
+    r"(?:street|st|avenue|ave|road|rd|drive|dr|lane|ln|boulevard|blvd|way|place|pl|court|ct|"
+    r"terrace|rue|via|calle|rua|rúa|strasse|gasse|vej|katu|tie|utca|út|ulica)\.?"
+    r"(?:[ ]\d{1,5}[a-z]?)?(?:,?[ ](?:apt|suite|unit)\.?[ ]?\d{1,6})?(?![\w])"
+)
+_LOWER_STOP = frozenset(
+    "the a an down up to of in on at from by and or is are was were for with my our his her "
+    "their your this that blocks block miles mile feet times days weeks i we you he she it".split()
+)
+_LOWER_FIRM = re.compile(r"(?<![\w'’-])(?:[a-z][\w&'’-]*[ ]){1,4}(?:inc|llc|ltd|corp|co)\b\.?")
+
+
+@dataclass(frozen=True)
+class LowercaseAddressRecognizer:
+    """Streets and firms typed in lowercase ('3747 3911 fourth avenue suite 112', 'stillwater
+    supercomputing inc.'), in texts whose writer starts lines in lowercase."""
+
+    name: str = "en_lowercase_place_v1"
+    category: str = "ADDRESS"
+    languages: frozenset[str] = EN
+    trigger: str = r"(?m)^[^A-Za-z\n]{0,4}[a-z]"
+
+    def find(self, text: str) -> Iterator[Span]:
+        for m in _LOWER_STREET.finditer(text):
+            if not _LOWER_STOP.intersection(m.group().split()):  # '2 blocks down the street'
+                yield Span(m.start(), m.end(), "ADDRESS", 0.7, self.name)
+        for m in _LOWER_FIRM.finditer(text):
+            words = m.group().split()
+            while words and words[0] in _LOWER_STOP:  # 'is from stillwater … inc.'
+                words.pop(0)
+            if len(words) > 1 and any(not is_common_english(w) for w in words[:-1]):
+                start = m.end() - len(" ".join(words))
+                yield Span(start, m.end(), "ORGANIZATION", 0.7, self.name)
+
+
 RECOGNIZERS = [
     ChineseAddressRecognizer(),
     ChineseOrganizationRecognizer(),
@@ -1142,6 +1178,7 @@ RECOGNIZERS = [
     ),
     PostalBlockRecognizer(),
     StreetNameNumberRecognizer(),
+    LowercaseAddressRecognizer(),
     PatternRecognizer(  # a street named without its number: 'shows on Marina Fort Street'
         "street_name_v1", "ADDRESS", EN,
         rf"\b(?:on|at|off|near|along)\s+(?P<v>(?:{_CAPWORD}\s+){{1,3}}(?:Street|Avenue|Road|Boulevard|Lane|Drive|Terrace|Parkway))\b",
