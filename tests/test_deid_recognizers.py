@@ -105,9 +105,9 @@ EN_CASES = [
     (
         "they had 3: leonti, pamela and brian.",
         [(12, 18, "NAME"), (20, 26, "NAME"), (31, 36, "NAME")],
-        ("selma is from stillwater supercomputing inc.", [(14, 44, "ORGANIZATION")]),
-        ("walked 2 blocks down the street to work", []),
     ),
+    ("selma is from stillwater supercomputing inc.", [(14, 44, "ORGANIZATION")]),
+    ("walked 2 blocks down the street to work", []),
     # particles and initials inside names; a credential joins the name; title + first + last
     ("Maika van de Noort\nEmployment manager", [(0, 18, "NAME")]),
     ("The Halldór Ó Árnþórsson version", [(4, 24, "NAME")]),
