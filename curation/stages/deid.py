@@ -18,11 +18,14 @@ import hmac
 import json
 from collections import Counter
 from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field
 
+import curation.deid
 from curation import __version__
 from curation.deid.engine import Detector, propagate
 from curation.deid.policy import Action, PhiPolicy
@@ -60,8 +63,20 @@ class DeidConfig(BaseModel):
 
 
 def deid_version(policy: PhiPolicy) -> str:
-    """Version stamp of the detector + policy that produced an output."""
-    return f"medcurate-deid-{__version__}+{policy.version}"
+    """Version stamp of the detector + policy that produced an output; the rules digest
+    changes with any edit of a recognizer or word list (not only with a release)."""
+    return f"medcurate-deid-{__version__}+{policy.version}+rules.{rules_digest()}"
+
+
+@cache
+def rules_digest() -> str:
+    """sha256 (8 hex) of the de-identifier's code and lexicons, in path order."""
+    root = Path(curation.deid.__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.suffix in (".py", ".txt")):
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:8]
 
 
 class RecordDeidentifier:
