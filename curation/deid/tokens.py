@@ -10,6 +10,10 @@ _TOKEN = re.compile(r"\b[^\W\d_a-z][^\W\d_]*(?:['’-][^\W\d_]+)*\.?")
 
 Token = tuple[int, int, str]
 
+# a writer who starts a line in lowercase may not capitalize names either: the trigger of the
+# lowercase name and address rules (2 of 4,966 MTSamples notes hold such a line)
+LOWERCASE_WRITER = r"(?m)^[^A-Za-z\n]{0,4}[a-z]"
+
 
 @lru_cache(maxsize=4)
 def capitalized_tokens(text: str) -> tuple[Token, ...]:

@@ -21,7 +21,7 @@ from functools import cache
 from curation.deid.recognizers.places import STATE_NAMES, world_city_words
 from curation.deid.registry import EN, ZH, alternation, lexicon, previous_word, word_lists
 from curation.deid.spans import Span
-from curation.deid.tokens import capitalized_tokens
+from curation.deid.tokens import LOWERCASE_WRITER, capitalized_tokens
 from curation.deid.words import (
     chinese_words,
     country_names,
@@ -660,9 +660,7 @@ class LowercaseNameRecognizer:
     category: str = "NAME"
     languages: frozenset[str] = EN
 
-    # a writer who starts a line in lowercase may not capitalize names either; texts whose
-    # lines all start with a capital are not tokenized (2 of 4,966 MTSamples notes are)
-    trigger: str = r"(?m)^[^A-Za-z\n]{0,4}[a-z]"
+    trigger: str = LOWERCASE_WRITER
 
     def find(self, text: str) -> Iterator[Span]:
         words = [m for m in _LOWER_WORD.finditer(text) if m.group().islower()]

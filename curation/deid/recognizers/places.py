@@ -25,7 +25,7 @@ from curation.deid.registry import (
     word_lists,
 )
 from curation.deid.spans import Span, merge_spans
-from curation.deid.tokens import capitalized_tokens
+from curation.deid.tokens import LOWERCASE_WRITER, capitalized_tokens
 from curation.deid.words import (
     chinese_medical_words,
     chinese_words,
@@ -1103,7 +1103,7 @@ class LowercaseAddressRecognizer:
     name: str = "en_lowercase_place_v1"
     category: str = "ADDRESS"
     languages: frozenset[str] = EN
-    trigger: str = r"(?m)^[^A-Za-z\n]{0,4}[a-z]"
+    trigger: str = LOWERCASE_WRITER
 
     def find(self, text: str) -> Iterator[Span]:
         for m in _LOWER_STREET.finditer(text):
