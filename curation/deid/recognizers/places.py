@@ -451,9 +451,10 @@ class EnglishOrganizationRecognizer:
             yield Span(start, end, "ORGANIZATION", 0.85, self.name)
 
 
-_FACILITY_PREP = re.compile(
-    r"(?:\b(at|to|in|from|by|for|with)|(@)|\b(?:visited|attended))\s+(?:our\s+|the\s+)?(?=[A-Z])"
+_FACILITY_PREP = re.compile(  # ends right before the capitalized token it introduces
+    r"(?:\b(at|to|in|from|by|for|with)|(@)|\b(?:visited|attended))\s+(?:our\s+|the\s+)?$"
 )
+_FACILITY_LAST_WORDS = frozenset("at to in from by for with @ visited attended our the".split())
 _EMPLOYMENT_VERB = re.compile(
     r"\b(?:works?|worked|working|employed|employee|volunteers?|volunteered)\b(?:\s+[a-z]+){0,5}?\s+$",
     re.IGNORECASE,
@@ -501,7 +502,17 @@ class EnglishFacilityRecognizer:
     max_tokens: int = 7
 
     def find(self, text: str) -> Iterator[Span]:
-        for cue in _FACILITY_PREP.finditer(text):
+        # each capitalized token looks back for a preposition or verb right before it: far
+        # cheaper than scanning every position of the note for the cue alternation
+        for start, _, _ in capitalized_tokens(text):
+            before = text[max(0, start - 24) : start]
+            if not before[-1:].isspace() or before.split()[-1:] == []:
+                continue
+            if before.split()[-1].lower() not in _FACILITY_LAST_WORDS:
+                continue
+            cue = _FACILITY_PREP.search(text, max(0, start - 24), start)
+            if cue is None:
+                continue
             verbs = _EMPLOYMENT_VERB if cue.group(1) in ("by", "for", "with") else _FACILITY_VERB
             direct = cue.group(1) is None  # '@ UCSF', 'visited our Dallas clinic'
             if not direct and not verbs.search(text, max(0, cue.start() - 60), cue.start()):
@@ -789,8 +800,9 @@ class PostalBlockRecognizer:
     languages: frozenset[str] = BOTH
     trigger: str = (
         r"(?i)(?:suite|ste\.?|apt\.?|apartment|unit|flat|box|psc)[ \t]*#?[ \t]*\d"
-        # a street line, then a postcode within the next lines
-        r"|\d[^\n]{0,60}\n(?:[^\n]{0,60}\n){0,4}[^\n]{0,60}\d{3,6}"
+        # a line that opens with a postcode after at most 60 other characters (the confirming
+        # line of a street-anchored block); far cheaper than matching the block itself
+        r"|\n[^\d\n]{0,60}\d{3}"
     )
 
     def find(self, text: str) -> Iterator[Span]:
@@ -912,7 +924,7 @@ STREET_SUFFIXES = (  # street-name endings in compounding languages: Kiannonkatu
 )
 STREET_WORDS = (  # street words that stand alone: Rua Igreja 25, ul. Słowicza 10
     r"rue|avenue|avda\.?|avenida|calle|rua|rúa|via|viale|piazza|platz|road|street|lane|ul\.|"
-    r"út|útja|str\.|u\.|tér|körút|rkp\.|trg|al\.|aleja|plac|náměstí|carrer|quai|vicolo|"
+    r"út|útja|str\.|(?-i:u\.)|tér|körút|rkp\.|trg|aleja|plac|náměstí|carrer|quai|vicolo|"
     r"largo|travessa|gate|C/"
 )
 _ORG_BEFORE_NOUN = re.compile(
