@@ -265,6 +265,19 @@ EN_SUBJECT_VERB = re.compile(
 )
 
 
+def _after_title(text: str, start: int) -> bool:
+    """Cheap test that a title ('Dr.', 'Mrs') stands right before a position."""
+    before = text[max(0, start - 11) : start]
+    if not before[-1:].isspace():
+        return False
+    words = before.split()
+    return bool(words) and words[-1].rstrip(".") in _TITLES_CASED
+
+
+_TITLES_CASED = frozenset(
+    "Mr Mrs Ms Miss Mx Dr Drs Prof Doctor Professor Sister Rev Father Nurse Mister Madam Sir "
+    "Dame Lady Lord".split()
+)
 _TITLE_WORDS = frozenset(
     "mr mrs ms miss mx dr drs prof doctor professor sister rev father nurse mister madam sir "
     "dame lady lord".split()
@@ -425,11 +438,11 @@ class EnglishNameRecognizer:
         at a short window with end-anchored cue patterns: far cheaper than scanning the whole
         text for every cue."""
         for i, (start, end, word) in enumerate(tokens):
+            if _plain_word(word) and (word in _NOT_TITLED or not _after_title(text, start)):
+                continue  # "The", "Patient", "History": no name starts with them
             window = max(0, start - 48)
             previous = previous_word(text, start)
             title = _TITLE_BEFORE.search(text, window, start) if previous in _TITLE_WORDS else None
-            if _plain_word(word) and not (title and word not in _NOT_TITLED):
-                continue  # "The", "Patient", "History": no name starts with them
             if title:
                 run = self._run(text, tokens, i, first_free=True)
                 if run:  # a title belongs to the name it introduces ("Dr. Smith")
@@ -713,17 +726,21 @@ class EnglishNameShapeRecognizer:
 
     def find(self, text: str) -> Iterator[Span]:
         tokens = capitalized_tokens(text)
-        unknown = [_unknown_part(word) and not _city_word(word) for _, _, word in tokens]
+        unknown = [_shape_candidate(word) for _, _, word in tokens]
         if any(unknown):
             yield from self._adjacent(text, tokens, unknown)
             yield from self._lists(text, tokens, unknown)
             yield from self._speakers(text, tokens, unknown)
         yield from self._dialogue_labels(text)
-        for m in _NAMED_AFTER.finditer(text):
-            word = re.sub(r"['’]s$", "", m.group("v"))
+        for (start, _, token), is_unknown in zip(tokens, unknown, strict=True):
+            word = re.sub(r"['’]s$", "", token)  # greeted or named: 'Hi Manlio,', 'call me Aantje'
             known = _is_first(word) and not word.isupper() and word not in _NOT_NAMES
-            if (known or _unknown_part(word)) and not is_medical_word(word):
-                yield Span(m.start("v"), m.start("v") + len(word), "NAME", 0.7, _SHAPE)
+            if (
+                (known or is_unknown)
+                and not is_medical_word(word)
+                and _NAMED_BEFORE.search(text, max(0, start - 24), start)
+            ):
+                yield Span(start, start + len(word), "NAME", 0.7, _SHAPE)
 
     @staticmethod
     def _dialogue_labels(text: str) -> Iterator[Span]:
@@ -832,6 +849,12 @@ class EnglishNameShapeRecognizer:
 
 
 @cache
+def _shape_candidate(word: str) -> bool:
+    """A token the shape rules may call a name: no word of any kind, and no city."""
+    return _unknown_part(word) and not _city_word(word)
+
+
+@cache
 def _city_word(word: str) -> bool:
     """A word of a gazetteer city that is no known person name (Miami, not Lara): left to the
     city recognizer, which labels it ADDRESS."""
@@ -866,10 +889,10 @@ _PARTICLE_GAP = re.compile(  # 'Willemine ten Pas', 'Dyan van Gijn', 'Maika van 
     r"(?: (?:de|der|den|la|le))? "
 )
 _LIST_GAP = re.compile(r",\s+(?:and\s+|&\s+)?|\s+(?:and|&|or)\s+")
-_NAMED_AFTER = re.compile(  # a greeting or a naming: what follows is a person's name
+_NAMED_BEFORE = re.compile(  # a greeting or a naming right before a person's name
     r"(?:\b(?:Hi|Hello|Hey|Dear|Thanks|Bye|Goodbye),?|\b(?:call|calls|called)\s+me|"
     r"\bnamed(?:\s+(?:him|her|them|it))?|\bmy\s+(?:kid|son|daughter|child|baby)|\bname\s+is|"
-    r"\bname\?|\bI'm|\bI\s+am)\s+(?P<v>[^\W\d_a-z][^\W\d_]*(?:['’-][^\W\d_]+)*)"
+    r"\bname\?|\bI'm|\bI\s+am)\s+$"
 )
 _SPEAKER_BEFORE = re.compile(rf"\b(?:{_SPEECH_VERBS})\s+$")  # 'says Hartvigsson'
 _SPEAKER_AFTER = re.compile(rf"[,\"”]?\s+(?:{_SPEECH_VERBS})\b")  # 'Maslin said'
