@@ -733,7 +733,7 @@ class EnglishNameShapeRecognizer:
             yield from self._speakers(text, tokens, unknown)
         yield from self._dialogue_labels(text)
         for (start, _, token), is_unknown in zip(tokens, unknown, strict=True):
-            word = re.sub(r"['’]s$", "", token)  # greeted or named: 'Hi Manlio,', 'call me Aantje'
+            word = token[:-2] if token.endswith(("'s", "’s")) else token  # 'Hi Manlio,' …
             known = _is_first(word) and not word.isupper() and word not in _NOT_NAMES
             if (
                 (known or is_unknown)
