@@ -7,7 +7,10 @@ word. Ordinary words that begin with a surname character (平素, 白天, 高热
 jieba's dictionary.
 
 English: titles (Dr., Mrs.), credentials (", MD"), labels (Attending:, seen by …), and a
-first/last-name gazetteer over capitalized tokens, minus common English words and eponyms.
+first/last-name gazetteer over capitalized tokens, minus common English words and eponyms;
+names no list knows by their shape and company (EnglishNameShapeRecognizer); names typed in
+lowercase (LowercaseNameRecognizer); the organization a found person is of or from
+(AffiliationExtender).
 """
 
 from __future__ import annotations
@@ -714,10 +717,13 @@ class LowercaseNameRecognizer:
 class EnglishNameShapeRecognizer:
     """Names that no list knows, told by their shape and company:
 
-    * two or three adjacent capitalized tokens, each a name or no word at all (Tomomi
-      Nishiyama, Šárka Ottová): no drug, brand, eponym or inflected English word;
+    * two or three adjacent capitalized non-words, across particles and initials (Tomomi
+      Nishiyama, Willemine ten Pas): no drug, brand, eponym, city or inflected English word;
     * the members of a list in which one member is a known name ('Kónya, Becker and Vasquez');
-    * a capitalized non-word before or after a speech verb ('says Hartvigsson').
+    * speakers and actors: 'says Hartvigsson', 'Maslin said', 'Asya spent a year' at a
+      sentence start, dialogue labels ('Vinka: …' beside a known first name);
+    * a lone non-word inside a sentence placed as a person is, not as an eponym;
+    * whoever is greeted or named ('Hi Manlio,', 'call me Aantje').
     """
 
     name: str = "en_name_shape_v1"

