@@ -108,6 +108,9 @@ EN_CASES = [
     ),
     ("selma is from stillwater supercomputing inc.", [(14, 44, "ORGANIZATION")]),
     ("walked 2 blocks down the street to work", []),
+    # an address tail never eats a date; 'Pt' is the patient, not a name
+    ("Signed by: Ahmed Al-Farsi, MD 03/14/2021 10:22", [(11, 29, "NAME"), (30, 46, "DATE")]),
+    ("Pt's wife Lucia Ferreira called", [(10, 24, "NAME")]),
     # particles and initials inside names; a credential joins the name; title + first + last
     ("Maika van de Noort\nEmployment manager", [(0, 18, "NAME")]),
     ("The Halldór Ó Árnþórsson version", [(4, 24, "NAME")]),

@@ -355,6 +355,7 @@ _DEMONYMS = frozenset(
 )
 _NOT_NAMES = frozenset(
     "Mr Mrs Ms Miss Mx Dr Drs Prof Sr Jr Rev MD DO RN NP PA PhD DDS DMD MBBS FACS CNM LPN MSW "
+    "Pt Pts Patient "
     "MRN SSN DOB ID ER ED ICU OR CT MRI EKG ECG HPI ROS PMH PSH FH SH CC BP HR RR Tel Fax "
     "January February March April May June July August September October November December "
     "Monday Tuesday Wednesday Thursday Friday Saturday Sunday "
