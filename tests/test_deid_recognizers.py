@@ -193,6 +193,19 @@ def test_batch_triggers_never_drop_a_span() -> None:
             assert [(s.start, s.end, s.label) for s in found] == spans(text, lang), text
 
 
+def test_chunked_batches_find_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Triggers of the next chunk run in a background thread: with chunks of 3 texts (many
+    chunks, two languages interleaved) the batch still equals one-by-one detection."""
+    import curation.deid.engine as engine
+
+    monkeypatch.setattr(engine, "TRIGGER_CHUNK", 3)
+    texts = [text for pair in zip(ZH_CASES, EN_CASES, strict=False) for text, _ in pair]
+    langs = [detect_language(t) for t in texts]
+    batch = detector.detect_many(texts, langs)
+    for text, lang, found in zip(texts, langs, batch, strict=True):
+        assert [(s.start, s.end, s.label) for s in found] == spans(text, lang), text
+
+
 @pytest.mark.parametrize(("text", "expected"), ZH_CASES)
 def test_chinese_spans(text: str, expected: list) -> None:
     assert spans(text, "zh") == expected

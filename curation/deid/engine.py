@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import polars as pl
 
@@ -57,9 +58,10 @@ class Detector:
     ) -> list[list[Span]]:
         """`detect` over a batch of texts, vectorized where it can be.
 
-        Each recognizer's trigger (a necessary condition) is tested over the whole batch at
+        Each recognizer's trigger (a necessary condition) is tested over a chunk of texts at
         once with polars' Rust regex engine; the exact Python patterns then run only on the
-        texts that hold the trigger.
+        texts that hold the trigger. The triggers of the next chunk run in a background
+        thread (polars releases the GIL) while Python matches the current one.
         """
         texts = [t or "" for t in texts]
         langs = [
@@ -67,27 +69,49 @@ class Detector:
             for t, lang in zip(texts, languages or [None] * len(texts), strict=True)
         ]
         results: list[list[Span]] = [[] for _ in texts]
-        for lang in sorted(set(langs)):
-            index = [
-                i for i, (t, g) in enumerate(zip(texts, langs, strict=True)) if g == lang and t
-            ]
-            if not index:
-                continue
-            recognizers = self._by_language[lang]
-            frame = pl.DataFrame({"text": [texts[i] for i in index]}, schema={"text": pl.String})
-            triggered = frame.select(  # one parallel pass of every trigger over the batch
-                pl.col("text").str.contains(r.trigger).alias(str(n))
-                for n, r in enumerate(recognizers)
-                if getattr(r, "trigger", None)
-            )
-            masks = [
-                triggered[str(n)].to_list() if str(n) in triggered.columns else None
-                for n in range(len(recognizers))
-            ]
-            for row, i in enumerate(index):
-                active = [r for r, m in zip(recognizers, masks, strict=True) if m is None or m[row]]
-                results[i] = self._detect_with(texts[i], active, self._extenders[lang])
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            for lang in sorted(set(langs)):
+                index = [
+                    i for i, (t, g) in enumerate(zip(texts, langs, strict=True)) if g == lang and t
+                ]
+                recognizers = self._by_language[lang]
+                chunks = [index[k : k + TRIGGER_CHUNK] for k in range(0, len(index), TRIGGER_CHUNK)]
+                pending = (
+                    pool.submit(_trigger_masks, [texts[i] for i in chunks[0]], recognizers)
+                    if chunks
+                    else None
+                )
+                for n, chunk in enumerate(chunks):
+                    masks = pending.result()
+                    if n + 1 < len(chunks):
+                        pending = pool.submit(
+                            _trigger_masks, [texts[i] for i in chunks[n + 1]], recognizers
+                        )
+                    for row, i in enumerate(chunk):
+                        active = [
+                            r
+                            for r, m in zip(recognizers, masks, strict=True)
+                            if m is None or m[row]
+                        ]
+                        results[i] = self._detect_with(texts[i], active, self._extenders[lang])
         return results
+
+
+TRIGGER_CHUNK = 400  # texts whose triggers are tested in one polars pass
+
+
+def _trigger_masks(texts: list[str], recognizers: Sequence) -> list[list[bool] | None]:
+    """Per recognizer, whether each text holds its trigger (None: no trigger, always run)."""
+    frame = pl.DataFrame({"text": texts}, schema={"text": pl.String})
+    triggered = frame.select(  # one parallel pass of every trigger over the chunk
+        pl.col("text").str.contains(r.trigger).alias(str(n))
+        for n, r in enumerate(recognizers)
+        if getattr(r, "trigger", None)
+    )
+    return [
+        triggered[str(n)].to_list() if str(n) in triggered.columns else None
+        for n in range(len(recognizers))
+    ]
 
 
 SAFE_MARGIN = 120  # characters around a candidate searched for the safe region containing it

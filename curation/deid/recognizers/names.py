@@ -277,6 +277,10 @@ def _after_title(text: str, start: int) -> bool:
     return bool(words) and words[-1].rstrip(".") in _TITLES_CASED
 
 
+_ANY_TITLE = re.compile(
+    r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Drs|Prof|Doctor|Professor|Sister|Rev|Father|Nurse|Mister|Madam|"
+    r"Sir|Dame|Lady|Lord)\.?\s"
+)
 _TITLES_CASED = frozenset(
     "Mr Mrs Ms Miss Mx Dr Drs Prof Doctor Professor Sister Rev Father Nurse Mister Madam Sir "
     "Dame Lady Lord".split()
@@ -441,8 +445,11 @@ class EnglishNameRecognizer:
         """Names introduced by a title, a label or a verb. Each capitalized token looks back
         at a short window with end-anchored cue patterns: far cheaper than scanning the whole
         text for every cue."""
+        titles = _ANY_TITLE.search(text) is not None
         for i, (start, end, word) in enumerate(tokens):
-            if _plain_word(word) and (word in _NOT_TITLED or not _after_title(text, start)):
+            if _plain_word(word) and (
+                word in _NOT_TITLED or not titles or not _after_title(text, start)
+            ):
                 continue  # "The", "Patient", "History": no name starts with them
             window = max(0, start - 48)
             previous = previous_word(text, start)
@@ -739,6 +746,8 @@ class EnglishNameShapeRecognizer:
             yield from self._lists(text, tokens, unknown)
             yield from self._speakers(text, tokens, unknown)
         yield from self._dialogue_labels(text)
+        if not _NAMING_CUE.search(text):
+            return  # no greeting or naming in the text: nothing to look up behind the tokens
         for (start, _, token), is_unknown in zip(tokens, unknown, strict=True):
             word = token[:-2] if token.endswith(("'s", "’s")) else token  # 'Hi Manlio,' …
             known = _is_first(word) and not word.isupper() and word not in _NOT_NAMES
@@ -896,6 +905,7 @@ _PARTICLE_GAP = re.compile(  # 'Willemine ten Pas', 'Dyan van Gijn', 'Maika van 
     r"(?: (?:de|der|den|la|le))? "
 )
 _LIST_GAP = re.compile(r",\s+(?:and\s+|&\s+)?|\s+(?:and|&|or)\s+")
+_NAMING_CUE = re.compile(r"Hi|Hello|Hey|Dear|Thanks|Bye|Goodbye|call|named|my|name|I'm|I am")
 _NAMED_BEFORE = re.compile(  # a greeting or a naming right before a person's name
     r"(?:\b(?:Hi|Hello|Hey|Dear|Thanks|Bye|Goodbye),?|\b(?:call|calls|called)\s+me|"
     r"\bnamed(?:\s+(?:him|her|them|it))?|\bmy\s+(?:kid|son|daughter|child|baby)|\bname\s+is|"
