@@ -58,6 +58,13 @@ def is_inflected_english(word: str) -> bool:
 
 
 @cache
+def _person_names_lower() -> frozenset[str]:
+    """Every first and last name of the name lists, lowercase (kept out of word lists)."""
+    first, last, _ = _faker_names()
+    return frozenset(n.lower() for n in first | last)
+
+
+@cache
 def drug_words() -> frozenset[str]:
     """Single-word drug names, lowercase, minus words that are also Faker person names
     (Camila, Kendrick). The dictionary file is read directly: importing the package would
@@ -68,8 +75,7 @@ def drug_words() -> frozenset[str]:
     path = Path(spec.submodule_search_locations[0]) / "drug_ner_dictionary.pkl.bz2"
     with bz2.open(path, "rb") as fh:
         variants = pickle.load(fh)["drug_variant_to_canonical"]  # a pinned dependency's data
-    first, last, _ = _faker_names()
-    names = {n.lower() for n in first | last}
+    names = _person_names_lower()
     return frozenset(
         v for v in variants if len(v) >= 4 and v.isalpha() and v.isascii() and v not in names
     )
@@ -107,8 +113,7 @@ def medical_words() -> frozenset[str]:
                 w for w in re.findall(r"[a-z][a-z'-]+", keyword.term.lower()) if len(w) > 3
             )
     words.update(w.lower() for w in lexicon("en_clinical_words"))
-    first, last, _ = _faker_names()
-    return frozenset(words - {n.lower() for n in first | last})
+    return frozenset(words - _person_names_lower())
 
 
 _MEDICAL_SUFFIX = re.compile(  # clinical and Latin endings no person name has

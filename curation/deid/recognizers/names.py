@@ -21,7 +21,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 
-from curation.deid.recognizers.places import STATE_NAMES, world_city_words
+from curation.deid.recognizers.places import (
+    STATE_NAMES,
+    is_descriptive_org_word,
+    world_city_words,
+)
 from curation.deid.registry import EN, ZH, alternation, lexicon, previous_word, word_lists
 from curation.deid.spans import Span
 from curation.deid.tokens import LOWERCASE_WRITER, capitalized_tokens
@@ -936,8 +940,6 @@ class AffiliationExtender:
     languages: frozenset[str] = EN
 
     def extend(self, text: str, spans: list[Span]) -> list[Span]:
-        from curation.deid.recognizers.places import is_descriptive_org_word
-
         extra = []
         for span in spans:
             if span.label != "NAME":

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from functools import cache
 
+from curation.deid.dates import MON_BARE
 from curation.deid.registry import (
     BOTH,
     EN,
@@ -304,7 +305,7 @@ class ChineseOrganizationRecognizer:
 
 _ORG_LABEL = re.compile(  # a field label needs its colon (单位健康检查 is no employer)
     rf"(?:(?:工作单位|工作地点|所在单位|单位名称|单位|学校名称|雇主)\s*[:：]|"
-    rf"就职于|任职于|工作于|就读于)\s*(?P<v>[{CJK}A-Za-z0-9（）()]{{2,24}})"
+    rf"(?P<verb>就职于|任职于|工作于|就读于))\s*(?P<v>[{CJK}A-Za-z0-9（）()]{{2,24}})"
 )
 
 
@@ -323,7 +324,7 @@ class ChineseEmployerRecognizer:
                 continue
             if re.fullmatch(r"[A-Za-z0-9]{1,3}", value):
                 continue  # 单位：IU (a dose unit)
-            if ":" not in m.group() and "：" not in m.group() and _naming_start(value) is None:
+            if m.group("verb") and _naming_start(value) is None:
                 continue  # 就职于一家公司: nothing in it names the employer
             yield Span(m.start("v"), m.end("v"), "ORGANIZATION", 0.85, self.name)
 
@@ -1086,15 +1087,12 @@ class StreetNameNumberRecognizer:
             is_common_english(word)
             or word in _CLINICAL_WORDS
             or word in _NOT_PLACES
-            or word in _MONTHS
+            or _MONTH.fullmatch(word) is not None
             or len(word) < 3
         )
 
 
-_MONTHS = frozenset(
-    "January February March April May June July August September October November December "
-    "Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec".split()
-)
+_MONTH = re.compile(MON_BARE)  # January … Dec, as the date forms spell them
 
 
 _LOWER_STREET = re.compile(
