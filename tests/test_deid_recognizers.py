@@ -46,6 +46,13 @@ ZH_CASES = [
     ("大营镇卫生院", [(0, 6, "ORGANIZATION")]),
     ("看过，在刘氏中医诊所看的", [(4, 10, "ORGANIZATION")]),
     ("您好北京协和医院的专家", [(2, 8, "ORGANIZATION")]),  # the greeting is not the name
+    # after a kin word a given name may be a word; any clinician role before a colon
+    ("病史陈述者：患者本人及其丈夫冯建国\n", [(14, 17, "NAME")]),
+    ("主管医生：滕子墨\n", [(5, 8, "NAME")]),
+    # a nickname or a transliterated name after a cue; an age over 89 without 岁
+    ("患儿小明，由其母亲韦丽华陪同就诊", [(2, 4, "NAME"), (9, 12, "NAME")]),
+    ("患者阿不都热合曼·买买提，维吾尔族", [(2, 12, "NAME")]),
+    ("我爸今年93了，去年查出胃癌", [(4, 6, "AGE")]),
 ]
 EN_CASES = [
     ("Call (617) 555-0123 today", [(5, 19, "PHONE")]),
@@ -150,6 +157,54 @@ EN_CASES = [
         "Please return to 72134 Coronilla 3599\nNijmegen\n, GE\n Netherlands 62971 in case",
         [(17, 37, "ADDRESS"), (38, 46, "ADDRESS"), (47, 51, "ADDRESS"), (53, 70, "ADDRESS")],
     ),
+    # clinical note conventions: headers 'LAST, FIRST M', 'Re:', '<anything> by:', proxies,
+    # typist initials, all-caps institutions, practices named after a place
+    (
+        "Patient: MCALLISTER, ROBERTA J  DOB: 1/30/1950",
+        [(9, 30, "NAME"), (37, 46, "DATE")],
+    ),
+    ("Re: Winifred Castellano\nDear Dr. Hsu,", [(4, 23, "NAME"), (29, 36, "NAME")]),
+    ("Performed by: Tamsin Oakes, RN", [(14, 30, "NAME")]),
+    ("Code status: DNR/DNI per HCP Lucinda Barrow (niece).", [(29, 43, "NAME")]),
+    ("Ingrid Vanterpool, M.D.\nIV/rt", [(0, 17, "NAME"), (24, 29, "NAME")]),
+    ("Transcribed by: kmj\nD: 07/21/2091", [(16, 19, "NAME"), (23, 33, "DATE")]),
+    ("MERCY CARE CENTER\nDischarge summary", [(0, 17, "ORGANIZATION")]),
+    ("UNIVERSITY HOSPITAL OF NORTH TEXAS", [(0, 34, "ORGANIZATION")]),
+    (
+        "Comparison: 12/22/2089 from Milford Regional.",
+        [(12, 22, "DATE"), (28, 44, "ORGANIZATION")],
+    ),
+    (
+        "He follows with Dr. Pemberton-Vale at the Joslin for his diabetes.",
+        [(16, 34, "NAME"), (42, 48, "ORGANIZATION")],
+    ),
+    ("Transfer to Whittier Rehab planned.", [(12, 26, "ORGANIZATION")]),
+    (
+        "Referred by Blessing Okonkwo, NP, of Riverbend Family Practice.",
+        [(12, 32, "NAME"), (37, 62, "ORGANIZATION")],
+    ),
+    # towns after travel cues even when they are words; streets named without a number;
+    # numbered roads and rooms
+    ("Her husband drove her here from Worcester.", [(32, 41, "ADDRESS")]),
+    ("She lives on Tremont St.", [(13, 24, "ADDRESS")]),
+    ("MVC on Route 9, now in Room 504B.", [(7, 14, "ADDRESS"), (23, 32, "ADDRESS")]),
+    # record-number labels; pagers and extensions; ages spelled out
+    ("Med Rec #: 123-45-67, MR#: 8832-114", [(11, 20, "ID"), (27, 35, "ID")]),
+    (
+        "Pager 37102, call x4-5678 or ext. 4567",
+        [(6, 11, "PHONE"), (18, 25, "PHONE"), (34, 38, "PHONE")],
+    ),
+    ("a ninety-four year old woman", [(2, 22, "AGE")]),
+    # a month alone, holidays, month/year and month/day after weekdays
+    ("admitted in February, again since mid-March", [(12, 20, "DATE"), (38, 43, "DATE")]),
+    ("on Christmas Day", [(3, 16, "DATE")]),
+    (
+        "CABG in 5/88, seen 03/2093, Tues 10/14",
+        [(8, 12, "DATE"), (19, 26, "DATE"), (33, 38, "DATE")],
+    ),
+    # a known first name with a middle initial, or alone on its line, takes the next word
+    ("Daniela C Capon lives nearby.", [(0, 15, "NAME")]),
+    ("Fausto Calabrese\nEmployment manager", [(0, 16, "NAME")]),
 ]
 
 
@@ -248,7 +303,7 @@ def test_english_spans(text: str, expected: list) -> None:
         ("Musculoskeletal: No edema.\nNeuro: intact.\nFollowup in 2 weeks.", "en"),
         ("Viscoelastic was injected. Hydrodissection was performed.", "en"),
         ("Gluteus Medius and Vena Cava are anatomical; Wegener's Granulomatosis.", "en"),
-        ("Seen on Day 2, Grade 3, in Room 12; Darvocet-N 100 and Optiray 350 given.", "en"),
+        ("Seen on Day 2, Grade 3, in Stage 12; Darvocet-N 100 and Optiray 350 given.", "en"),
         ("African American female, Caucasian male, Danish speaker.", "en"),
         ("Birthweight was normal; Guidewire passed; Lasix, Coumadin and Zosyn were held.", "en"),
         ("Nondiagnostic Lexiscan. Extracardiac Fontan. Tussionex Pennkinetic.", "en"),
@@ -256,6 +311,18 @@ def test_english_spans(text: str, expected: list) -> None:
         ("Neuro: intact\nCardio: RRR\nPatient: I feel bad\nDoctor: ok", "en"),  # headings
         ("I am in Pain; she arrived at Work late; via IV; RUE numbness 2", "en"),
         ("closed with Vicryl, then the ligament of Treitz and the Pfannenstiel incision.", "en"),
+        # scores and fractions are no dates; anesthesia types, lab lists and departments are
+        # no names or practices; initials inside a sentence are no typist
+        ("Pain 3/10, in 3/10 cases. May take with food.", "en"),
+        ("ANESTHESIA: General endotracheal.", "en"),
+        ("SPE, ANA, TSH, ASA were normal.", "en"),
+        ("Referred to Physical Medicine and Rehabilitation and Internal Medicine.", "en"),
+        ("He typed by hand; the BP/hr ratio; on room air. Followed by: Dialysis", "en"),
+        # book titles with a middle dot, body parts and conjunctions after cues, percentages
+        ("素问·阴阳应象大论", "zh"),
+        ("患儿小腿疼痛，母亲和婴儿在一起", "zh"),
+        ("今年95%的患者", "zh"),
+        ("医生：黑便是持续的还是一阵一阵的？", "zh"),
     ],
 )
 def test_medical_look_alikes_survive(text: str, lang: str) -> None:

@@ -230,6 +230,10 @@ def test_scan_command_names_the_bad_line(tmp_path: Path) -> None:
         ("March 30th, 2023", 2, "April 1st, 2023"),
         ("2023-03-15 14:30", 1, "2023-03-16 14:30"),
         ("3月15日", 1, "3月16日"),
+        ("Sept. 20", 20, "Oct. 10"),  # an abbreviation stays one; Sept only for September
+        ("June", 30, "July"),  # a month alone, written out, moves from its middle
+        ("3/93", 40, "4/93"),
+        ("03/2093", 40, "04/2093"),
     ],
 )
 def test_date_shift_keeps_the_written_style(text: str, days: int, expected: str) -> None:

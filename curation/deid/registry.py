@@ -107,10 +107,11 @@ class PatternRecognizer:
 
 def previous_word(text: str, start: int) -> str:
     """The word before a position, lowercased, without trailing punctuation (`MRN:` → mrn)."""
-    before = text[max(0, start - 32) : start].rstrip()
-    if not before:
-        return ""
-    return before.rsplit(None, 1)[-1].strip("([{.:-,#=)]}").lower()
+    for word in reversed(text[max(0, start - 32) : start].split()[-2:]):
+        word = word.strip("([{.:-,#=)]}").lower()
+        if word:  # 'Med Rec #: 123': a lone '#:' is no word
+            return word
+    return ""
 
 
 @dataclass(frozen=True)

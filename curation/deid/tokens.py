@@ -5,8 +5,14 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-# a letter that is not ASCII lowercase, then letters, with inner apostrophes/hyphens (O'Brien)
-_TOKEN = re.compile(r"\b[^\W\d_a-z][^\W\d_]*(?:['’-][^\W\d_]+)*\.?")
+# a capital of the Latin, Greek, Cyrillic or Armenian script (the class also holds some small
+# letters, dropped below), then letters, with inner apostrophes/hyphens (O'Brien). Starting the
+# pattern with a character class lets the regex engine skip ahead to candidates: twice as fast
+# on clinical notes as a leading \b.
+_TOKEN = re.compile(
+    r"[A-Z\u00c0-\u00d6\u00d8-\u00de\u0100-\u024f\u0370-\u03ff\u0400-\u042f\u0531-\u0556"
+    r"\u1e00-\u1eff][^\W\d_]*(?:['’-][^\W\d_]+)*\.?"
+)
 
 Token = tuple[int, int, str]
 
@@ -19,13 +25,22 @@ LOWERCASE_WRITER = r"(?m)^[^A-Za-z\n]{0,4}[a-z]"
 def capitalized_tokens(text: str) -> tuple[Token, ...]:
     """(start, end, word) of every capitalized word or initial; a sentence-final period is cut
     from words ("Smith." → "Smith") but kept on initials ("J.")."""
-    tokens = []
-    for m in _TOKEN.finditer(text):
-        word = m.group()
+    return tuple(_tokens(text, 0, len(text)))
+
+
+def _tokens(text: str, pos: int, endpos: int) -> list[Token]:
+    tokens: list[Token] = []
+    for m in _TOKEN.finditer(text, pos, endpos):
+        start, end, word = m.start(), m.end(), m.group()
+        before = text[start - 1] if start else " "
+        if before.isalnum() or before == "_":  # not at a word start (x2A-Bc)
+            if any(c in word for c in "'’-"):  # … but a word may start inside (Bc)
+                tokens.extend(_tokens(text, start + 1, end))
+            continue
         if not word[0].isupper():
             continue
         if word.endswith(".") and len(word) > 2:
-            tokens.append((m.start(), m.end() - 1, word[:-1]))
+            tokens.append((start, end - 1, word[:-1]))
         else:
-            tokens.append((m.start(), m.end(), word))
-    return tuple(tokens)
+            tokens.append((start, end, word))
+    return tokens

@@ -29,13 +29,13 @@ RECOGNIZERS = [
     ),
     PatternRecognizer(
         "domain_v1", "CONTACT", BOTH,
-        rf"(?<![\w@.-])(?:[A-Za-z0-9](?:[A-Za-z0-9-]{{0,61}}[A-Za-z0-9])?\.)+(?:{TLDS})(?![\w.-]|\.[A-Za-z])",
+        rf"(?=[A-Za-z0-9])(?<![\w@.-])(?:[A-Za-z0-9](?:[A-Za-z0-9-]{{0,61}}[A-Za-z0-9])?\.)+(?:{TLDS})(?![\w.-]|\.[A-Za-z])",
         0.7,
         trigger='[A-Za-z0-9]\\.[A-Za-z]{2}',
     ),
     PatternRecognizer(
         "ipv4_v1", "CONTACT", BOTH,
-        r"(?<![\d.])\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?![\d.])",
+        r"(?=\d)(?<![\d.])\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?![\d.])",
         0.85,
         validator=ipv4_ok,
         trigger='\\d\\.\\d+\\.\\d+\\.\\d',

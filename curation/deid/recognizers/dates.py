@@ -37,6 +37,10 @@ class DateRecognizer:
                 text, match.start(), forms.DATE_CONTEXT_EN, 16
             ):
                 continue
+            if form.cue is not None and not form.cue.search(
+                text, max(0, match.start() - 24), match.start()
+            ):
+                continue
             if forms.parse(match) is not None:
                 clock = forms.TIME_OF_DAY.match(text, match.end())
                 end = clock.end() if clock else match.end()  # a time travels with its date
@@ -48,9 +52,10 @@ RECOGNIZERS = [
     *(DateRecognizer(form) for form in forms.FORMS),
     PatternRecognizer(
         "zh_age_over_89_v1", "AGE", ZH,
-        rf"(?:(?<!\d)(?P<a>{OLD}\s*(?:周岁|岁半?))|(?:年龄|年纪|享年|终年)\s*[:：]?\s*(?P<b>{OLD}(?:\s*岁)?))(?!\d)",
+        rf"(?:(?<!\d)(?P<a>{OLD}\s*(?:周岁|岁半?))|(?:年龄|年纪|享年|终年)\s*[:：]?\s*(?P<b>{OLD}(?:\s*岁)?)"
+        rf"|今年(?:已经|已)?\s*(?P<c>{OLD})(?=\s*(?:了|多|[，,。！!？?；;\s]|$)))(?!\d)",
         0.95,
-        group=("a", "b"),
+        group=("a", "b", "c"),
         trigger='(?:9\\d|1[01]\\d)',
     ),
     PatternRecognizer(  # "Pt is 91", "the patient was 95"
@@ -67,5 +72,24 @@ RECOGNIZERS = [
         0.9,
         flags=re.IGNORECASE,
         trigger=r"(?i)(?:9\d|1[01]\d)[\s-]*(?:y|yo|yr|year|m\b|f\b)|age[ds:]*\s*(?:9\d|1[01]\d)",
+    ),
+    PatternRecognizer(  # holidays name a day of the year
+        "en_holiday_v1", "DATE", BOTH,
+        r"\b(?:Christmas(?:\s+(?:Day|Eve))?|Thanksgiving(?:\s+Day)?|Easter(?:\s+Sunday)?|"
+        r"New\s+Year['’]?s(?:\s+(?:Day|Eve))?|Halloween|Independence\s+Day|Memorial\s+Day|"
+        r"Labor\s+Day|Veterans\s+Day|Valentine['’]?s\s+Day|Fourth\s+of\s+July|Mother['’]?s\s+Day|"
+        r"Father['’]?s\s+Day)\b",
+        0.7,
+        trigger=r"Christmas|Thanksgiving|Easter|New Year|Halloween|Independence Day|Memorial Day|"
+        r"Labor Day|Veterans Day|Valentine|Fourth of July|Mother|Father",
+    ),
+    PatternRecognizer(  # 'a ninety-four-year-old woman', 'one hundred and one years of age'
+        "en_age_words_over_89_v1", "AGE", BOTH,
+        r"\b(?:ninety(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?|(?:one[- ]|a[- ])?"
+        r"hundred(?:[- ](?:and[- ])?(?:one|two|three|four|five|six|seven|eight|nine|ten))?)"
+        r"[- ](?:years?[- ](?:old|of[- ]age)|y/?o\b)",
+        0.9,
+        flags=re.IGNORECASE,
+        trigger=r"(?i)(?:ninety|hundred)\S*[- ](?:(?:and[- ])?[a-z]+[- ])?(?:year|y/?o)",
     ),
 ]  # fmt: skip

@@ -14,7 +14,7 @@ ZH_ID_LABELS = (
     "身份证|床位号|编号|条码号|体检号|采样号|申请单号|患者ID|病人ID|患者编号|病人编号"
 )
 EN_ID_LABELS = (
-    r"MRN|M\.R\.N\.|Medical\s+Record\s+(?:Number|No\.?|#)|Med\s+Rec(?:ord)?\s*(?:#|No\.?)|"
+    r"MRN|M\.R\.N\.|MR\s*(?:#|No\.?|Number)|Medical\s+Record\s+(?:Number|No\.?|#)|Med\s+Rec(?:ord)?\s*(?:#|No\.?)|"
     r"Record\s+(?:#|No\.?|Number)|Unit\s+(?:#|No\.?|Number)|Patient\s+ID|Pt\s+ID|Patient\s+#|"
     r"Account\s*(?:#|No\.?|Number)?|Acct\.?\s*(?:#|No\.?|Number)?|Member\s*(?:ID|#|No\.?|Number)|"
     r"Subscriber\s*(?:ID|#|No\.?)|Policy\s*(?:#|No\.?|Number|ID)|Insurance\s*(?:ID|#|No\.?|Number)|"
@@ -38,7 +38,7 @@ PLATE_PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋�
 RECOGNIZERS = [
     PatternRecognizer(
         "zh_resident_id_v1", "ID", BOTH,
-        r"(?<![0-9A-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?![0-9A-Za-z])",
+        r"(?=[1-9])(?<![0-9A-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?![0-9A-Za-z])",
         0.99,
         validator=cn_resident_id_ok,
         trigger='\\d{17}',
@@ -68,21 +68,21 @@ RECOGNIZERS = [
     ),
     PatternRecognizer(
         "us_ssn_v1", "ID", BOTH,
-        r"(?<![\d-])(?!000|666|9\d\d)\d{3}[- ](?!00)\d{2}[- ](?!0000)\d{4}(?![\d-])",
+        r"(?=\d)(?<![\d-])(?!000|666|9\d\d)\d{3}[- ](?!00)\d{2}[- ](?!0000)\d{4}(?![\d-])",
         0.9,
         context=("ssn", "social security", "ss#", "soc sec"),
         trigger='\\d{3}[- ]\\d{2}[- ]\\d{4}',
     ),
     PatternRecognizer(
         "payment_card_v1", "ID", BOTH,
-        r"(?<![\d-])\d{4}(?:[ -]?\d{4}){2}[ -]?\d{1,7}(?![\d-])",
+        r"(?=\d)(?<![\d-])\d{4}(?:[ -]?\d{4}){2}[ -]?\d{1,7}(?![\d-])",
         0.9,
         validator=luhn_ok,
         trigger='\\d{4}[ -]?\\d{4}[ -]?\\d{4}',
     ),
     PatternRecognizer(
         "iban_v1", "ID", BOTH,
-        r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b",
+        r"(?=[A-Z])\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b",
         0.95,
         validator=iban_ok,
         trigger='[A-Z]{2}\\d{2}',
@@ -95,25 +95,25 @@ RECOGNIZERS = [
     ),
     PatternRecognizer(  # long digit runs in clinical text are identifiers of some kind
         "long_number_v1", "ID", BOTH,
-        r"(?<![\d.,:/\-])\d{7,}(?![\d.,]\d)",
+        r"(?=\d)(?<![\d.,:/\-])\d{7,}(?![\d.,]\d)",
         0.7,
         trigger='\\d{7}',
     ),
     PatternRecognizer(  # hash-prefixed codes: #CS123456, #SF-998877
         "hash_code_v1", "ID", BOTH,
-        r"(?<![\w#])#\s?(?=[A-Za-z0-9-]*\d)[A-Za-z0-9][A-Za-z0-9-]{3,24}(?![\w-])",
+        r"(?=#)(?<![\w#])#\s?(?=[A-Za-z0-9-]*\d)[A-Za-z0-9][A-Za-z0-9-]{3,24}(?![\w-])",
         0.75,
         trigger='#\\s?[A-Za-z0-9-]*\\d',
     ),
     PatternRecognizer(  # letter-dash-number codes: EM-2554, 12345-JH
         "dashed_code_v1", "ID", BOTH,
-        r"(?<![\w-])(?:[A-Z]{1,4}-\d{3,}(?:-\d+)*|\d{3,}-[A-Z]{1,4})(?![\w-])",
+        r"(?=[A-Z\d])(?<![\w-])(?:[A-Z]{1,4}-\d{3,}(?:-\d+)*|\d{3,}-[A-Z]{1,4})(?![\w-])",
         0.6,
         trigger='[A-Z]-\\d{3}|\\d{3}-[A-Z]',
     ),
     PatternRecognizer(  # codes like ZY20230315001, MZ2023-004521, A1234567
         "alnum_code_v1", "ID", BOTH,
-        r"(?<![A-Za-z0-9])[A-Za-z]{1,4}[-_]?\d{5,}(?:[-_]\d+)*(?![A-Za-z0-9])",
+        r"(?=[A-Za-z])(?<![A-Za-z0-9])[A-Za-z]{1,4}[-_]?\d{5,}(?:[-_]\d+)*(?![A-Za-z0-9])",
         0.7,
         trigger='[A-Za-z][-_]?\\d{5}',
     ),

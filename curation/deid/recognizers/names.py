@@ -26,7 +26,15 @@ from curation.deid.recognizers.places import (
     is_descriptive_org_word,
     world_city_words,
 )
-from curation.deid.registry import EN, ZH, alternation, lexicon, previous_word, word_lists
+from curation.deid.registry import (
+    EN,
+    ZH,
+    PatternRecognizer,
+    alternation,
+    lexicon,
+    previous_word,
+    word_lists,
+)
 from curation.deid.spans import Span
 from curation.deid.tokens import LOWERCASE_WRITER, capitalized_tokens
 from curation.deid.words import (
@@ -53,9 +61,18 @@ STRONG_LABELS = (
     "麻醉师|麻醉医师|书写医师|审核者|报告者|检验者|核对者|接诊医生|接诊医师|首诊医生|患者|病人|"
     "患儿|家属|参加人员"
 )
+# any clinician role before a colon (主管医生：, 值班医师：, 会诊护士：) introduces a name too,
+# but only a name with a known surname: a dialogue's '医生：嗯嗯，' is no name
+_ROLE_LABEL = rf"[{CJK}]{{1,3}}(?:医生|医师|护士|药师|技师|大夫)"
+_FIXED_STRONG = frozenset(STRONG_LABELS.split("|"))
 WEAK_LABELS = (
     "患者|病人|病员|患儿|产妇|孕妇|家属|丈夫|妻子|儿子|女儿|父亲|母亲|爱人|配偶|老伴|之子|之女|"
     "其子|其女|其夫|其妻|哥哥|姐姐|弟弟|妹妹|孙子|孙女|陪同"
+)
+# kin words: a name after them may have a given part that is a word (丈夫冯建国, 母亲李红梅)
+KIN_WORDS = frozenset(
+    "丈夫 妻子 儿子 女儿 父亲 母亲 爱人 配偶 老伴 之子 之女 其子 其女 其夫 其妻 哥哥 姐姐 弟弟 "
+    "妹妹 孙子 孙女".split()
 )
 NAMING = "我叫|名叫|叫做|孩子叫|儿子叫|女儿叫|姓名是|名字是|我姓|本人"
 TITLES = (
@@ -78,12 +95,13 @@ COURTESY = frozenset("谢谢 多谢 感谢 麻烦 辛苦 拜托 请问 好的 �
 # what may follow a name: a field label, a title, gender/age, or any non-CJK character
 AFTER_NAME = re.compile(
     rf"(?:[^{CJK}]|$|性别|年龄|民族|职业|婚姻|住址|地址|电话|手机|身份|科室|床号|住院|门诊|日期|"
-    rf"时间|出生|籍贯|工作|联系|关系|记录|签名|审核|男|女|{TITLES}|说|称|诉|因|于|在|是|的|来|今|自|主诉)"
+    rf"时间|出生|籍贯|工作|联系|关系|记录|签名|审核|男|女|{TITLES}|说|称|诉|因|于|在|是|的|来|今|自|主诉|"
+    rf"陪同|陪|带|一起|一同|同意|签字|代诉|表示|要求|拒绝|告知|和|及|、)"
 )
 _ZH_FIELD = re.compile(rf"(?:{NAME_FIELDS})\s*[:：]\s*(?P<v>[{CJK}·]{{2,16}})")
-_ZH_STRONG = re.compile(rf"({STRONG_LABELS})\s*[:：]\s*")
+_ZH_STRONG = re.compile(rf"({STRONG_LABELS}|{_ROLE_LABEL})\s*[:：]\s*")
 _SPEAKERS = frozenset(("患者", "病人", "患儿", "家属", "参加人员"))
-_ZH_WEAK = re.compile(rf"(?:{WEAK_LABELS})\s*")
+_ZH_WEAK = re.compile(rf"({WEAK_LABELS})\s*")
 _ZH_NAMING = re.compile(rf"(?:{NAMING})\s*")
 _ZH_SUR = re.compile(_SUR)
 _ZH_TITLED = re.compile(rf"(?P<v>{_SUR}[{CJK}]{{0,2}}?)(?:{TITLES})")
@@ -121,6 +139,26 @@ def name_at(text: str, pos: int, any_given: bool = True) -> str | None:
         if AFTER_NAME.match(text, end + size):
             return text[pos : end + size]
     return None
+
+
+_TRANSLITERATED = re.compile(rf"[{CJK}]{{2,7}}[·•][{CJK}]{{2,7}}")  # 阿不都热合曼·买买提
+_NICKNAME = re.compile(rf"[小老阿][{CJK}]")  # 小明, 老李, 阿强
+
+
+def cued_name_at(text: str, pos: int) -> str | None:
+    """After a cue (患者, 母亲 …), a name that no surname opens: a transliterated name with
+    its middle dot (minority and foreign names) or a nickname such as 小明 — never a word
+    (小腿, 老伴)."""
+    m = _TRANSLITERATED.match(text, pos) or _NICKNAME.match(text, pos)
+    if m is None or not AFTER_NAME.match(text, m.end()):
+        return None
+    value = m.group()
+    if "·" not in value and "•" not in value:
+        if value[1] in NEVER_GIVEN or is_ordinary_chinese_word(value):
+            return None
+        if is_ordinary_chinese_word(text[pos : pos + 3]):
+            return None  # 小时候, 老年人
+    return value
 
 
 def _word(text: str) -> bool:
@@ -210,9 +248,19 @@ class ChineseNameRecognizer:
         for cue, score, strict in cues:
             for m in cue.finditer(text):
                 value = name_at(text, m.end())
-                if value and not _ordinary(value, strict):
+                if value and cue is _ZH_WEAK and value[0] in FUNCTION_SURNAMES:
+                    continue  # 母亲和婴儿, 患者都有: a conjunction or adverb, no surname
+                lenient = cue is _ZH_WEAK and m.group(1) in KIN_WORDS
+                if value and not _ordinary(value, strict and not lenient):
                     yield Span(m.end(), m.end() + len(value), "NAME", score, self.name)
-                elif value is None and cue is _ZH_STRONG and m.group(1) not in _SPEAKERS:
+                elif value is None and (other := cued_name_at(text, m.end())):
+                    yield Span(m.end(), m.end() + len(other), "NAME", 0.8, self.name)
+                elif (
+                    value is None
+                    and cue is _ZH_STRONG
+                    and m.group(1) in _FIXED_STRONG
+                    and m.group(1) not in _SPEAKERS
+                ):
                     # a rare surname after a strong label: a short run up to a boundary
                     run = _UNKNOWN_SURNAME.match(text, m.end())
                     if run and not is_ordinary_chinese_word(run.group("v")):
@@ -234,9 +282,9 @@ class ChineseNameRecognizer:
 
 
 # ---------------------------------------------------------------------------------------
-_TITLE_BEFORE = re.compile(
-    r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Drs|Prof|Doctor|Professor|Sister|Rev|Father|Nurse|Mister|"
-    r"Madam|Sir|Dame|Lady|Lord)\b\.?\s+$"
+_TITLE_AHEAD = re.compile(  # a title and the space after it, before the name it introduces
+    r"(?=[DFLMNPRS])\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Drs|Prof|Doctor|Professor|Sister|Rev|Father|Nurse|"
+    r"Mister|Madam|Sir|Dame|Lady|Lord)\b\.?\s+"
 )
 EN_CREDENTIALS = re.compile(
     r"(?:MD|M\.D\.|DO|D\.O\.|RN|R\.N\.|NP|N\.P\.|PA-C|PA|PhD|Ph\.D\.|DDS|DMD|MBBS|FACS|FACP|"
@@ -250,17 +298,46 @@ _LABEL_BEFORE = re.compile(
     r"Electronically\s+signed\s+by|Reviewed\s+by|Approved\s+by|Authored\s+by|Author|cc|CC|"
     r"Provider|Resident|Fellow|Intern|Guardian|Mother|Father|Wife|Husband|Son|Daughter|Sister|"
     r"Brother|Spouse|Contact|Emergency\s+Contact|Next\s+of\s+Kin|NOK|Informant|Interpreter|"
-    r"Witness|Consultant|Cardiologist|Oncologist|Radiologist|Pathologist|Therapist|Dentist)"
+    r"Witness|Consultant|Cardiologist|Oncologist|Radiologist|Pathologist|Therapist|Dentist|"
+    r"Re|Regarding|Typist|Scribe|Nurse|RN|Dictating\s+Physician|[A-Za-z]+\s+by|HCP|"
+    r"Health\s+Care\s+Proxy|Proxy|POA|Case\s+Manager|Social\s+Worker)"
     r"\s*[:\-]\s*)"
     r"|(?:\b(?:seen\s+by|spoke\s+(?:with|to)|discussed\s+with|referred\s+by|referred\s+to|"
     r"accompanied\s+by|visited\s+by|evaluated\s+by|examined\s+by|followed\s+by|care\s+of|"
     r"c/o|named|name\s+is|known\s+as|goes\s+by|called|wife|husband|son|daughter|mother|father|"
     r"sister|brother|friend|partner|fianc[eé]e?|girlfriend|boyfriend|caregiver|niece|nephew|"
-    r"grandson|granddaughter|aunt|uncle|cousin|neighbor|roommate|patient)\s+))$",
+    r"grandson|granddaughter|aunt|uncle|cousin|neighbor|roommate|patient|hcp|proxy|poa)\s+))$",
     re.IGNORECASE,
 )
 
 
+def _alone_on_line(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] fills its line (spaces and tabs aside)."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    return not text[line_start:start].strip() and not text[end:line_end].strip()
+
+
+@cache
+def _surname_word(token: str) -> bool:
+    """A capitalized word that may be a surname although it is an English word (Calabrese,
+    Capon): no clinical, medical, descriptive or place word, no title, month or demonym."""
+    return (
+        len(token) > 2
+        and not token.isupper()
+        and token.rstrip(".") not in _NOT_NAMES
+        and token not in _DEMONYMS
+        and token not in _STATES
+        and not is_medical_word(token)
+        and not is_descriptive_org_word(token)
+    )
+
+
+_BY_LABEL = re.compile(
+    r"\b[A-Za-z]+\s+by\s*:\s*$", re.IGNORECASE
+)  # 'Performed by:', 'Directed By:'
+_FIELD_END = re.compile(r"[ \t]*(?:$|\n|[,;(]|\s{2})")  # a labeled value ends here
 _CREDENTIAL_AFTER = re.compile(  # 'Kathrine Filemonsen DDS', 'Giovanna Rodrigues, MD'
     r",?[ ](?:MD|M\.D\.|DO|DDS|DMD|PhD|Ph\.D\.|RN|NP|PA-C|MBBS|FACS|FACP|DNP|PharmD)\b\.?"
 )
@@ -272,26 +349,9 @@ EN_SUBJECT_VERB = re.compile(
 )
 
 
-def _after_title(text: str, start: int) -> bool:
-    """Cheap test that a title ('Dr.', 'Mrs') stands right before a position."""
-    before = text[max(0, start - 11) : start]
-    if not before[-1:].isspace():
-        return False
-    words = before.split()
-    return bool(words) and words[-1].rstrip(".") in _TITLES_CASED
-
-
 _ANY_TITLE = re.compile(
     r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Drs|Prof|Doctor|Professor|Sister|Rev|Father|Nurse|Mister|Madam|"
     r"Sir|Dame|Lady|Lord)\.?\s"
-)
-_TITLES_CASED = frozenset(
-    "Mr Mrs Ms Miss Mx Dr Drs Prof Doctor Professor Sister Rev Father Nurse Mister Madam Sir "
-    "Dame Lady Lord".split()
-)
-_TITLE_WORDS = frozenset(
-    "mr mrs ms miss mx dr drs prof doctor professor sister rev father nurse mister madam sir "
-    "dame lady lord".split()
 )
 # the last word of every label or cue in _LABEL_BEFORE / EN_SUBJECT_BEFORE, lowercased
 _CUE_WORDS = frozenset(
@@ -301,7 +361,7 @@ _CUE_WORDS = frozenset(
     "consultant cardiologist oncologist radiologist pathologist therapist dentist with to of "
     "named is as called friend partner fiance fiancee fiancé fiancée girlfriend boyfriend "
     "caregiver niece nephew grandson granddaughter aunt uncle cousin neighbor roommate care c/o "
-    "care".split()
+    "re regarding typist scribe nurse rn hcp proxy poa manager worker".split()
 )
 # common last words that only end a cue after a specific word ("spoke with", "care of")
 _CUE_PAIRS = {
@@ -312,7 +372,7 @@ _CUE_PAIRS = {
     "of": frozenset({"care", "next"}),
     "by": frozenset(
         "seen referred accompanied visited evaluated examined followed dictated transcribed "
-        "signed reviewed approved authored goes".split()
+        "signed reviewed approved authored goes typed".split()
     ),
 }
 _SUBJECT_VERBS = frozenset(
@@ -336,6 +396,20 @@ def _title_case(token: str) -> str:
     return token.capitalize() if token.isupper() and len(token) > 1 else token
 
 
+def _name_variants(token: str) -> tuple[str, ...]:
+    """How a name list may spell a token: MCALLISTER → Mcallister, McAllister."""
+    title = _title_case(token)
+    for prefix in ("Mc", "Mac", "O'", "O’"):
+        if (
+            title.startswith(prefix)
+            and len(title) > len(prefix) + 1
+            and title[len(prefix)].islower()
+        ):
+            cut = len(prefix)
+            return title, title[:cut] + title[cut].upper() + title[cut + 1 :]
+    return (title,)
+
+
 @cache
 def _eponyms() -> frozenset[str]:
     return lexicon("en_eponym_names")
@@ -343,12 +417,12 @@ def _eponyms() -> frozenset[str]:
 
 @cache
 def _is_first(token: str) -> bool:
-    return token not in _NOT_NAMES and _title_case(token) in english_names()[0]
+    return token not in _NOT_NAMES and any(v in english_names()[0] for v in _name_variants(token))
 
 
 @cache
 def _is_last(token: str) -> bool:
-    return token not in _NOT_NAMES and _title_case(token) in english_names()[1]
+    return token not in _NOT_NAMES and any(v in english_names()[1] for v in _name_variants(token))
 
 
 # nationalities and ethnicities are no names ("African American", "Caucasian")
@@ -369,6 +443,8 @@ _NOT_NAMES = frozenset(
     "Monday Tuesday Wednesday Thursday Friday Saturday Sunday "
     # relatives and languages are not names ("Mom denies …", "speaks English"), nor exam words
     "Mom Dad Mother Father Grandma Grandpa English Spanish Fair Lips The A An "
+    # name-list entries that are anesthesia types in notes ('ANESTHESIA: General')
+    "General Block "
     # units, holidays, weekdays in the plural
     "Fahrenheit Celsius Christmas Easter Thanksgiving Mondays Tuesdays Wednesdays "
     "Thursdays Fridays Saturdays Sundays".split()
@@ -432,8 +508,12 @@ class EnglishNameRecognizer:
             gap = text[tokens[j][1] : tokens[j + 1][0]]
             nxt = tokens[j + 1][2]
             surname_after_first = (
-                first_free and j == i and _is_first(word) and nxt not in _NOT_NAMES
-            )  # Dr. Justin Beet: after a title and a first name comes the surname
+                j == i
+                and _is_first(word)
+                and nxt not in _NOT_NAMES
+                and (first_free or _FIELD_END.match(text, tokens[j + 1][1]) is not None)
+            )  # Dr. Justin Beet, 'Re: Winifred Castellano': after a title or as a whole
+            # labeled field, a first name is followed by the surname even when it is a word
             if gap not in (" ", ". ", " . ", "-") or not (
                 surname_after_first or _continues_name(nxt)
             ):
@@ -449,26 +529,33 @@ class EnglishNameRecognizer:
         """Names introduced by a title, a label or a verb. Each capitalized token looks back
         at a short window with end-anchored cue patterns: far cheaper than scanning the whole
         text for every cue."""
-        titles = _ANY_TITLE.search(text) is not None
+        # where each title ends (the next token starts there) → where it starts
+        titled = (
+            {m.end(): m.start() for m in _TITLE_AHEAD.finditer(text)}
+            if _ANY_TITLE.search(text)
+            else {}
+        )
         for i, (start, end, word) in enumerate(tokens):
-            if _plain_word(word) and (
-                word in _NOT_TITLED or not titles or not _after_title(text, start)
-            ):
+            title_start = titled.get(start)
+            if title_start is None and _plain_word(word):
                 continue  # "The", "Patient", "History": no name starts with them
-            window = max(0, start - 48)
-            previous = previous_word(text, start)
-            title = _TITLE_BEFORE.search(text, window, start) if previous in _TITLE_WORDS else None
-            if title:
+            if title_start is not None and word not in _NOT_TITLED:
                 run = self._run(text, tokens, i, first_free=True)
                 if run:  # a title belongs to the name it introduces ("Dr. Smith")
-                    yield Span(title.start(), run[1], "NAME", 0.95, self.name)
+                    yield Span(title_start, run[1], "NAME", 0.95, self.name)
                 continue
+            if _plain_word(word):
+                continue
+            window = max(0, start - 48)
+            previous = previous_word(text, start)
             common = is_everyday_word(word) and not (_is_first(word) or _is_last(word))
             if (
                 not common
                 and previous in _CUE_WORDS
                 and (
-                    previous not in _CUE_PAIRS or _second_word(text, start) in _CUE_PAIRS[previous]
+                    previous not in _CUE_PAIRS
+                    or _second_word(text, start) in _CUE_PAIRS[previous]
+                    or (previous == "by" and _BY_LABEL.search(text, window, start) is not None)
                 )
                 and (
                     _LABEL_BEFORE.search(text, window, start)
@@ -525,10 +612,31 @@ class EnglishNameRecognizer:
             for w in (first, last)
         )
 
+    @staticmethod
+    def _last_comma_first(last: str, first: str) -> bool:
+        """'Last, First' as headers and lists write patients: the first name is known; the
+        last name is known, or no word, eponym, state or demonym (VANTERPOOL, INGRID)."""
+        if not _is_first(first) or _title_case(first) in _STATES:
+            return False
+        if first.isupper() and len(first) <= 3 and not (last.isupper() and _is_last(last)):
+            return False  # lab lists: 'TSH, ANA', 'KCL, ASA'
+        if _is_last(last):
+            return True
+        return (
+            len(last) > 3
+            and not is_medical_word(last)
+            and not is_everyday_word(first)
+            and not is_everyday_word(last)
+            and last.rstrip(".") not in _NOT_NAMES
+            and _title_case(last) not in _eponyms()
+            and _title_case(last) not in _DEMONYMS
+            and _title_case(last) not in _STATES
+        )
+
     def _gazetteer(self, text: str, tokens: list) -> Iterator[Span]:
         for i, (start, end, word) in enumerate(tokens):
-            if len(word) < 2 or word.endswith("."):
-                continue
+            if len(word) < 2 or word.endswith(".") or _plain_word(word):
+                continue  # an everyday word that is no name opens none of the forms below
             nxt = tokens[i + 1] if i + 1 < len(tokens) else None
             gap = text[end : nxt[0]] if nxt else ""
             if nxt and len(nxt[2]) <= 2 and self._initial_between_unknowns(text, tokens, i):
@@ -547,11 +655,23 @@ class EnglishNameRecognizer:
                 last = tokens[k][2]
                 known = _is_last(last)  # Rita Smith, Will Smith: a known pair is a name
                 plausible = not is_everyday_word(last) and not is_everyday_word(word)
-                if (known or plausible) and _title_case(last) not in _eponyms():
+                # a known first name with a middle initial, or alone with one more word on its
+                # line, is followed by a surname even when it is a word: 'Daniela C Capon',
+                # 'Fausto Calabrese' above an address
+                shaped = (
+                    not is_everyday_word(word)
+                    and (k == i + 2 or _alone_on_line(text, start, tokens[k][1]))
+                    and _surname_word(last)
+                )
+                if (known or plausible or shaped) and _title_case(last) not in _eponyms():
                     yield Span(start, tokens[k][1], "NAME", 0.8, self.name)
                     continue
-            if _is_last(word) and nxt and gap in (", ", ",") and _is_first(nxt[2]):
-                yield Span(start, nxt[1], "NAME", 0.8, self.name)
+            if nxt and gap in (", ", ",") and self._last_comma_first(word, nxt[2]):
+                end = nxt[1]  # 'Tremblay, Josephine', 'MCALLISTER, ROBERTA J'
+                after = tokens[i + 2] if i + 2 < len(tokens) else None
+                if after and text[end : after[0]] == " " and re.fullmatch(r"[A-Z]\.?", after[2]):
+                    end = after[1]
+                yield Span(start, end, "NAME", 0.8, self.name)
                 continue
             if word.isupper() or is_everyday_word(word) or _title_case(word) in _eponyms():
                 continue
@@ -596,7 +716,11 @@ class EnglishNameByRoleRecognizer:
                 word = m.group("v")
                 if is_everyday_word(word.lower()) and not (_is_first(word) or _is_last(word)):
                     continue
-                if word.rstrip(".") in _NOT_NAMES or _title_case(word) in _eponyms():
+                if (
+                    word.rstrip(".").capitalize() in _NOT_NAMES
+                    or len(word) < 3
+                    or _title_case(word) in _eponyms()
+                ):
                     continue
                 yield Span(m.start("v"), m.end("v"), "NAME", 0.8, self.name)
 
@@ -926,7 +1050,7 @@ _ACTS = re.compile(  # after a name at a sentence start: 'Asya spent a year', 'K
 
 
 _AFFILIATION = re.compile(  # 'Abby Holloway of Opencounter', 'Zoe Young from Flightaware'
-    r"[ \t]+(?:of|from)[ \t]+(?:the[ \t]+)?(?P<v>[A-Z][\w&'’.-]*(?:[ \t]+[A-Z][\w&'’.-]*){0,3})"
+    r",?[ \t]+(?:of|from)[ \t]+(?:the[ \t]+)?(?P<v>[A-Z][\w&'’.-]*(?:[ \t]+[A-Z][\w&'’.-]*){0,3})"
 )
 
 
@@ -965,10 +1089,23 @@ class AffiliationExtender:
 
 EXTENDERS = [AffiliationExtender()]
 
+# transcription footers name the physician and the typist by initials: 'IV/rt', 'JMS/kjt/dm',
+# 'Transcribed by: kmj' (a whole line or field, so that 'BP/hr' inside a sentence is not hit)
+TYPIST_INITIALS = PatternRecognizer(
+    "en_typist_initials_v1", "NAME", EN,
+    r"(?m)^[ \t]*(?P<a>[A-Z]{2,4}[ \t]*/[ \t]*[a-z]{2,4}(?:[ \t]*/[ \t]*[A-Za-z]{2,4})?)[ \t]*$"
+    r"|(?i:transcribed|typed|keyed|transcriptionist|typist)(?i:[ \t]+by)?[ \t]*:[ \t]*"
+    r"(?P<b>[A-Za-z]{2,4}(?:[ \t]*/[ \t]*[A-Za-z]{2,4})?)[ \t]*(?=$|\n|[,;])",
+    0.8,
+    group=("a", "b"),
+    trigger=r"(?m)^[ \t]*[A-Z]{2,4}[ \t]*/[ \t]*[a-z]{2,4}|(?i)transcri|typ(?:ed|ist)|keyed",
+)  # fmt: skip
+
 RECOGNIZERS = [
     ChineseNameRecognizer(),
     EnglishNameRecognizer(),
     EnglishNameByRoleRecognizer(),
     EnglishNameShapeRecognizer(),
+    TYPIST_INITIALS,
     LowercaseNameRecognizer(),
 ]

