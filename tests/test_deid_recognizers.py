@@ -205,6 +205,17 @@ EN_CASES = [
     # a known first name with a middle initial, or alone on its line, takes the next word
     ("Daniela C Capon lives nearby.", [(0, 15, "NAME")]),
     ("Fausto Calabrese\nEmployment manager", [(0, 16, "NAME")]),
+    ("Ken N. Fukuda wrote", [(0, 13, "NAME")]),
+    # a name named after "I'm" runs to its last name-like word; dialogue speakers
+    ("I'm Quarto Angelo, from here", [(4, 17, "NAME")]),
+    ("Ella: What a wife.\nHeather: Remember me.", [(0, 4, "NAME"), (19, 26, "NAME")]),
+    # addresses after 'lives at/on' in any script; a numbered street before 'St.'
+    ("Jorge lives at 10252 Μεγάλη Άμμος 184, ΠΑΦΟΣ", [(0, 5, "NAME"), (15, 44, "ADDRESS")]),
+    ("The bus drops you off at 74678 midtvollen 130 st.", [(25, 49, "ADDRESS")]),
+    ("Sofie lives on 69 Av Sidi Lakhmi street.", [(0, 5, "NAME"), (15, 39, "ADDRESS")]),
+    ("Location: Northgate Urgent Care, Lynnwood, WA", [(10, 45, "ORGANIZATION")]),
+    ("Last mammogram 10/92.", [(15, 20, "DATE")]),
+    ("She continued to reside on the Neurology service on 5/31/97", [(52, 59, "DATE")]),
 ]
 
 
@@ -318,6 +329,7 @@ def test_english_spans(text: str, expected: list) -> None:
         ("SPE, ANA, TSH, ASA were normal.", "en"),
         ("Referred to Physical Medicine and Rehabilitation and Internal Medicine.", "en"),
         ("He typed by hand; the BP/hr ratio; on room air. Followed by: Dialysis", "en"),
+        ("The Berry's ligament, Cooper's ligament and a Department of Family Practice.", "en"),
         # book titles with a middle dot, body parts and conjunctions after cues, percentages
         ("素问·阴阳应象大论", "zh"),
         ("患儿小腿疼痛，母亲和婴儿在一起", "zh"),

@@ -47,7 +47,8 @@ DATE_CONTEXT_EN = (
 # what must stand right before a month/two-digit-year date ('since 3/93', 's/p CABG in 5/88')
 DATE_CUE_MY = re.compile(
     r"(?i:\b(?:since|in|from|until|till|dated?|s/p|by|of|through|thru|circa|approx\.?|about|"
-    r"around|before|after|early|late|mid|onset|diagnosed|dx|last|prior\s+to)[ \t]+)$"
+    r"around|before|after|early|late|mid|onset|diagnosed|dx|prior\s+to|"
+    r"last(?:[ \t]+[a-z]+){0,2})[ \t]+)$"
 )
 
 
@@ -174,7 +175,8 @@ FORMS: tuple[DateForm, ...] = (
         rf"(?=\d)(?<![\d/.-]){M}/(?P<y>(?!10)\d{{2}})(?![\d/%]|\s*(?:pain|scale|strength))",
         trigger=(
             r"(?i)\b(?:since|in|from|until|till|dated?|s/p|by|of|through|thru|circa|approx\.?|"
-            r"about|around|before|after|early|late|mid|onset|diagnosed|dx|last|to)[ \t]+"
+            r"about|around|before|after|early|late|mid|onset|diagnosed|dx|last|to|"
+            r"last(?:[ \t]+[a-z]+){1,2})[ \t]+"
             r"\d{1,2}/\d{2}(?:[^\d/]|$)"
         ),
         cue=DATE_CUE_MY,

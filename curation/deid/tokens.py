@@ -16,9 +16,15 @@ _TOKEN = re.compile(
 
 Token = tuple[int, int, str]
 
-# a writer who starts a line in lowercase may not capitalize names either: the trigger of the
-# lowercase name and address rules (2 of 4,966 MTSamples notes hold such a line)
+# a writer who starts a line in lowercase may not capitalize names either: the condition (and
+# batch trigger) of the lowercase name and address rules (2 of 4,966 MTSamples notes)
 LOWERCASE_WRITER = r"(?m)^[^A-Za-z\n]{0,4}[a-z]"
+_LOWERCASE_WRITER = re.compile(LOWERCASE_WRITER)
+
+
+def lowercase_writer(text: str) -> bool:
+    """Whether a line of the text starts in lowercase."""
+    return _LOWERCASE_WRITER.search(text) is not None
 
 
 @lru_cache(maxsize=4)

@@ -36,7 +36,7 @@ from curation.deid.registry import (
     word_lists,
 )
 from curation.deid.spans import Span
-from curation.deid.tokens import LOWERCASE_WRITER, capitalized_tokens
+from curation.deid.tokens import LOWERCASE_WRITER, capitalized_tokens, lowercase_writer
 from curation.deid.words import (
     chinese_words,
     country_names,
@@ -659,10 +659,9 @@ class EnglishNameRecognizer:
                 # line, is followed by a surname even when it is a word: 'Daniela C Capon',
                 # 'Fausto Calabrese' above an address
                 shaped = (
-                    not is_everyday_word(word)
-                    and (k == i + 2 or _alone_on_line(text, start, tokens[k][1]))
-                    and _surname_word(last)
-                )
+                    k == i + 2
+                    or (_alone_on_line(text, start, tokens[k][1]) and not is_everyday_word(word))
+                ) and _surname_word(last)
                 if (known or plausible or shaped) and _title_case(last) not in _eponyms():
                     yield Span(start, tokens[k][1], "NAME", 0.8, self.name)
                     continue
@@ -673,14 +672,13 @@ class EnglishNameRecognizer:
                     end = after[1]
                 yield Span(start, end, "NAME", 0.8, self.name)
                 continue
+            possessive = word.endswith(("'s", "’s"))  # Berry's ligament: an eponym, not here
             if word.isupper() or is_everyday_word(word) or _title_case(word) in _eponyms():
                 continue
             if word in _DEMONYMS:
                 continue  # a Danish speaker; Dr. French is still found by the rules above
             if _is_first(word) or _is_last(word):
-                yield Span(
-                    start, end - (2 if word.endswith(("'s", "’s")) else 0), "NAME", 0.6, self.name
-                )
+                yield Span(start, end - (2 if possessive else 0), "NAME", 0.6, self.name)
 
 
 _NAMED_AS = re.compile(  # "her maiden name is Nyberg", "last name? Matthíasson"
@@ -815,6 +813,8 @@ class LowercaseNameRecognizer:
     trigger: str = LOWERCASE_WRITER
 
     def find(self, text: str) -> Iterator[Span]:
+        if not lowercase_writer(text):
+            return
         words = [m for m in _LOWER_WORD.finditer(text) if m.group().islower()]
         for first, second in itertools.pairwise(words):
             if not _lower_first(first.group()):
@@ -876,15 +876,27 @@ class EnglishNameShapeRecognizer:
         yield from self._dialogue_labels(text)
         if not _NAMING_CUE.search(text):
             return  # no greeting or naming in the text: nothing to look up behind the tokens
-        for (start, _, token), is_unknown in zip(tokens, unknown, strict=True):
-            word = token[:-2] if token.endswith(("'s", "’s")) else token  # 'Hi Manlio,' …
-            known = _is_first(word) and not word.isupper() and word not in _NOT_NAMES
-            if (
-                (known or is_unknown)
-                and not is_medical_word(word)
-                and _NAMED_BEFORE.search(text, max(0, start - 24), start)
-            ):
-                yield Span(start, start + len(word), "NAME", 0.7, _SHAPE)
+        for k, (start, _, _) in enumerate(tokens):
+            if not _NAMED_BEFORE.search(text, max(0, start - 24), start):
+                continue
+            # the name named: this token and up to two more right after it ('I'm Quarto
+            # Angelo'), as far as the last that is a known first name or no word
+            run, last = k, None
+            while run < len(tokens) and run - k < 3:
+                word = tokens[run][2]
+                word = word[:-2] if word.endswith(("'s", "’s")) else word  # 'Hi Manlio,' …
+                known = _is_first(word) and not word.isupper() and word not in _NOT_NAMES
+                if (known or unknown[run]) and not is_medical_word(word):
+                    last = run
+                if word != tokens[run][2] or run + 1 == len(tokens):
+                    break
+                if text[tokens[run][1] : tokens[run + 1][0]] != " ":
+                    break
+                run += 1
+            if last is not None:
+                tail = tokens[last]
+                cut = 2 if tail[2].endswith(("'s", "’s")) else 0
+                yield Span(start, tail[1] - cut, "NAME", 0.7, _SHAPE)
 
     @staticmethod
     def _dialogue_labels(text: str) -> Iterator[Span]:
@@ -899,7 +911,7 @@ class EnglishNameShapeRecognizer:
             return
         for m in labels:
             word = m.group("v")
-            if (_is_first(word) and not is_everyday_word(word)) or _unknown_part(word):
+            if _is_first(word) or _unknown_part(word):  # in a dialogue, Heather: is a speaker
                 yield Span(m.start("v"), m.end("v"), "NAME", 0.65, _SHAPE)
 
     @staticmethod

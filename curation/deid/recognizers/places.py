@@ -29,7 +29,7 @@ from curation.deid.registry import (
     word_lists,
 )
 from curation.deid.spans import Span, merge_spans
-from curation.deid.tokens import LOWERCASE_WRITER, capitalized_tokens
+from curation.deid.tokens import LOWERCASE_WRITER, capitalized_tokens, lowercase_writer
 from curation.deid.words import (
     chinese_medical_words,
     chinese_words,
@@ -372,6 +372,7 @@ EN_ORG_SUFFIX = (
     r"Company|Co\.|Group|Associates|Partners|Laboratories|Laboratory|Labs|Pharmacy|"
     r"Rehabilitation Center|Rehab Center|Nursing Home|Nursing Facility|Care Center|"
     r"Surgery Center|Surgical Center|Cancer Center|Heart Institute|Medical Group|Physicians|"
+    r"Urgent Care|Family Health|Family Medicine|Family Practice|Primary Care|Health Partners|"
     r"Bank|Church|Department Store|Industries|Enterprises|Holdings|Systems|Solutions|"
     r"Technologies|Services|Agency|Society|Association|Center|Centre|Department|Authority|"
     r"Sons|Brothers|Bros\.?|Construction|Transit|Police|Schools|District|Council|Bureau|"
@@ -401,7 +402,8 @@ _ORG_GENERIC = frozenset(
     "Laboratory Sleep Wound Pain Dialysis Infusion Endoscopy Gastroenterology Dermatology "
     "Psychiatry Psychiatric Behavioral Obstetrics Gynecology Maternity Neonatal Intensive Care "
     "Critical Trauma Imaging Diagnostic Vascular Vein Breast Diabetes Kidney Transplant "
-    "Respiratory Speech Hearing Vision Allergy Podiatry Hand Foot Ankle Joint Bone Human".split()
+    "Respiratory Speech Hearing Vision Allergy Podiatry Hand Foot Ankle Joint Bone Human "
+    "Department Division Section Service Services Program Unit".split()
 )
 
 
@@ -733,6 +735,7 @@ class EnglishCityRecognizer:
 _ADDRESS_CUE = re.compile(
     r"(?i)\b(?:(?:home|mailing|postal|street|current|new|his|her|my|their|our|the)\s+)?"
     r"(?:address(?:\s+(?:is|was))?|addr\.?|lives?\s+at|living\s+at|located\s+at|resides?\s+at|"
+    r"(?:lives?|living|resides?)\s+on(?=\s+\d)|"
     r"residing\s+at|office\s+is\s+at|ship(?:ped)?\s+to|send\s+(?:it\s+)?to|"
     r"mail(?:ed)?\s+to|deliver(?:ed)?\s+to)\s*[:\-]?\s*(?=\S)"
 )
@@ -752,7 +755,8 @@ class EnglishAddressAfterCueRecognizer:
     languages: frozenset[str] = EN
     max_chars: int = 160
     trigger: str = (
-        r"(?i)address|addr\.|lives? at|living at|located at|resides? at|residing at|office is at|"
+        r"(?i)address|addr\.|lives? (?:at|on)|living (?:at|on)|located at|resides? (?:at|on)|"
+        r"residing at|office is at|"
         r"ship(?:ped)? to|send (?:it )?to|mail(?:ed)? to|deliver(?:ed)? to"
     )
 
@@ -763,7 +767,7 @@ class EnglishAddressAfterCueRecognizer:
             end_match = _ADDRESS_END.search(text, start, limit)
             end = end_match.start() if end_match else limit
             value = text[start:end].rstrip(" ,\n")
-            if re.search(r"\d", value) and re.search(r"[A-Z]", value) and len(value) >= 4:
+            if re.search(r"\d", value) and any(c.isupper() for c in value) and len(value) >= 4:
                 yield Span(start, start + len(value), "ADDRESS", 0.75, self.name)
 
 
@@ -1214,6 +1218,8 @@ class LowercaseAddressRecognizer:
     trigger: str = LOWERCASE_WRITER
 
     def find(self, text: str) -> Iterator[Span]:
+        if not lowercase_writer(text):
+            return
         for m in _LOWER_STREET.finditer(text):
             if not _LOWER_STOP.intersection(m.group().split()):  # '2 blocks down the street'
                 yield Span(m.start(), m.end(), "ADDRESS", 0.7, self.name)
@@ -1257,6 +1263,14 @@ RECOGNIZERS = [
         r"\b(?:Apt|Apartment|Suite|Ste|Unit|Flat|Room|Rm|Postbox|P\.?\s?O\.?\s*Box)\.?\s*#?\s*\d+[A-Za-z]?\b",
         0.7,
         trigger=r"(?i)\b(?:apt|apartment|suite|ste|unit|flat|room|rm|postbox|box)\.?\s*#?\s*\d",
+    ),
+    PatternRecognizer(  # a building number, a street named with a number, then 'St.':
+        # 'drops you off at 87818 Dalmatinova 68 St.', 'at 74678 midtvollen 130 st.'
+        "numbered_street_st_v1", "ADDRESS", EN,
+        r"(?=\d)(?<![\w.,/-])\d{1,6}\s+(?:[^\W\d_][\w'’.-]*\s+){1,6}?\d{1,5}[A-Za-z]?\s+"
+        r"(?i:st\.|street\b|ave\.|avenue\b|rd\.|road\b)",
+        0.75,
+        trigger=r"\d\s+(?:\S+\s+){1,6}\d{1,5}[A-Za-z]?\s+(?i:st\.|street|ave\.|avenue|rd\.|road)",
     ),
     PatternRecognizer(  # numbered roads: Route 9, Hwy 101, County Road 12
         "en_route_v1", "ADDRESS", EN,
