@@ -11,6 +11,7 @@ The mapping tables below are plain data; each row says why it maps the way it do
 from __future__ import annotations
 
 import json
+import random
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -28,7 +29,15 @@ LABELS: tuple[str, ...] = (
 # fmt: on
 
 #: Names of the gold sets, in display order.
-SETS: tuple[str, ...] = ("synthetic-zh", "synthetic-en", "presidio-synth", "asq-phi", "hwamei")
+SETS: tuple[str, ...] = (
+    "synthetic-zh",
+    "synthetic-en",
+    "synthetic-en-unknown-names",
+    "synthetic-en-word-surnames",
+    "presidio-synth",
+    "asq-phi",
+    "hwamei",
+)
 
 
 @dataclass(frozen=True)
@@ -475,9 +484,90 @@ def load_synthetic(name: str, report: LoadReport | None = None) -> list[GoldDoc]
     return docs
 
 
+# ---------------------------------------------------------------- other name lists
+# The synthetic notes take their names from Faker, whose lists are also the de-identifier's
+# gazetteer. These variants swap every NAME for names from other lists, consistently within a
+# note ('Mr. White … White'), keeping each token's case: names that no list knows and that are
+# no English word (made of syllables), and surnames that are English words (Baker, Stone).
+_ONSETS = "b br ch d dr f g gr h j k kl l m n p pr r s sh st t tr v w y z".split()
+_VOWELS = "a e i o u ai ei ou ia".split()
+_CODAS = ["", "", "n", "r", "l", "s", "k", "m", "nd", "rt", "sk"]
+
+
+def _made_up_names(rng: random.Random, count: int) -> list[str]:
+    from curation.deid.words import english_names, is_inflected_english, is_medical_word
+
+    first, last = english_names()
+    out: set[str] = set()
+    while len(out) < count:
+        word = "".join(
+            rng.choice(_ONSETS) + rng.choice(_VOWELS) + rng.choice(_CODAS)
+            for _ in range(rng.choice((2, 2, 3)))
+        ).capitalize()
+        if not (word in first or word in last or is_inflected_english(word)) and not (
+            is_medical_word(word)  # no Latin or clinical ending (Klortdroum, Drialitis)
+        ):
+            out.add(word)
+    return sorted(out)
+
+
+def _word_surnames() -> list[str]:
+    from curation.deid.words import common_english_words, is_medical_word
+
+    return sorted(
+        w.capitalize()
+        for w in common_english_words()
+        if 4 <= len(w) <= 8 and w.isalpha() and not is_medical_word(w)
+    )
+
+
+def swap_names(docs: list[GoldDoc], mode: str, seed: int = 7) -> list[GoldDoc]:
+    """The docs with every NAME entity's words replaced (``mode``: unknown | words)."""
+    rng = random.Random(seed)
+    firsts = _made_up_names(rng, 3000)
+    lasts = firsts if mode == "unknown" else _word_surnames()
+    from curation.deid.words import english_names
+
+    known_first = english_names()[0]
+    swapped = []
+    for doc in docs:
+        mapping: dict[str, str] = {}
+
+        def replace(match: re.Match[str], mapping: dict[str, str] = mapping) -> str:
+            token = match.group()
+            if token.capitalize() in ("Dr", "Mr", "Mrs", "Ms", "Miss", "Md"):
+                return token
+            key = token.lower()  # SMITH and Smith are one person
+            if key not in mapping:
+                mapping[key] = rng.choice(firsts if token.capitalize() in known_first else lasts)
+            return mapping[key].upper() if token.isupper() else mapping[key]
+
+        parts, entities, pos = [], [], 0
+        for entity in sorted(doc.entities, key=lambda e: (e.start, e.end)):
+            if entity.start < pos:
+                continue
+            parts.append(doc.text[pos : entity.start])
+            value = doc.text[entity.start : entity.end]
+            if entity.label == "NAME":
+                value = re.sub(r"[A-Za-z][a-z]+|[A-Z]{2,}", replace, value)
+            start = sum(map(len, parts))
+            parts.append(value)
+            entities.append(
+                GoldEntity(start, start + len(value), entity.label, entity.source_label)
+            )
+            pos = entity.end
+        parts.append(doc.text[pos:])
+        swapped.append(GoldDoc(doc.id, "".join(parts), doc.lang, entities, doc.hard_negative))
+    return swapped
+
+
 LOADERS: dict[str, Callable[[LoadReport], list[GoldDoc]]] = {
     "synthetic-zh": lambda r: load_synthetic("synthetic-zh", r),
     "synthetic-en": lambda r: load_synthetic("synthetic-en", r),
+    "synthetic-en-unknown-names": lambda r: swap_names(
+        load_synthetic("synthetic-en", r), "unknown"
+    ),
+    "synthetic-en-word-surnames": lambda r: swap_names(load_synthetic("synthetic-en", r), "words"),
     "presidio-synth": lambda r: load_presidio_synth(report=r),
     "asq-phi": lambda r: load_asq_phi(report=r),
     "hwamei": lambda r: load_hwamei(report=r),

@@ -421,3 +421,26 @@ def test_cli_scanner_adapter_round_trips_jsonl(
     monkeypatch.setattr(deid_eval, "curate_executable", lambda: fake)
     docs = [main_doc(), GoldDoc("h", "中文 no dates", "zh", hard_negative=True)]
     assert deid_eval.scan_with_cli(docs) == [[(20, 30, "DATE")], []]
+
+
+@pytest.mark.parametrize("mode", ["unknown", "words"])
+def test_swap_names_keeps_offsets_case_and_consistency(mode: str) -> None:
+    text = "Patient: SMITH, JOHN\nMr. Smith seen 2021-03-04 by Dr. Mary Jones. Smith agreed."
+    names = ["SMITH, JOHN", "Smith", "Mary Jones", "Smith"]
+    entities, pos = [], 0
+    for value in names:
+        start = text.index(value, pos)
+        entities.append(GoldEntity(start, start + len(value), "NAME", "NAME"))
+        pos = start + len(value)
+    date = text.index("2021-03-04")
+    entities.append(GoldEntity(date, date + 10, "DATE", "DATE"))
+    entities.sort(key=lambda e: e.start)
+    [doc] = deid_gold.swap_names([GoldDoc("d", text, "en", entities)], mode)
+    values = {e.label: [] for e in doc.entities}
+    for e in doc.entities:
+        values[e.label].append(doc.text[e.start : e.end])
+    assert values["DATE"] == ["2021-03-04"]  # other PHI is untouched, offsets still hold
+    last, first = values["NAME"][0].split(", ")
+    assert last.isupper() and first.isupper() and last != "SMITH" and first != "JOHN"
+    assert values["NAME"][1] == values["NAME"][3] == last.capitalize()  # one name, one swap
+    assert "Mary" not in doc.text and "Jones" not in doc.text and "Dr. " in doc.text

@@ -53,6 +53,13 @@ ZH_CASES = [
     ("患儿小明，由其母亲韦丽华陪同就诊", [(2, 4, "NAME"), (9, 12, "NAME")]),
     ("患者阿不都热合曼·买买提，维吾尔族", [(2, 12, "NAME")]),
     ("我爸今年93了，去年查出胃癌", [(4, 6, "AGE")]),
+    # a labeled field's whole value, whatever its given characters; a word under a frequent
+    # surname; a relation in brackets vouches for a name
+    ("经治医师：卢光和\u3000住院医师：欧阳明华", [(5, 8, "NAME"), (14, 18, "NAME")]),
+    ("入院记录\n病人：罗和\u3000性别：男", [(8, 10, "NAME")]),
+    ("医师签名：公孙群和 2024.01", [(5, 9, "NAME")]),
+    ("记录者：高山\n", [(4, 6, "NAME")]),
+    ("家属邹清华（配偶，电话见上）", [(2, 5, "NAME")]),
 ]
 EN_CASES = [
     ("Call (617) 555-0123 today", [(5, 19, "PHONE")]),
@@ -335,6 +342,7 @@ def test_english_spans(text: str, expected: list) -> None:
         ("患儿小腿疼痛，母亲和婴儿在一起", "zh"),
         ("今年95%的患者", "zh"),
         ("医生：黑便是持续的还是一阵一阵的？", "zh"),
+        ("联系人：母亲\n患者：我头晕三天了。", "zh"),
     ],
 )
 def test_medical_look_alikes_survive(text: str, lang: str) -> None:

@@ -32,6 +32,11 @@ def _common_english() -> frozenset[str]:
     )
 
 
+def common_english_words() -> frozenset[str]:
+    """Webster's lowercase entries (the everyday-word list)."""
+    return _common_english()
+
+
 @cache
 def is_common_english(word: str) -> bool:
     """True when the word, lowercased, is an ordinary English word."""

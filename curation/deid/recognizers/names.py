@@ -24,6 +24,7 @@ from functools import cache
 from curation.deid.recognizers.places import (
     STATE_NAMES,
     is_descriptive_org_word,
+    is_org_suffix_word,
     world_city_words,
 )
 from curation.deid.registry import (
@@ -145,6 +146,25 @@ _TRANSLITERATED = re.compile(rf"[{CJK}]{{2,7}}[·•][{CJK}]{{2,7}}")  # 阿不�
 _NICKNAME = re.compile(rf"[小老阿][{CJK}]")  # 小明, 老李, 阿强
 
 
+# a labeled field's whole value: a surname and one or two characters up to the field's end
+_FIELD_VALUE = re.compile(
+    rf"(?P<v>{_SUR}[{CJK}]{{1,2}})(?=[ \t\u3000]|[^{CJK}]|$|性别|年龄|科室|床号|日期|时间|电话)"
+)
+_NEXT_FIELD = re.compile(r"[ \t\u3000]*(?:性别|年龄|[，,]\s*[男女])")
+_KIN_AFTER = re.compile(rf"[（(](?:配偶|{'|'.join(sorted(KIN_WORDS))}|朋友|同事|本人)")
+
+
+def _field_value_is_name(value: str) -> bool:
+    """A labeled field's value is a name unless it is a kin or role word, or an ordinary word
+    under a rare surname (a frequent surname vouches for 高山, 江河)."""
+    if value in KIN_WORDS or value in _SPEAKERS or value in COURTESY:
+        return False
+    sur = _ZH_SUR.match(value)
+    if sur is None or (len(sur.group()) == 1 and value[0] in FUNCTION_SURNAMES):
+        return False
+    return not is_ordinary_chinese_word(value) or value[0] in COMMON_SURNAMES
+
+
 def cued_name_at(text: str, pos: int) -> str | None:
     """After a cue (患者, 母亲 …), a name that no surname opens: a transliterated name with
     its middle dot (minority and foreign names) or a nickname such as 小明 — never a word
@@ -202,13 +222,13 @@ def _inside_words(text: str, start: int, value: str) -> bool:
 
 
 def _field_name(run: str) -> str:
-    """The name at the start of a name field's value (姓名：张三性别：男 → 张三)."""
-    known = name_at(run, 0)
-    if known:
-        return known
+    """The name at the start of a name field's value (姓名：张三性别：男 → 张三): the whole
+    value up to the next field when it is short (公孙群和), else the name at its start."""
     cut = _FIELD_WORDS.search(run, 2)
-    run = run[: cut.start()] if cut else run
-    return run if "·" in run else run[:4]
+    value = run[: cut.start()] if cut else run
+    if "·" in value or (2 <= len(value) <= 4 and _ZH_SUR.match(value)):
+        return value
+    return name_at(run, 0) or value[:4]
 
 
 def _ordinary(text: str, strict: bool = True) -> bool:
@@ -247,10 +267,19 @@ class ChineseNameRecognizer:
         cues = ((_ZH_STRONG, 0.9, False), (_ZH_NAMING, 0.9, False), (_ZH_WEAK, 0.85, True))
         for cue, score, strict in cues:
             for m in cue.finditer(text):
+                if cue is _ZH_STRONG:
+                    field = _FIELD_VALUE.match(text, m.end())  # 经治医师：卢光和　住院医师
+                    if m.group(1) in _SPEAKERS and field:  # 病人：罗和　性别 — not a dialogue
+                        field = field if _NEXT_FIELD.match(text, field.end("v")) else None
+                    if field and _field_value_is_name(field.group("v")):
+                        yield Span(m.end(), field.end("v"), "NAME", score, self.name)
+                        continue
                 value = name_at(text, m.end())
                 if value and cue is _ZH_WEAK and value[0] in FUNCTION_SURNAMES:
                     continue  # 母亲和婴儿, 患者都有: a conjunction or adverb, no surname
-                lenient = cue is _ZH_WEAK and m.group(1) in KIN_WORDS
+                lenient = (cue is _ZH_WEAK and m.group(1) in KIN_WORDS) or (
+                    value is not None and _KIN_AFTER.match(text, m.end() + len(value))
+                )  # 家属邹清华（配偶）: the relation in brackets vouches for the name
                 if value and not _ordinary(value, strict and not lenient):
                     yield Span(m.end(), m.end() + len(value), "NAME", score, self.name)
                 elif value is None and (other := cued_name_at(text, m.end())):
@@ -311,6 +340,19 @@ _LABEL_BEFORE = re.compile(
 )
 
 
+def _last_first_field(text: str, tokens: list, i: int) -> bool:
+    """Whether tokens i and i+1 are a labeled field's 'LAST, FIRST' (SHADOW, ROSAURA): the
+    first name is a known one or no word, and the field ends after it."""
+    if i + 1 >= len(tokens) or text[tokens[i][1] : tokens[i + 1][0]] not in (", ", ","):
+        return False
+    first = tokens[i + 1][2]
+    return (
+        (_is_first(first) or not (is_inflected_english(first) or is_medical_word(first)))
+        and _namelike(first)
+        and _FIELD_END.match(text, tokens[i + 1][1]) is not None
+    )
+
+
 def _alone_on_line(text: str, start: int, end: int) -> bool:
     """Whether text[start:end] fills its line (spaces and tabs aside)."""
     line_start = text.rfind("\n", 0, start) + 1
@@ -337,15 +379,17 @@ def _surname_word(token: str) -> bool:
 _BY_LABEL = re.compile(
     r"\b[A-Za-z]+\s+by\s*:\s*$", re.IGNORECASE
 )  # 'Performed by:', 'Directed By:'
+_INITIAL = re.compile(r"[A-Z]\.?")
 _FIELD_END = re.compile(r"[ \t]*(?:$|\n|[,;(]|\s{2})")  # a labeled value ends here
 _CREDENTIAL_AFTER = re.compile(  # 'Kathrine Filemonsen DDS', 'Giovanna Rodrigues, MD'
     r",?[ ](?:MD|M\.D\.|DO|DDS|DMD|PhD|Ph\.D\.|RN|NP|PA-C|MBBS|FACS|FACP|DNP|PharmD)\b\.?"
 )
 EN_SUBJECT_BEFORE = re.compile(r"\b(?:pt|patient)\s+name\s*(?:is|:)?\s+$", re.IGNORECASE)
-_SENTENCE_START = re.compile(r"(?:^|\n|\b[SO]:\s*|Subjective:\s*|[.;]\s+)$")
+_SENTENCE_START = re.compile(r"(?:^|\n|\b[SO]:\s*|Subjective:\s*|[.;:]\s+)$")
 EN_SUBJECT_VERB = re.compile(
     r"\s+(?:reports|states|denies|endorses|complains|notes|presents|returns|comes|agrees|"
-    r"understands|tolerated|tolerates|continues|feels|was\s+seen|is\s+a\s+\d)",
+    r"understands|tolerated|tolerates|continues|feels|was\s+seen|is\s+an?\s+(?:\d|man|woman|"
+    r"male|female|gentleman|lady|boy|girl|patient|pleasant|very|well|otherwise|previously))",
 )
 
 
@@ -456,9 +500,14 @@ def _continues_name(token: str) -> bool:
     """A token after a name's first part: an initial, a known name (Graves too), or no word."""
     if re.fullmatch(r"[A-Z]\.?", token):
         return True
-    if token.rstrip(".") in _NOT_NAMES:
-        return False
-    return _is_first(token) or _is_last(token) or not is_everyday_word(token.strip("'’"))
+    if token.rstrip(".") in _NOT_NAMES or is_org_suffix_word(token):
+        return False  # Dr. Smith Clinic
+    if _is_first(token) or _is_last(token):
+        return True
+    word = token.strip("'’")
+    return not is_everyday_word(word) and not (
+        is_inflected_english(word) or is_descriptive_org_word(word)
+    )  # Dr. Mabel Reports, Dr. Jones Cardiology
 
 
 @cache
@@ -499,21 +548,31 @@ class EnglishNameRecognizer:
         if i >= len(tokens):
             return None
         start, end, word = tokens[i]
-        if not first_free and not _namelike(word):
+        if not first_free and not _namelike(word) and not _last_first_field(text, tokens, i):
             return None
         if _title_case(word) in _eponyms() and not first_free:
             return None
+        # a given name: a known first name, or no word and no known surname
+        given = _is_first(word) or not (is_everyday_word(word.strip("'’")) or _is_last(word))
         j = i
         while j + 1 < len(tokens) and j - i + 1 < self.max_tokens:
             gap = text[tokens[j][1] : tokens[j + 1][0]]
             nxt = tokens[j + 1][2]
+            if j == i and not first_free and _last_first_field(text, tokens, i):
+                j += 1  # 'Patient: CRISELDA, FRANCENE': a labeled field holds LAST, FIRST
+                continue
+            after_given = j == i or (j == i + 1 and _INITIAL.fullmatch(tokens[j][2]))
             surname_after_first = (
-                j == i
-                and _is_first(word)
+                after_given
+                and given
                 and nxt not in _NOT_NAMES
+                and not is_medical_word(nxt)
+                and not is_descriptive_org_word(nxt)
+                and not is_org_suffix_word(nxt)
                 and (first_free or _FIELD_END.match(text, tokens[j + 1][1]) is not None)
-            )  # Dr. Justin Beet, 'Re: Winifred Castellano': after a title or as a whole
-            # labeled field, a first name is followed by the surname even when it is a word
+            )  # Dr. Justin Beet, Dr. Hoyt Q. Ache, 'Re: Winifred Castellano': after a title
+            # or as a whole labeled field, a given name is followed by the surname even when
+            # the surname is a word
             if gap not in (" ", ". ", " . ", "-") or not (
                 surname_after_first or _continues_name(nxt)
             ):
@@ -535,22 +594,23 @@ class EnglishNameRecognizer:
             if _ANY_TITLE.search(text)
             else {}
         )
-        for i, (start, end, word) in enumerate(tokens):
+        for i, (start, _, word) in enumerate(tokens):
             title_start = titled.get(start)
-            if title_start is None and _plain_word(word):
+            plain = _plain_word(word) and not _last_first_field(text, tokens, i)
+            if title_start is None and plain:
                 continue  # "The", "Patient", "History": no name starts with them
             if title_start is not None and word not in _NOT_TITLED:
                 run = self._run(text, tokens, i, first_free=True)
                 if run:  # a title belongs to the name it introduces ("Dr. Smith")
                     yield Span(title_start, run[1], "NAME", 0.95, self.name)
                 continue
-            if _plain_word(word):
+            if plain:
                 continue
             window = max(0, start - 48)
             previous = previous_word(text, start)
             common = is_everyday_word(word) and not (_is_first(word) or _is_last(word))
             if (
-                not common
+                (not common or _last_first_field(text, tokens, i))
                 and previous in _CUE_WORDS
                 and (
                     previous not in _CUE_PAIRS
@@ -566,16 +626,35 @@ class EnglishNameRecognizer:
                 if run:
                     yield Span(run[0], run[1], "NAME", 0.9, self.name)
                 continue
+            subject = self._subject(text, tokens, i)
+            if subject is not None and _SENTENCE_START.search(text, window, start):
+                yield Span(start, subject, "NAME", 0.75, self.name)
+
+    @staticmethod
+    def _subject(text: str, tokens: list, i: int) -> int | None:
+        """Where a sentence's subject name starting at token i ends, when up to three
+        name-like tokens are followed by a clinical subject verb ('Darcel Seferovic is a
+        woman', 'Smith reports'), else None."""
+        first = tokens[i][2]
+        given = _is_first(first) or not (is_everyday_word(first) or _is_last(first))
+        for j in range(i, min(i + 3, len(tokens))):
+            word = tokens[j][2]
+            if _title_case(word) in _eponyms() or word.rstrip(".") in _NOT_NAMES:
+                return None
+            if not (_is_first(word) or _is_last(word) or not is_everyday_word(word)) and not (
+                j > i and given and _surname_word(word) and not is_org_suffix_word(word)
+            ):  # 'Iliana Keel is a 64 yo': after a given name, a surname may be a word
+                return None
+            end = tokens[j][1]
             if (
                 text[end : end + 1] == " "
                 and _next_word(text, end) in _SUBJECT_VERBS
                 and EN_SUBJECT_VERB.match(text, end)
-                and _SENTENCE_START.search(text, window, start)
-                and _title_case(word) not in _eponyms()
-                and word.rstrip(".") not in _NOT_NAMES
-                and (_is_first(word) or _is_last(word) or not is_everyday_word(word))
             ):
-                yield Span(start, end, "NAME", 0.75, self.name)
+                return end
+            if j + 1 < len(tokens) and text[end : tokens[j + 1][0]] != " ":
+                return None
+        return None
 
     def _before_credentials(self, text: str, tokens: list) -> Iterator[Span]:
         ends = {end: i for i, (_, end, _) in enumerate(tokens)}

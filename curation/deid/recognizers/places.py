@@ -412,6 +412,11 @@ def is_descriptive_org_word(word: str) -> bool:
     return word in _ORG_GENERIC or word in _NOT_PLACES
 
 
+def is_org_suffix_word(word: str) -> bool:
+    """The last word of an organization suffix (Clinic, Hospital, Center, Inc …)."""
+    return word.rstrip(".") in _EN_ORG_LAST_WORDS or word.upper() in _EN_ORG_LAST_WORDS
+
+
 # the last word of every suffix ("Center" of "Medical Center"), as capitalized tokens carry it
 _EN_ORG_LAST_WORDS = frozenset(
     re.sub(r"\\\.\??|\\", "", suffix).split()[-1]
