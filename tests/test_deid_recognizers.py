@@ -223,6 +223,17 @@ EN_CASES = [
     ("Location: Northgate Urgent Care, Lynnwood, WA", [(10, 45, "ORGANIZATION")]),
     ("Last mammogram 10/92.", [(15, 20, "DATE")]),
     ("She continued to reside on the Neurology service on 5/31/97", [(52, 59, "DATE")]),
+    # dialogue turns: a contraction is no name; counties; a day after its weekday; a
+    # practice named by an ordinary word before its specialty
+    (
+        "Patient: He's 6. We saw Dr. Pruitt at Valley Pediatrics in Orange County.",
+        [(24, 34, "NAME"), (38, 72, "ORGANIZATION")],  # one place: practice in county
+    ),
+    (
+        "Dr. X. Again the patient was seen. Dr. Smith's office called.",
+        [(0, 6, "NAME"), (35, 44, "NAME")],
+    ),
+    ("fever since Tuesday the 4th.", [(24, 27, "DATE")]),
 ]
 
 
@@ -343,6 +354,7 @@ def test_english_spans(text: str, expected: list) -> None:
         ("今年95%的患者", "zh"),
         ("医生：黑便是持续的还是一阵一阵的？", "zh"),
         ("联系人：母亲\n患者：我头晕三天了。", "zh"),
+        ("She was seen at General Surgery and Interventional Radiology, then in Mexico.", "en"),
     ],
 )
 def test_medical_look_alikes_survive(text: str, lang: str) -> None:

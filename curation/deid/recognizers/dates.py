@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from curation.deid import dates as forms
-from curation.deid.registry import BOTH, ZH, PatternRecognizer, has_context
+from curation.deid.registry import BOTH, EN, ZH, PatternRecognizer, has_context
 from curation.deid.spans import Span
 
 
@@ -72,6 +72,14 @@ RECOGNIZERS = [
         0.9,
         flags=re.IGNORECASE,
         trigger=r"(?i)(?:9\d|1[01]\d)[\s-]*(?:y|yo|yr|year|m\b|f\b)|age[ds:]*\s*(?:9\d|1[01]\d)",
+    ),
+    PatternRecognizer(  # a day of the month after its weekday: 'since Tuesday the 4th'
+        "en_weekday_day_v1", "DATE", EN,
+        r"(?=[MTWFS])\b(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+(?:the\s+)?"
+        r"(?P<v>(?:3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th))\b",
+        0.8,
+        group="v",
+        trigger=r"day,?\s+(?:the\s+)?\d{1,2}(?:st|nd|rd|th)",
     ),
     PatternRecognizer(  # holidays name a day of the year
         "en_holiday_v1", "DATE", BOTH,

@@ -510,10 +510,19 @@ def _continues_name(token: str) -> bool:
     )  # Dr. Mabel Reports, Dr. Jones Cardiology
 
 
+_CLITIC = re.compile(r"['’](?:s|re|ll|ve|d|m|t)$")  # He's, They're, I'll, Don't
+
+
+def _bare(token: str) -> str:
+    """The token without a possessive or a contraction ('He's' → 'He', 'Smith's' → 'Smith')."""
+    return _CLITIC.sub("", token)
+
+
 @cache
 def _plain_word(token: str) -> bool:
     """An everyday word that is no known name: it cannot start a person's name."""
-    return is_everyday_word(token) and not (_is_first(token) or _is_last(token))
+    word = _bare(token)
+    return is_everyday_word(word) and not (_is_first(word) or _is_last(word))
 
 
 @cache
@@ -525,7 +534,8 @@ def _namelike(token: str) -> bool:
         return False
     if _title_case(token) in _eponyms():
         return False
-    return _is_first(token) or _is_last(token) or not is_everyday_word(token.strip("'’"))
+    word = _bare(token)
+    return _is_first(word) or _is_last(word) or not is_everyday_word(word.strip("'’"))
 
 
 @dataclass(frozen=True)
@@ -552,12 +562,16 @@ class EnglishNameRecognizer:
             return None
         if _title_case(word) in _eponyms() and not first_free:
             return None
-        # a given name: a known first name, or no word and no known surname
-        given = _is_first(word) or not (is_everyday_word(word.strip("'’")) or _is_last(word))
+        # a given name: a known first name, or no word and no known surname; not an initial
+        given = len(word) > 2 and (
+            _is_first(word) or not (is_everyday_word(word.strip("'’")) or _is_last(word))
+        )
         j = i
         while j + 1 < len(tokens) and j - i + 1 < self.max_tokens:
             gap = text[tokens[j][1] : tokens[j + 1][0]]
             nxt = tokens[j + 1][2]
+            if tokens[j][2].endswith(("'s", "’s")):
+                break  # Dr. Smith's office: a possessive ends the name
             if j == i and not first_free and _last_first_field(text, tokens, i):
                 j += 1  # 'Patient: CRISELDA, FRANCENE': a labeled field holds LAST, FIRST
                 continue

@@ -552,7 +552,7 @@ _EMPLOYMENT_VERB = re.compile(
 _FACILITY_VERB = re.compile(
     r"\b(?:treated|seen|admitted|admit|admission|presented|presenting|presents|visited|"
     r"evaluated|transferred|transfer|referred|referral|discharged|discharge|followed|follows|"
-    r"following|sees|hospitalized|operated|examined|managed|diagnosed|assessed|"
+    r"following|sees|saw|see|hospitalized|operated|examined|managed|diagnosed|assessed|"
     r"checked|delivered|born|works?|worked|working|employed|retired|volunteers?|volunteered|"
     r"attends?|attended|studies|studied|enrolled|resides?|resided|lives?|lived|stays?|stayed|"
     r"reviewed|observed|consulted|registered|surgery|replacement|check-up|checkup|follow-up|"
@@ -583,10 +583,10 @@ class EnglishFacilityRecognizer:
     category: str = "ORGANIZATION"
     languages: frozenset[str] = EN
     trigger: str = (
-        r"(?i:treat|seen|admit|present|visit|evaluat|transfer|refer|discharg|follow|hospitali|"
+        r"(?i:treat|seen|saw|see|admit|present|visit|evaluat|transfer|refer|discharg|follow|hospitali|"
         r"operat|examin|manag|diagnos|assess|check|deliver|born|work|employ|retire|volunteer|"
         r"attend|stud|enrol|resid|live|stay|review|observ|consult|regist|surger|replacement|"
-        r"check|follow|appointment|visit|came|went|seen)[a-z-]*(?:\s+[a-z]+){0,5}?\s+"
+        r"check|follow|appointment|visit|came|went|seen)[a-z-]*(?:\s+[A-Za-z][\w.'’-]*){0,5}?\s+"
         r"(?:at|to|in|from|by|for|with)\s+(?:our\s+|the\s+)?[A-Z]"
         r"|@\s+[A-Z]|(?i:visited|attended)\s+(?:our\s+|the\s+)?[A-Z]"
     )
@@ -631,15 +631,29 @@ class EnglishFacilityRecognizer:
                 continue  # "referred from Dr. X", "removed at C5-C6"
             meaningful = [
                 w
-                for w in words
+                for k, w in enumerate(words)
                 if w not in _NOT_PLACES
+                and not (w == "General" and k < len(words) - 1)  # General Surgery
                 and w not in _CLINICAL_WORDS
                 and w not in _ORG_GENERIC
                 and not re.fullmatch(r"[A-Z]\d+|D\.O|M\.D", w)
                 and (not is_common_english(w) or w in _world_cities() or is_person_name(w))
             ]
-            if not meaningful:
-                continue
+            if not meaningful and len(words) > 1 and words[-1] in _PRACTICE_TAILS:
+                # 'seen at Valley Pediatrics': a practice named by any word that does not
+                # describe it (Pain Clinic, Family Medicine and Main Campus stay)
+                meaningful = [
+                    w
+                    for w in words[:-1]
+                    if w not in _ORG_GENERIC
+                    and w not in _NOT_PLACES
+                    and w not in _CLINICAL_WORDS
+                    and w != "General"  # General Surgery
+                    and not is_medical_word(w)  # Interventional Radiology
+                ]
+            if not meaningful or " ".join(words).casefold() in country_names():
+                continue  # 'lived in the United States', 'born in Israel'
+
             noun = _FACILITY_NOUN.match(text, end)
             yield Span(cue.end(), noun.end() if noun else end, "ORGANIZATION", 0.7, self.name)
 
@@ -1276,6 +1290,12 @@ RECOGNIZERS = [
         r"(?i:st\.|street\b|ave\.|avenue\b|rd\.|road\b)",
         0.75,
         trigger=r"\d\s+(?:\S+\s+){1,6}\d{1,5}[A-Za-z]?\s+(?i:st\.|street|ave\.|avenue|rd\.|road)",
+    ),
+    PatternRecognizer(  # counties, parishes, boroughs: smaller than a state (Orange County)
+        "en_county_v1", "ADDRESS", EN,
+        rf"(?=[A-Z])\b(?:{_CAPWORD}\s+){{1,2}}(?:County|Parish|Borough|Township)\b(?!\s+(?:Road|Rd))",
+        0.75,
+        trigger=r"[a-z]\s+(?:County|Parish|Borough|Township)\b",
     ),
     PatternRecognizer(  # numbered roads: Route 9, Hwy 101, County Road 12
         "en_route_v1", "ADDRESS", EN,
