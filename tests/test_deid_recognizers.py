@@ -60,6 +60,12 @@ ZH_CASES = [
     ("医师签名：公孙群和 2024.01", [(5, 9, "NAME")]),
     ("记录者：高山\n", [(4, 6, "NAME")]),
     ("家属邹清华（配偶，电话见上）", [(2, 5, "NAME")]),
+    # a role or colloquial kin word before a name; a bare role label in a record; an
+    # organization abbreviation opens the name (中石化)
+    ("已通知值班医生孔令辉，遵医嘱", [(7, 10, "NAME")]),
+    ("我老公刘振华今年95岁", [(3, 6, "NAME"), (8, 11, "AGE")]),
+    ("主诉：胸闷。\n医师：蒋雯\n", [(10, 12, "NAME")]),
+    ("58岁，中石化镇海炼化分公司职工", [(4, 14, "ORGANIZATION")]),
 ]
 EN_CASES = [
     ("Call (617) 555-0123 today", [(5, 19, "PHONE")]),
@@ -354,6 +360,8 @@ def test_english_spans(text: str, expected: list) -> None:
         ("今年95%的患者", "zh"),
         ("医生：黑便是持续的还是一阵一阵的？", "zh"),
         ("联系人：母亲\n患者：我头晕三天了。", "zh"),
+        ("护士：请躺下。医师：高血压，需要吃药。我老公平时总是累，想和老婆生二胎。", "zh"),
+        ("在妇保医院建档", "zh"),
         ("She was seen at General Surgery and Interventional Radiology, then in Mexico.", "en"),
     ],
 )

@@ -64,16 +64,21 @@ STRONG_LABELS = (
 )
 # any clinician role before a colon (主管医生：, 值班医师：, 会诊护士：) introduces a name too,
 # but only a name with a known surname: a dialogue's '医生：嗯嗯，' is no name
-_ROLE_LABEL = rf"[{CJK}]{{1,3}}(?:医生|医师|护士|药师|技师|大夫)"
+_ROLE_LABEL = rf"[{CJK}]{{1,3}}(?:医生|医师|护士|药师|技师|大夫)|医师|护士|药师|技师"
+# a bare role before a colon may open a line of dialogue (护士：请躺下): only a field value
+# that is no word at all counts as a name after it
+_BARE_ROLES = frozenset(("医师", "护士", "药师", "技师"))
 _FIXED_STRONG = frozenset(STRONG_LABELS.split("|"))
-WEAK_LABELS = (
-    "患者|病人|病员|患儿|产妇|孕妇|家属|丈夫|妻子|儿子|女儿|父亲|母亲|爱人|配偶|老伴|之子|之女|"
-    "其子|其女|其夫|其妻|哥哥|姐姐|弟弟|妹妹|孙子|孙女|陪同"
-)
 # kin words: a name after them may have a given part that is a word (丈夫冯建国, 母亲李红梅)
 KIN_WORDS = frozenset(
     "丈夫 妻子 儿子 女儿 父亲 母亲 爱人 配偶 老伴 之子 之女 其子 其女 其夫 其妻 哥哥 姐姐 弟弟 "
-    "妹妹 孙子 孙女".split()
+    "妹妹 孙子 孙女 老公 老婆 媳妇 女婿 儿媳 外孙 外孙女 爸爸 妈妈 我爸 我妈 外公 外婆 爷爷 奶奶".split()
+)
+WEAK_LABELS = (
+    "患者|病人|病员|患儿|产妇|孕妇|家属|陪同|"
+    # a clinician's role before the name, without a colon: 通知值班医生孔令辉
+    "值班医生|值班医师|主治医生|主管医生|经治医生|管床医生|责任护士|主刀医生|接诊医生|会诊医生|"
+    + alternation(KIN_WORDS)
 )
 NAMING = "我叫|名叫|叫做|孩子叫|儿子叫|女儿叫|姓名是|名字是|我姓|本人"
 TITLES = (
@@ -231,7 +236,7 @@ def _field_name(run: str) -> str:
     return name_at(run, 0) or value[:4]
 
 
-def _ordinary(text: str, strict: bool = True) -> bool:
+def _ordinary(text: str, strict: bool | str = True) -> bool:
     """Whether a candidate name is really an ordinary word.
 
     Lenient (after a strong label or before a title): only when the whole candidate is a
@@ -242,6 +247,14 @@ def _ordinary(text: str, strict: bool = True) -> bool:
         return True
     if not strict:
         return False
+    if strict == "kin":  # after a kin word a given part may be a word of name characters
+        # (丈夫冯建国) but the name does not open a word (老公平时总…, 老婆生二胎)
+        given = text[2:] if len(_ZH_SUR.match(text).group()) == 2 else text[1:]
+        return (
+            _word(text[:2])
+            or not any(c in NAME_CHARS for c in given)
+            or (_word(given) and not all(c in NAME_CHARS for c in given))
+        )
     sur = _ZH_SUR.match(text)
     if sur and len(sur.group()) == 2:
         rest = text[2:]
@@ -271,8 +284,13 @@ class ChineseNameRecognizer:
                     field = _FIELD_VALUE.match(text, m.end())  # 经治医师：卢光和　住院医师
                     if m.group(1) in _SPEAKERS and field:  # 病人：罗和　性别 — not a dialogue
                         field = field if _NEXT_FIELD.match(text, field.end("v")) else None
+                    bare = m.group(1) in _BARE_ROLES
+                    if field and bare and is_ordinary_chinese_word(field.group("v")):
+                        field = None
                     if field and _field_value_is_name(field.group("v")):
                         yield Span(m.end(), field.end("v"), "NAME", score, self.name)
+                        continue
+                    if bare:
                         continue
                 value = name_at(text, m.end())
                 if value and cue is _ZH_WEAK and value[0] in FUNCTION_SURNAMES:
@@ -280,7 +298,8 @@ class ChineseNameRecognizer:
                 lenient = (cue is _ZH_WEAK and m.group(1) in KIN_WORDS) or (
                     value is not None and _KIN_AFTER.match(text, m.end() + len(value))
                 )  # 家属邹清华（配偶）: the relation in brackets vouches for the name
-                if value and not _ordinary(value, strict and not lenient):
+                mode = ("kin" if lenient else True) if strict else False
+                if value and not _ordinary(value, mode):
                     yield Span(m.end(), m.end() + len(value), "NAME", score, self.name)
                 elif value is None and (other := cued_name_at(text, m.end())):
                     yield Span(m.end(), m.end() + len(other), "NAME", 0.8, self.name)

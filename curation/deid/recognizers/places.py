@@ -212,7 +212,7 @@ _GENERIC_ORG_TAILS = (
 )
 
 
-_PROPER_POS = ("ns", "nt", "nz", "nr")
+_PROPER_POS = ("ns", "nt", "nz", "nr", "j")  # places, organizations, names, abbreviations
 _PLACE_UNITS = frozenset("街道 街道社区 镇 乡 村 区 县 市 路 街 屯 庄 社区 省 州 旗".split())
 
 
