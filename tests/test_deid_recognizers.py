@@ -240,6 +240,15 @@ EN_CASES = [
         [(0, 6, "NAME"), (35, 44, "NAME")],
     ),
     ("fever since Tuesday the 4th.", [(24, 27, "DATE")]),
+    # the other members of a list with an organization in it; not drugs or acronyms
+    (
+        "She worked for Bekins, Enervee Corporation and Stanford.",
+        [(15, 55, "ORGANIZATION")],
+    ),
+    (
+        "He takes Lipitor, Aspirin Corp and Metformin; NSVD, Mayo Clinic, B12.",
+        [(18, 30, "ORGANIZATION"), (52, 63, "ORGANIZATION")],
+    ),
 ]
 
 

@@ -732,10 +732,13 @@ class EnglishNameRecognizer:
             return False
         if first.isupper() and len(first) <= 3 and not (last.isupper() and _is_last(last)):
             return False  # lab lists: 'TSH, ANA', 'KCL, ASA'
+        if last.isupper() != first.isupper():
+            return False  # a header writes both in capitals or neither ('NSVD, Mayo')
         if _is_last(last):
             return True
         return (
             len(last) > 3
+            and re.search(r"[AEIOUYaeiouy]", last) is not None
             and not is_medical_word(last)
             and not is_everyday_word(first)
             and not is_everyday_word(last)

@@ -1399,4 +1399,55 @@ class PlaceJoinExtender:
         return out
 
 
-EXTENDERS = [AddressTailExtender(), PlaceJoinExtender()]
+_LIST_SEP = r"(?:,[ \t]+(?:and[ \t]+|&[ \t]+)?|[ \t]+(?:and|&)[ \t]+)"
+_ORG_MEMBER = r"[A-Z][\w&'’-]*(?:\.(?=\w))?[\w&'’-]*(?:[ \t]+[A-Z][\w&'’-]*){0,3}"
+_MEMBER_AFTER = re.compile(rf"{_LIST_SEP}(?P<v>{_ORG_MEMBER})(?=['’]s\b|[^\w'’]|$)")
+_MEMBER_BEFORE = re.compile(rf"(?:^|(?<=[\s:;(]))(?P<v>{_ORG_MEMBER}){_LIST_SEP}$")
+
+
+@dataclass(frozen=True)
+class OrganizationListExtender:
+    """The other members of a list with an organization in it ('Bekins, Enervee Corporation
+    and Civic Insight'), when they are no English or medical words, names or places."""
+
+    name: str = "org_list_v1"
+    languages: frozenset[str] = EN
+
+    def extend(self, text: str, spans: list[Span]) -> list[Span]:
+        taken = [(s.start, s.end) for s in spans]
+        extra: list[Span] = []
+        for span in spans:
+            if span.label != "ORGANIZATION":
+                continue
+            pos = span.end
+            while (m := _MEMBER_AFTER.match(text, pos)) and self._member(m.group("v")):
+                if not any(a < m.end("v") and m.start("v") < b for a, b in taken):
+                    extra.append(Span(m.start("v"), m.end("v"), "ORGANIZATION", 0.6, self.name))
+                pos = m.end("v")
+            end = span.start
+            while (m := _MEMBER_BEFORE.search(text, max(0, end - 60), end)) and self._member(
+                m.group("v")
+            ):
+                if not any(a < m.end("v") and m.start("v") < b for a, b in taken):
+                    extra.append(Span(m.start("v"), m.end("v"), "ORGANIZATION", 0.6, self.name))
+                end = m.start("v")
+        return [*spans, *extra]
+
+    @staticmethod
+    def _member(value: str) -> bool:
+        words = re.sub(r"['’]s$", "", value).split()
+        if any(w.isupper() or any(c.isdigit() for c in w) for w in words):
+            return False  # acronyms and codes in a list are clinical (NSVD, B12, MRN)
+        return any(
+            not is_inflected_english(w.lower().strip(".")) or is_org_suffix_word(w) for w in words
+        ) and not any(
+            w in _NOT_PLACES
+            or w in _CLINICAL_WORDS
+            or is_medical_word(w)
+            or is_person_name(w)
+            or w in world_city_words()
+            for w in words
+        )
+
+
+EXTENDERS = [AddressTailExtender(), OrganizationListExtender(), PlaceJoinExtender()]
