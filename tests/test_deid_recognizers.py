@@ -240,6 +240,11 @@ EN_CASES = [
         [(0, 6, "NAME"), (35, 44, "NAME")],
     ),
     ("fever since Tuesday the 4th.", [(24, 27, "DATE")]),
+    # an employer named with ordinary words after 'works at/for'
+    (
+        "Pt is from Malden, worked at General Electric for 30 yrs.",
+        [(11, 17, "ADDRESS"), (29, 45, "ORGANIZATION")],
+    ),
     # the other members of a list with an organization in it; not drugs or acronyms
     (
         "She worked for Bekins, Enervee Corporation and Stanford.",
@@ -371,6 +376,7 @@ def test_english_spans(text: str, expected: list) -> None:
         ("联系人：母亲\n患者：我头晕三天了。", "zh"),
         ("护士：请躺下。医师：高血压，需要吃药。我老公平时总是累，想和老婆生二胎。", "zh"),
         ("在妇保医院建档", "zh"),
+        ("It was confirmed to be working with the Nerve Integrity monitoring system.", "en"),
         ("She was seen at General Surgery and Interventional Radiology, then in Mexico.", "en"),
     ],
 )

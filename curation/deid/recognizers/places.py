@@ -651,6 +651,17 @@ class EnglishFacilityRecognizer:
                     and w != "General"  # General Surgery
                     and not is_medical_word(w)  # Interventional Radiology
                 ]
+            if (
+                not meaningful
+                and len(words) > 1
+                and cue.group(1) in ("at", "for")  # not 'working with the Nerve Integrity …'
+                and _EMPLOYMENT_VERB.search(text, max(0, cue.start() - 60), cue.start())
+            ):  # 'worked at General Electric', 'works for Home Depot': an employer's name
+                meaningful = [
+                    w
+                    for w in words
+                    if w not in _ORG_GENERIC and w not in _NOT_PLACES and w not in _CLINICAL_WORDS
+                ]
             if not meaningful or " ".join(words).casefold() in country_names():
                 continue  # 'lived in the United States', 'born in Israel'
 
