@@ -240,6 +240,14 @@ EN_CASES = [
         [(0, 6, "NAME"), (35, 44, "NAME")],
     ),
     ("fever since Tuesday the 4th.", [(24, 27, "DATE")]),
+    # British and Canadian identifiers: spaced numbers after their label, postcodes, mobiles,
+    # dotted day-month-year dates
+    ("NHS number: 943 476 5919", [(12, 24, "ID")]),
+    ("Medicare No. 2123 45670 1", [(13, 25, "ID")]),
+    ("OHIP 1234-567-890-AB", [(5, 20, "ID")]),
+    ("postcode SW1A 1AA", [(9, 17, "ADDRESS")]),
+    ("Mob 07700 900123", [(4, 16, "PHONE")]),
+    ("DOB 03.04.1956", [(4, 14, "DATE")]),
     # an employer named with ordinary words after 'works at/for'
     (
         "Pt is from Malden, worked at General Electric for 30 yrs.",

@@ -231,6 +231,7 @@ def test_scan_command_names_the_bad_line(tmp_path: Path) -> None:
         ("2023-03-15 14:30", 1, "2023-03-16 14:30"),
         ("3月15日", 1, "3月16日"),
         ("Sept. 20", 20, "Oct. 10"),  # an abbreviation stays one; Sept only for September
+        ("03.04.1956", 30, "03.05.1956"),  # dots: day first
         ("June", 30, "July"),  # a month alone, written out, moves from its middle
         ("3/93", 40, "4/93"),
         ("03/2093", 40, "04/2093"),

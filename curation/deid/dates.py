@@ -132,6 +132,12 @@ FORMS: tuple[DateForm, ...] = (
         r"(?=[123])(?<![\d/.])(?P<d>1[3-9]|2\d|3[01])([/.])" + M + r"\2" + Y4 + r"(?!\d)",
         trigger=r"\d[/.]\d{1,2}[/.]\d{4}",
     ),
+    DateForm(  # dots are European: 03.04.1956 is the 3rd of April
+        "dmy_dots",
+        EN,
+        rf"(?=\d)(?<![\d/.-]){D}\.{M}\.{Y4}(?![\d.])",
+        trigger=r"\d\.\d{1,2}\.\d{4}",
+    ),
     DateForm(
         "en_mdy",
         EN,

@@ -27,7 +27,9 @@ EN_ID_LABELS = (
     r"Visit\s*(?:#|No\.?|ID)|Case\s*(?:#|No\.?)|Ref(?:erence)?\s*(?:#|No\.?)|ID\s*(?:#|No\.?)?|"
     r"Vehicle\s*(?:#|Plate|Tag)|Plate\s*(?:#|No\.?)|VIN|SSN|Social\s+Security(?:\s+(?:Number|No\.?|#))?|"
     r"Ins\.?(?:\s+plan)?|Insurance(?:\s+plan)?|Plan|Ref\.?\s*code|(?<!zip\s)(?<!postal\s)Code|Medical\s+record|Chart\s*(?:#|No\.?)?|"
-    r"PT\s+ID|Member|Group\s*(?:#|No\.?)|HBN|HMO\s*(?:ID|#)?|SS\s*#|Site\s*ID|Employee\s*(?:ID|#)"
+    r"PT\s+ID|Member|Group\s*(?:#|No\.?)|HBN|HMO\s*(?:ID|#)?|SS\s*#|Site\s*ID|Employee\s*(?:ID|#)|"
+    r"NHS\s*(?:Number|No\.?|#)?|CHI\s*(?:Number|No\.?)?|OHIP|Health\s*Card\s*(?:Number|No\.?|#)?|"
+    r"Hospital\s*(?:Number|No\.?|#)|Hosp\s*(?:No\.?|#)"
 )
 _NOT_POSTCODE = r"(?<!zip\s)(?<!postal\s)"  # look-behinds: not in the polars trigger
 EN_LABEL_WORDS = frozenset(
@@ -59,7 +61,8 @@ RECOGNIZERS = [
     ),
     LabeledValueRecognizer(
         "en_labeled_number_v1", "ID", BOTH,
-        value=r"(?<![A-Za-z0-9#-])(?:#\s?)?(?=[A-Za-z0-9-]*\d)[A-Za-z0-9][A-Za-z0-9\-]{2,24}(?![A-Za-z0-9-])",
+        # digit groups may be spaced after their label (NHS 943 476 5919, Medicare 2123 45670 1)
+        value=r"(?<![A-Za-z0-9#-])(?:#\s?)?(?:\d{2,5}(?: \d{1,7}){1,3}(?![\w-])|(?=[A-Za-z0-9-]*\d)[A-Za-z0-9][A-Za-z0-9\-]{2,24}(?![A-Za-z0-9-]))",
         label=rf"\b(?:{EN_ID_LABELS})\s*#?\s*(?:is|was|number|no\.?)?\s*[:=]?\s*",
         label_words=EN_LABEL_WORDS,
         score=0.95,

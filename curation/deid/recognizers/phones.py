@@ -15,7 +15,7 @@ PHONE_CONTEXT = (
 CONTEXT_PHONE_CUES = (
     "call", "phone", "tel", "fax", "messages to", "reach", "contact", "mobile", "cell", "number",
     "电话", "手机", "text me", "whatsapp", "sms", "answering at", "registered", "desk", "landline",
-    "dial", "ring me", "pager", "beeper",
+    "dial", "ring me", "pager", "beeper", "mob:", "mob ", "mob.", "tel:", "tel ", "tel.",
 )  # fmt: skip
 
 
@@ -61,12 +61,12 @@ RECOGNIZERS = [
     ),
     PatternRecognizer(  # digit groups right after "call me at", "messages to", "fax" …
         "context_phone_v1", "PHONE", BOTH,
-        r"(?=[+(\d])(?<![\w+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?)?\d{2,4}(?:[\s.-]\d{2,8}){1,4}(?:\s?(?:x|ext\.?)\s?\d{1,5})?(?![\w-])",
+        r"(?=[+(\d])(?<![\w+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?)?\d{2,5}(?:[\s.-]\d{2,8}){1,4}(?:\s?(?:x|ext\.?)\s?\d{1,5})?(?![\w-])",
         0.75,
         validator=plausible_phone_digits,
         context=CONTEXT_PHONE_CUES,
         requires_context=True,
-        trigger=rf"(?i)(?:{'|'.join(CONTEXT_PHONE_CUES)})(?s:.){{0,40}}\d{{2,4}}[\s.-]\d{{2,8}}",
+        trigger=rf"(?i)(?:{'|'.join(CONTEXT_PHONE_CUES)})(?s:.){{0,40}}\d{{2,5}}[\s.-]\d{{2,8}}",
     ),
     PatternRecognizer(  # digit groups right before "office", "fax", "mobile" …
         "phone_before_label_v1", "PHONE", BOTH,

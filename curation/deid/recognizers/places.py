@@ -1302,6 +1302,12 @@ RECOGNIZERS = [
         0.75,
         trigger=r"\d\s+(?:\S+\s+){1,6}\d{1,5}[A-Za-z]?\s+(?i:st\.|street|ave\.|avenue|rd\.|road)",
     ),
+    PatternRecognizer(  # UK postcodes: outward code, a space, inward code (SW1A 1AA, NW1 6XE)
+        "uk_postcode_v1", "ADDRESS", EN,
+        r"(?=[A-Z])\b[A-Z]{1,2}\d[A-Z\d]? \d[ABD-HJLNP-UW-Z]{2}\b",
+        0.8,
+        trigger=r"\b[A-Z]{1,2}\d[A-Z\d]? \d[ABD-HJLNP-UW-Z]{2}\b",
+    ),
     PatternRecognizer(  # counties, parishes, boroughs: smaller than a state (Orange County)
         "en_county_v1", "ADDRESS", EN,
         rf"(?=[A-Z])\b(?:{_CAPWORD}\s+){{1,2}}(?:County|Parish|Borough|Township)\b(?!\s+(?:Road|Rd))",
