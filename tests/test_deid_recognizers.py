@@ -66,6 +66,12 @@ ZH_CASES = [
     ("我老公刘振华今年95岁", [(3, 6, "NAME"), (8, 11, "AGE")]),
     ("主诉：胸闷。\n医师：蒋雯\n", [(10, 12, "NAME")]),
     ("58岁，中石化镇海炼化分公司职工", [(4, 14, "ORGANIZATION")]),
+    # roads named …道 with a section, a room number after 单元, the chain after 住在
+    ("现住址：深圳市南山区高新南七道18号", [(4, 18, "ADDRESS")]),
+    ("家住北京市朝阳区望京西园三区312号楼2单元1101", [(2, 26, "ADDRESS")]),
+    ("住在台北市中山北路二段45号", [(2, 14, "ADDRESS")]),
+    # a month alone
+    ("去年10月份开始，今年3月查出", [(2, 6, "DATE"), (11, 13, "DATE")]),
 ]
 EN_CASES = [
     ("Call (617) 555-0123 today", [(5, 19, "PHONE")]),
@@ -384,6 +390,7 @@ def test_english_spans(text: str, expected: list) -> None:
         ("联系人：母亲\n患者：我头晕三天了。", "zh"),
         ("护士：请躺下。医师：高血压，需要吃药。我老公平时总是累，想和老婆生二胎。", "zh"),
         ("在妇保医院建档", "zh"),
+        ("怀孕10个月，在家知道了", "zh"),
         ("It was confirmed to be working with the Nerve Integrity monitoring system.", "en"),
         ("She was seen at General Surgery and Interventional Radiology, then in Mexico.", "en"),
     ],

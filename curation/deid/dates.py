@@ -96,6 +96,19 @@ FORMS: tuple[DateForm, ...] = (
         trigger=r"\d\s*年",
     ),
     DateForm("zh_md", ZH, rf"(?=\d)(?<![\d年]){M}\s*月\s*{D}\s*[日号]", trigger=r"\d\s*月"),
+    DateForm(  # a month alone: 10月份
+        "zh_month",
+        ZH,
+        rf"(?=\d)(?<![\d.-]){M}\s*月份",
+        trigger=r"\d\s*月份",
+    ),
+    DateForm(  # a month after a year word: 去年10月, 今年3月
+        "zh_month_after_year",
+        ZH,
+        rf"(?=\d)(?<!\d){M}\s*月份?(?![\d日号])",
+        trigger=r"(?:去年|今年|前年|明年)\s*\d{1,2}\s*月",
+        cue=re.compile(r"(?:去年|今年|前年|明年)\s*$"),
+    ),
     DateForm(
         "zh_cn_ymd",
         ZH,

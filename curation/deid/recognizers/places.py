@@ -62,7 +62,9 @@ COMPONENTS = (
     re.compile(alternation(PROVINCES)),
     re.compile(rf"(?:{alternation(CITIES)})(?:市|州|地区|盟)?"),
     re.compile(rf"[{CJK}]{{1,7}}?(?:新区|开发区|高新区|自治州|自治县|区|县|旗|市|镇|乡|街道)"),
-    re.compile(rf"(?:{_NOT_ADMIN}[{CJK}0-9]){{1,8}}?(?:大街|大道|路|街|巷|弄|胡同|里)"),
+    re.compile(
+        rf"(?:{_NOT_ADMIN}[{CJK}0-9]){{1,8}}?(?:大街|大道|路|街|巷|弄|胡同|里|道)(?:[一二三四五六七八九十]段)?"
+    ),
     re.compile(rf"(?:{_NOT_ADMIN}[{CJK}]){{1,8}}?(?:{_COMPOUND})"),
     re.compile(r"(?:村|庄|屯|苑|园|城|湾|里)(?=[\d一二三四五六七八九十])"),  # 王庄|村|2组
     re.compile(rf"[{CJK}]{{2,8}}?(?={_NUM}(?:栋|幢|座|号楼|号院|单元|期))"),  # 锦绣江南12栋
@@ -123,10 +125,12 @@ class ChineseAddressRecognizer:
 
     def _chain(self, text: str, start: int, labeled: bool | None) -> Span | None:
         """Grow an address from start; labeled=None means after a verb (needs a real chain)."""
+        if labeled is None and re.match(ADDRESS_VERBS, text[start : start + 2]):
+            return None  # 住在台北: the chain starts after 在, not at it
         pos, parts = start, []
         while pos < len(text) and len(parts) < 10:
             match = component_at(text, pos)
-            if not match and parts and re.match(_UNIT, parts[-1][-1:]):
+            if not match and parts and re.search(rf"{_UNIT}$", parts[-1]):
                 match = re.compile(r"\d{1,5}(?![\d.])").match(text, pos)  # 20号楼604
             if not match:
                 break
