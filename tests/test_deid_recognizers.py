@@ -72,6 +72,8 @@ ZH_CASES = [
     ("住在台北市中山北路二段45号", [(2, 14, "ADDRESS")]),
     # a month alone
     ("去年10月份开始，今年3月查出", [(2, 6, "DATE"), (11, 13, "DATE")]),
+    # a surname alone before a title, where it opens the phrase
+    ("张医生您好，我是上次来看病的李女士", [(0, 1, "NAME"), (14, 15, "NAME")]),
 ]
 EN_CASES = [
     ("Call (617) 555-0123 today", [(5, 19, "PHONE")]),
@@ -391,6 +393,7 @@ def test_english_spans(text: str, expected: list) -> None:
         ("护士：请躺下。医师：高血压，需要吃药。我老公平时总是累，想和老婆生二胎。", "zh"),
         ("在妇保医院建档", "zh"),
         ("怀孕10个月，在家知道了", "zh"),
+        ("多谢医生解惑，我们的班主任患病，上周医生让我去医院查医生说没事", "zh"),
         ("It was confirmed to be working with the Nerve Integrity monitoring system.", "en"),
         ("She was seen at General Surgery and Interventional Radiology, then in Mexico.", "en"),
     ],

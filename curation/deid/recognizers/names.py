@@ -96,6 +96,7 @@ NEVER_GIVEN = frozenset(
     # 和主治医生商量, 向你叔叔)
     "你您我他她它问按下主叔爷奶姨舅"
 )
+_ADDRESSING = frozenset("找问请是给跟和让叫对向被的")  # may stand before 张医生
 # words said to a doctor that look like surname + given name (谢谢医生, 麻烦大夫)
 COURTESY = frozenset("谢谢 多谢 感谢 麻烦 辛苦 拜托 请问 好的 您好 你好".split())
 # what may follow a name: a field label, a title, gender/age, or any non-CJK character
@@ -270,6 +271,20 @@ class ChineseNameRecognizer:
     category: str = "NAME"
     languages: frozenset[str] = ZH
 
+    @staticmethod
+    def _lone_surname(text: str, start: int, titled: str) -> bool:
+        """A surname alone before a title (张医生, 刘主任) is one when it opens the phrase:
+        at the start, after punctuation or a verb of addressing (找, 问, 请 …), and neither
+        closes a word (主任医师, 多谢医生) nor opens one with the title (班主任)."""
+        before = text[start - 1] if start else ""
+        if before and re.match(rf"[{CJK}]", before) and before not in _ADDRESSING:
+            return False
+        pair = text[max(0, start - 1) : start + 1]
+        return not (
+            (len(pair) == 2 and (is_ordinary_chinese_word(pair) or pair in COURTESY))
+            or is_ordinary_chinese_word(titled)
+        )
+
     def find(self, text: str) -> Iterator[Span]:
         for m in _ZH_FIELD.finditer(text):
             value = _field_name(m.group("v"))
@@ -319,7 +334,12 @@ class ChineseNameRecognizer:
                 continue
             if value in COURTESY or any(c in NEVER_GIVEN for c in value[1:]):
                 continue
-            if _ordinary(value, strict=False) or _inside_words(text, m.start("v"), value):
+            if len(value) > 1 and _ordinary(value, strict=False):
+                continue  # a lone surname (张医生) is no word of its own here …
+            start = m.start("v")
+            if len(value) == 1 and not self._lone_surname(text, start, m.group()):
+                continue
+            if _inside_words(text, m.start("v"), value):
                 continue
             yield Span(m.start("v"), m.end("v"), "NAME", 0.85, self.name)
         for m in _ZH_PLACEHOLDER.finditer(text):
