@@ -425,6 +425,11 @@ _CREDENTIAL_AFTER = re.compile(  # 'Kathrine Filemonsen DDS', 'Giovanna Rodrigue
 )
 EN_SUBJECT_BEFORE = re.compile(r"\b(?:pt|patient)\s+name\s*(?:is|:)?\s+$", re.IGNORECASE)
 _SENTENCE_START = re.compile(r"(?:^|\n|\b[SO]:\s*|Subjective:\s*|[.;:]\s+)$")
+_SUBJECT_VERB_STARTS = tuple(  # a cheap necessary condition of EN_SUBJECT_VERB
+    " " + verb
+    for verb in "reports states denies endorses complains notes presents returns comes agrees "
+    "understands tolerated tolerates continues feels was is".split()
+)
 EN_SUBJECT_VERB = re.compile(
     r"\s+(?:reports|states|denies|endorses|complains|notes|presents|returns|comes|agrees|"
     r"understands|tolerated|tolerates|continues|feels|was\s+seen|is\s+an?\s+(?:\d|man|woman|"
@@ -458,21 +463,12 @@ _CUE_PAIRS = {
         "signed reviewed approved authored goes typed".split()
     ),
 }
-_SUBJECT_VERBS = frozenset(
-    "reports states denies endorses complains notes presents returns comes agrees understands "
-    "tolerated tolerates continues feels was is".split()
-)
 
 
 def _second_word(text: str, start: int) -> str:
     """The word before the previous word, lowercased."""
     words = text[max(0, start - 40) : start].split()
     return words[-2].strip(".:-,").lower() if len(words) >= 2 else ""
-
-
-def _next_word(text: str, end: int) -> str:
-    after = text[end + 1 : end + 16]
-    return after.split(None, 1)[0].lower() if after.strip() else ""
 
 
 def _title_case(token: str) -> str:
@@ -647,9 +643,13 @@ class EnglishNameRecognizer:
             if _ANY_TITLE.search(text)
             else {}
         )
-        for i, (start, _, word) in enumerate(tokens):
+        # tokens followed by a clinical subject verb ('Smith| reports'): a cheap condition
+        verb_after = [text.startswith(_SUBJECT_VERB_STARTS, end) for _, end, _ in tokens]
+        for i, (start, end, word) in enumerate(tokens):
             title_start = titled.get(start)
-            plain = _plain_word(word) and not _last_first_field(text, tokens, i)
+            plain = _plain_word(word) and not (
+                text.startswith(",", end) and _last_first_field(text, tokens, i)
+            )
             if title_start is None and plain:
                 continue  # "The", "Patient", "History": no name starts with them
             if title_start is not None and word not in _NOT_TITLED:
@@ -679,7 +679,7 @@ class EnglishNameRecognizer:
                 if run:
                     yield Span(run[0], run[1], "NAME", 0.9, self.name)
                 continue
-            subject = self._subject(text, tokens, i)
+            subject = self._subject(text, tokens, i) if any(verb_after[i : i + 3]) else None
             if subject is not None and _SENTENCE_START.search(text, window, start):
                 yield Span(start, subject, "NAME", 0.75, self.name)
 
@@ -688,6 +688,14 @@ class EnglishNameRecognizer:
         """Where a sentence's subject name starting at token i ends, when up to three
         name-like tokens are followed by a clinical subject verb ('Darcel Seferovic is a
         woman', 'Smith reports'), else None."""
+        verb_ends = [
+            tokens[j][1]
+            for j in range(i, min(i + 3, len(tokens)))
+            if text.startswith(_SUBJECT_VERB_STARTS, tokens[j][1])
+            and EN_SUBJECT_VERB.match(text, tokens[j][1])
+        ]
+        if not verb_ends:
+            return None
         first = tokens[i][2]
         given = _is_first(first) or not (is_everyday_word(first) or _is_last(first))
         for j in range(i, min(i + 3, len(tokens))):
@@ -699,11 +707,7 @@ class EnglishNameRecognizer:
             ):  # 'Iliana Keel is a 64 yo': after a given name, a surname may be a word
                 return None
             end = tokens[j][1]
-            if (
-                text[end : end + 1] == " "
-                and _next_word(text, end) in _SUBJECT_VERBS
-                and EN_SUBJECT_VERB.match(text, end)
-            ):
+            if end in verb_ends:
                 return end
             if j + 1 < len(tokens) and text[end : tokens[j + 1][0]] != " ":
                 return None
@@ -1011,8 +1015,16 @@ class EnglishNameShapeRecognizer:
         yield from self._dialogue_labels(text)
         if not _NAMING_CUE.search(text):
             return  # no greeting or naming in the text: nothing to look up behind the tokens
+        # only a token that is, or is followed by, a first name or a non-word can open a
+        # name, and only then is the text behind it searched for the naming
+        named = [
+            u or (_is_first(w) and not w.isupper())
+            for u, (_, _, w) in zip(unknown, tokens, strict=True)
+        ]
         for k, (start, _, _) in enumerate(tokens):
-            if not _NAMED_BEFORE.search(text, max(0, start - 24), start):
+            if not any(named[k : k + 3]) or not _NAMED_BEFORE.search(
+                text, max(0, start - 24), start
+            ):
                 continue
             # the name named: this token and up to two more right after it ('I'm Quarto
             # Angelo'), as far as the last that is a known first name or no word
