@@ -248,6 +248,9 @@ EN_CASES = [
         [(0, 6, "NAME"), (35, 44, "NAME")],
     ),
     ("fever since Tuesday the 4th.", [(24, 27, "DATE")]),
+    # rural routes and street intersections (not 'the intersection of pain and anxiety')
+    ("Home: RR 2 Box 118, Marshfield, VT 05658", [(6, 40, "ADDRESS")]),
+    ("found near the intersection of 5th Street and Market.", [(15, 52, "ADDRESS")]),
     # British and Canadian identifiers: spaced numbers after their label, postcodes, mobiles,
     # dotted day-month-year dates
     ("NHS number: 943 476 5919", [(12, 24, "ID")]),
@@ -393,6 +396,7 @@ def test_english_spans(text: str, expected: list) -> None:
         ("护士：请躺下。医师：高血压，需要吃药。我老公平时总是累，想和老婆生二胎。", "zh"),
         ("在妇保医院建档", "zh"),
         ("怀孕10个月，在家知道了", "zh"),
+        ("At the intersection of pain and anxiety, the junction of the ileum and cecum.", "en"),
         ("多谢医生解惑，我们的班主任患病，上周医生让我去医院查医生说没事", "zh"),
         ("It was confirmed to be working with the Nerve Integrity monitoring system.", "en"),
         ("She was seen at General Surgery and Interventional Radiology, then in Mexico.", "en"),

@@ -1367,6 +1367,18 @@ RECOGNIZERS = [
         0.8,
         trigger=r"(?i)corner\s+of",
     ),
+    PatternRecognizer(  # the intersection of 5th Street and Market: streets are capitalized
+        "intersection_of_v1", "ADDRESS", EN,
+        r"(?i:\bintersection\s+of\s+)(?:the\s+)?[A-Z0-9][^?!;,\n]{0,40}?\s+(?:and|&)\s+[A-Z0-9][\w'’-]*(?:\s+[A-Z][\w'’-]*\.?){0,2}",
+        0.8,
+        trigger=r"(?i)intersection\s+of",
+    ),
+    PatternRecognizer(  # rural routes: RR 2 Box 118, HC 61 Box 20
+        "rural_route_v1", "ADDRESS", EN,
+        r"\b(?:RR|R\.R\.|HC|Rural\s+Route|Star\s+Route)\s*#?\s*\d{1,4},?\s+Box\s+\d{1,6}\b",
+        0.85,
+        trigger=r"(?:RR|R\.R\.|HC|Route)\s*#?\s*\d{1,4},?\s+Box",
+    ),
     PatternRecognizer(
         "us_zip_v1", "ADDRESS", BOTH,
         rf"(?:\b(?:{US_STATES})\.?\s+|(?:zip|postal)\s*(?:code)?\s*[:#]?\s*)(?P<v>\d{{5}}(?:-\d{{4}})?)\b",
