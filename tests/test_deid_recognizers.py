@@ -251,6 +251,9 @@ EN_CASES = [
     # rural routes and street intersections (not 'the intersection of pain and anxiety')
     ("Home: RR 2 Box 118, Marshfield, VT 05658", [(6, 40, "ADDRESS")]),
     ("found near the intersection of 5th Street and Market.", [(15, 52, "ADDRESS")]),
+    # hospital record and device identifiers after their labels
+    ("FIN: 55512345, HAR# 77123", [(5, 13, "ID"), (20, 25, "ID")]),
+    ("Specimen: S22-1234; device S/N: 4X88K21", [(10, 18, "ID"), (32, 39, "ID")]),
     # British and Canadian identifiers: spaced numbers after their label, postcodes, mobiles,
     # dotted day-month-year dates
     ("NHS number: 943 476 5919", [(12, 24, "ID")]),

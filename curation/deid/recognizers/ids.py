@@ -29,12 +29,13 @@ EN_ID_LABELS = (
     r"Ins\.?(?:\s+plan)?|Insurance(?:\s+plan)?|Plan|Ref\.?\s*code|(?<!zip\s)(?<!postal\s)Code|Medical\s+record|Chart\s*(?:#|No\.?)?|"
     r"PT\s+ID|Member|Group\s*(?:#|No\.?)|HBN|HMO\s*(?:ID|#)?|SS\s*#|Site\s*ID|Employee\s*(?:ID|#)|"
     r"NHS\s*(?:Number|No\.?|#)?|CHI\s*(?:Number|No\.?)?|OHIP|Health\s*Card\s*(?:Number|No\.?|#)?|"
-    r"Hospital\s*(?:Number|No\.?|#)|Hosp\s*(?:No\.?|#)"
+    r"Hospital\s*(?:Number|No\.?|#)|Hosp\s*(?:No\.?|#)|FIN|CSN|EMPI|MPI|HAR|"
+    r"Specimen\s*(?:#|No\.?|ID)?|S/?N|Serial|License\s+plate|Licence\s+plate"
 )
 _NOT_POSTCODE = r"(?<!zip\s)(?<!postal\s)"  # look-behinds: not in the polars trigger
 EN_LABEL_WORDS = frozenset(
     w.lower() for w in re.findall(r"[A-Za-z]{2,}", EN_ID_LABELS.replace(r"\s", " "))
-) | {"number", "no", "#", "is", "was"}
+) | {"number", "no", "#", "is", "was", "sn", "s/n"}
 PLATE_PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼使领"
 
 RECOGNIZERS = [
