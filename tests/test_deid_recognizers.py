@@ -251,6 +251,13 @@ EN_CASES = [
     # rural routes and street intersections (not 'the intersection of pain and anxiety')
     ("Home: RR 2 Box 118, Marshfield, VT 05658", [(6, 40, "ADDRESS")]),
     ("found near the intersection of 5th Street and Market.", [(15, 52, "ADDRESS")]),
+    # a year spent at a company; towns after 'moved here from' or named as towns
+    (
+        "Nils spent a year at Simpletuition as the assistant",
+        [(0, 4, "NAME"), (21, 34, "ORGANIZATION")],
+    ),
+    ("We moved here from Cite Guedouala", [(19, 33, "ADDRESS")]),
+    ("we returned to Mill Village by helicopter.", [(15, 27, "ADDRESS")]),
     # hospital record and device identifiers after their labels
     ("FIN: 55512345, HAR# 77123", [(5, 13, "ID"), (20, 25, "ID")]),
     ("Specimen: S22-1234; device S/N: 4X88K21", [(10, 18, "ID"), (32, 39, "ID")]),
@@ -399,6 +406,7 @@ def test_english_spans(text: str, expected: list) -> None:
         ("护士：请躺下。医师：高血压，需要吃药。我老公平时总是累，想和老婆生二胎。", "zh"),
         ("在妇保医院建档", "zh"),
         ("怀孕10个月，在家知道了", "zh"),
+        ("She spent two weeks at Home and 3 days in the ICU, then returned to Work.", "en"),
         ("At the intersection of pain and anxiety, the junction of the ileum and cecum.", "en"),
         ("多谢医生解惑，我们的班主任患病，上周医生让我去医院查医生说没事", "zh"),
         ("It was confirmed to be working with the Nerve Integrity monitoring system.", "en"),

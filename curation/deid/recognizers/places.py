@@ -560,6 +560,7 @@ _FACILITY_VERB = re.compile(
     r"checked|delivered|born|works?|worked|working|employed|retired|volunteers?|volunteered|"
     r"attends?|attended|studies|studied|enrolled|resides?|resided|lives?|lived|stays?|stayed|"
     r"reviewed|observed|consulted|registered|surgery|replacement|check-up|checkup|follow-up|"
+    r"spent|spends|spending|"
     r"appointment|visit|came|went|last\s+seen)"
     r"\b(?:\s+[a-z][\w.'’-]*){0,5}?\s+$",
     re.IGNORECASE,
@@ -590,7 +591,7 @@ class EnglishFacilityRecognizer:
         r"(?i:treat|seen|saw|see|admit|present|visit|evaluat|transfer|refer|discharg|follow|hospitali|"
         r"operat|examin|manag|diagnos|assess|check|deliver|born|work|employ|retire|volunteer|"
         r"attend|stud|enrol|resid|live|stay|review|observ|consult|regist|surger|replacement|"
-        r"check|follow|appointment|visit|came|went|seen)[a-z-]*(?:\s+[A-Za-z][\w.'’-]*){0,5}?\s+"
+        r"check|follow|appointment|visit|came|went|seen|spen)[a-z-]*(?:\s+[A-Za-z][\w.'’-]*){0,5}?\s+"
         r"(?:at|to|in|from|by|for|with)\s+(?:our\s+|the\s+)?[A-Z]"
         r"|@\s+[A-Z]|(?i:visited|attended)\s+(?:our\s+|the\s+)?[A-Z]"
     )
@@ -810,7 +811,7 @@ _UPPER = "A-Z\u00c0-\u00d6\u00d8-\u00de\u0391-\u03a9\u0410-\u042f"
 _PLACE_WORD = rf"[{_UPPER}][^\W\d_]*(?:['’.-][^\W\d_]+)*"
 _HOME_VERBS = (  # strong cues: what follows is a place even if it is an English word (Revere)
     r"(?:lives|living|live|resides|residing|reside|resident|born|moved|relocated|grew\s+up|"
-    r"native|hometown|raised)\s+(?:in|to|from|of|at)"
+    r"native|hometown|raised)(?:\s+(?:here|back|away|there))?\s+(?:in|to|from|of|at)"
     r"|(?:i\s*['’]?m|i\s+am|we\s*['’]?re|we\s+are)\s+(?:currently\s+)?in"
     r"|originally\s+from|arrived\s+(?:in|at)|based\s+in|home\s+(?:city|town)"
     r"|university\s+of"
@@ -829,6 +830,11 @@ _PLACE_VALUE = re.compile(  # Villafranca del Cid, Store Merløse, PORT O' WARRE
     rf"(?P<v>{_PLACE_WORD}(?: (?:{_PLACE_PARTICLE} ?)?{_PLACE_WORD}){{0,2}})"
 )
 _CUE_LAST_WORDS = frozenset("in to from of at the visiting city town".split())
+# the last word of a town's name that says it is one ('returned to Mill Village')
+_PLACE_TYPES = frozenset(
+    "Village Town City Heights Springs Falls Beach Harbor Harbour Bay Valley Creek Ridge "
+    "Hills Lake Island Port Township Borough".split()
+)
 
 
 _NOT_TOWNS = frozenset(
@@ -869,7 +875,12 @@ class EnglishPlaceAfterCueRecognizer:
             if value.casefold() in country_names() or value in _NOT_PLACES:
                 continue  # a country or a state does not identify anyone
             home = re.match(rf"(?i){_HOME_VERBS}", cue.group(0))
-            if not home and is_common_english(words[0].lower()) and value not in _city_names():
+            if (
+                not home
+                and is_common_english(words[0].lower())
+                and value not in _city_names()
+                and words[-1] not in _PLACE_TYPES
+            ):
                 continue  # "came from Work" … only strong cues trust a word that is no city
                 # ('drove here from Providence')
             yield Span(m.start("v"), m.start("v") + len(value), "ADDRESS", 0.7, self.name)
