@@ -258,6 +258,10 @@ EN_CASES = [
     ),
     ("We moved here from Cite Guedouala", [(19, 33, "ADDRESS")]),
     ("we returned to Mill Village by helicopter.", [(15, 27, "ADDRESS")]),
+    # titles typed in lowercase or in capitals; MR and MS in capitals are titles only before a
+    # name in capitals (MS Contin, moderate MR. Mitral valve …)
+    ("Pt seen by dr. smith this am; called mrs o'neil.", [(11, 20, "NAME"), (37, 47, "NAME")]),
+    ("DR. SMITH saw MR. JONES today.", [(0, 9, "NAME"), (14, 23, "NAME")]),
     # hospital record and device identifiers after their labels
     ("FIN: 55512345, HAR# 77123", [(5, 13, "ID"), (20, 25, "ID")]),
     ("Specimen: S22-1234; device S/N: 4X88K21", [(10, 18, "ID"), (32, 39, "ID")]),
@@ -406,6 +410,7 @@ def test_english_spans(text: str, expected: list) -> None:
         ("护士：请躺下。医师：高血压，需要吃药。我老公平时总是累，想和老婆生二胎。", "zh"),
         ("在妇保医院建档", "zh"),
         ("怀孕10个月，在家知道了", "zh"),
+        ("MS Contin 30 mg. Moderate MR. Mitral valve normal. Hx of ms and mr noted.", "en"),
         ("She spent two weeks at Home and 3 days in the ICU, then returned to Work.", "en"),
         ("At the intersection of pain and anxiety, the junction of the ileum and cecum.", "en"),
         ("多谢医生解惑，我们的班主任患病，上周医生让我去医院查医生说没事", "zh"),

@@ -39,8 +39,11 @@ from curation.deid.words import (
 )
 
 _TITLE_AHEAD = re.compile(  # a title and the space after it, before the name it introduces
-    r"(?=[DFLMNPRS])\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Drs|Prof|Doctor|Professor|Sister|Rev|Father|Nurse|"
-    r"Mister|Madam|Sir|Dame|Lady|Lord)\b\.?\s+"
+    r"(?=[DFLMNPRS])\b(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr|Drs|Prof|Doctor|Professor|Sister|Rev|Father|"
+    r"Nurse|Mister|Madam|Sir|Dame|Lady|Lord|MRS|MISS|DR|DRS|PROF|DOCTOR)\b\.?\s+"
+    # MR and MS in capitals are also mitral regurgitation and morphine sulfate (MS Contin):
+    # titles only before a name in capitals (MR. JONES)
+    r"|(?:MR|MS)\b\.?\s+(?=[A-Z][A-Z'’-]+\b))"
 )
 EN_CREDENTIALS = re.compile(
     r"(?:MD|M\.D\.|DO|D\.O\.|RN|R\.N\.|NP|N\.P\.|PA-C|PA|PhD|Ph\.D\.|DDS|DMD|MBBS|FACS|FACP|"
@@ -127,7 +130,7 @@ EN_SUBJECT_VERB = re.compile(
 
 _ANY_TITLE = re.compile(
     r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Drs|Prof|Doctor|Professor|Sister|Rev|Father|Nurse|Mister|Madam|"
-    r"Sir|Dame|Lady|Lord)\.?\s"
+    r"Sir|Dame|Lady|Lord|MR|MRS|MS|MISS|DR|DRS|PROF|DOCTOR)\.?\s"
 )
 # the last word of every label or cue in _LABEL_BEFORE / EN_SUBJECT_BEFORE, lowercased
 _CUE_WORDS = frozenset(
@@ -936,6 +939,52 @@ class AffiliationExtender:
 
 EXTENDERS = [AffiliationExtender()]
 
+_LOWER_TITLED = re.compile(  # 'seen by dr. smith', 'called mrs o'neil' in any writer's text
+    r"(?<![\w.])(?:dr|drs|mr|mrs|ms|prof)\.?[ \t]+(?P<a>[a-z][a-z'’-]+)(?:[ \t]+(?P<b>[a-z][a-z'’-]+))?"
+)
+_NOT_AFTER_TITLE = frozenset(
+    "and or the a an to of in on at for by with was is will would has had said says who whom "
+    "whose office note notes called calls saw sees here there today recommended recommends "
+    "patients patient".split()
+)
+
+
+@dataclass(frozen=True)
+class LowercaseTitledNameRecognizer:
+    """A name after a title typed in lowercase ('dr. smith', 'mrs o'neil'): a known name, or no
+    English word; its second word joins when it is a known surname or no word."""
+
+    name: str = "en_name_lowercase_title_v1"
+    category: str = "NAME"
+    languages: frozenset[str] = EN
+    trigger: str = r"(?:^|[^\w.])(?:dr|drs|mr|mrs|ms|prof)\.?[ \t]+[a-z]"
+
+    def find(self, text: str) -> Iterator[Span]:
+        for m in _LOWER_TITLED.finditer(text):
+            first = m.group("a")
+            if first in _NOT_AFTER_TITLE or not _lower_name(first):
+                continue
+            end = m.end("a")
+            second = m.group("b")
+            if (
+                second
+                and second not in _NOT_AFTER_TITLE
+                and (_is_last(second.capitalize()) or not is_inflected_english(second))
+                and not is_medical_word(second)
+            ):
+                end = m.end("b")
+            yield Span(m.start(), end, "NAME", 0.85, self.name)
+
+
+@cache
+def _lower_name(word: str) -> bool:
+    """A lowercase word that may be a name: a known one, or no English or medical word."""
+    title = word.capitalize()
+    if title in _NOT_NAMES or is_medical_word(word):
+        return False
+    return _is_first(title) or _is_last(title) or not is_inflected_english(word)
+
+
 # transcription footers name the physician and the typist by initials: 'IV/rt', 'JMS/kjt/dm',
 # 'Transcribed by: kmj' (a whole line or field, so that 'BP/hr' inside a sentence is not hit)
 TYPIST_INITIALS = PatternRecognizer(
@@ -954,4 +1003,5 @@ RECOGNIZERS = [
     EnglishNameShapeRecognizer(),
     TYPIST_INITIALS,
     LowercaseNameRecognizer(),
+    LowercaseTitledNameRecognizer(),
 ]
