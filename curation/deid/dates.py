@@ -44,12 +44,21 @@ DATE_CONTEXT_EN = (
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "mon ",
     "tue ", "tues ", "wed ", "thu ", "thur ", "thurs ", "fri ", "sun ",
 )  # fmt: skip
-# what must stand right before a month/two-digit-year date ('since 3/93', 's/p CABG in 5/88')
-DATE_CUE_MY = re.compile(
-    r"(?i:\b(?:since|in|from|until|till|dated?|s/p|by|of|through|thru|circa|approx\.?|about|"
+# what must stand right before a month/two-digit-year date ('since 3/93', 's/p CABG in 5/88');
+# written once for the Python cue and the batch trigger
+_MY_CUES = (
+    r"\b(?:since|in|from|until|till|dated?|s/p|by|of|through|thru|circa|approx\.?|about|"
     r"around|before|after|early|late|mid|onset|diagnosed|dx|prior\s+to|"
-    r"last(?:[ \t]+[a-z]+){0,2})[ \t]+)$"
+    r"last(?:[ \t]+[a-z]+){0,2})[ \t]+"
 )
+DATE_CUE_MY = re.compile(rf"(?i:{_MY_CUES})$")
+# what stands right before a month named alone ('admitted in February', 'since mid-March')
+_MONTH_CUES = (
+    r"\b(?:in|since|until|till|by|during|through|thru|early|late|mid|last|next|this|past|from|"
+    r"before|after|around|end\s+of|beginning\s+of|month\s+of)[ \t-]+"
+    r"(?:early[ \t]+|late[ \t]+|mid-?)?"
+)
+_YEAR_WORDS = "去年|今年|前年|明年"  # before a month alone: 去年10月
 
 
 TIME_OF_DAY = re.compile(
@@ -106,8 +115,8 @@ FORMS: tuple[DateForm, ...] = (
         "zh_month_after_year",
         ZH,
         rf"(?=\d)(?<!\d){M}\s*月份?(?![\d日号])",
-        trigger=r"(?:去年|今年|前年|明年)\s*\d{1,2}\s*月",
-        cue=re.compile(r"(?:去年|今年|前年|明年)\s*$"),
+        trigger=rf"(?:{_YEAR_WORDS})\s*\d{{1,2}}\s*月",
+        cue=re.compile(rf"(?:{_YEAR_WORDS})\s*$"),
     ),
     DateForm(
         "zh_cn_ymd",
@@ -174,16 +183,8 @@ FORMS: tuple[DateForm, ...] = (
         "en_month",
         EN,
         rf"(?=[JFMASOND])(?<!\w)(?:(?<=mid-)|(?<!-)){MON}(?![\w-])(?!\s*,?\s+(?:of\s+)?\d)",
-        trigger=(
-            r"(?i)\b(?:in|since|until|till|by|during|through|thru|early|late|mid|last|next|this|"
-            r"past|from|before|after|around|end\s+of|beginning\s+of|month\s+of)[ \t-]+"
-            r"(?:early[ \t]+|late[ \t]+|mid-?)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
-        ),
-        cue=re.compile(
-            r"(?i:\b(?:in|since|until|till|by|during|through|thru|early|late|mid|last|next|this|"
-            r"past|from|before|after|around|end\s+of|beginning\s+of|month\s+of)[ \t-]+"
-            r"(?:early[ \t]+|late[ \t]+|mid-?)?)$"
-        ),
+        trigger=rf"(?i){_MONTH_CUES}(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)",
+        cue=re.compile(rf"(?i:{_MONTH_CUES})$"),
     ),
     DateForm(  # 3/1993, 03/2093
         "us_my", EN, rf"(?=\d)(?<![\d/.-]){M}/{Y4}(?![\d/]|\s*dilution)", trigger=r"\d/\d{4}"
@@ -192,12 +193,7 @@ FORMS: tuple[DateForm, ...] = (
         "us_my_short",
         EN,
         rf"(?=\d)(?<![\d/.-]){M}/(?P<y>(?!10)\d{{2}})(?![\d/%]|\s*(?:pain|scale|strength))",
-        trigger=(
-            r"(?i)\b(?:since|in|from|until|till|dated?|s/p|by|of|through|thru|circa|approx\.?|"
-            r"about|around|before|after|early|late|mid|onset|diagnosed|dx|last|to|"
-            r"last(?:[ \t]+[a-z]+){1,2})[ \t]+"
-            r"\d{1,2}/\d{2}(?:[^\d/]|$)"
-        ),
+        trigger=rf"(?i){_MY_CUES}\d{{1,2}}/\d{{2}}(?:[^\d/]|$)",
         cue=DATE_CUE_MY,
     ),
     DateForm(

@@ -20,7 +20,7 @@ from curation.deid.recognizers.organizations import (
     is_descriptive_org_word,
     is_org_suffix_word,
 )
-from curation.deid.recognizers.place_words import STATE_NAMES, world_city_words
+from curation.deid.recognizers.place_words import STATES, world_city_words
 from curation.deid.registry import (
     EN,
     PatternRecognizer,
@@ -100,7 +100,7 @@ def _surname_word(token: str) -> bool:
         and not token.isupper()
         and token.rstrip(".") not in _NOT_NAMES
         and token not in _DEMONYMS
-        and token not in _STATES
+        and token not in STATES
         and not is_medical_word(token)
         and not is_descriptive_org_word(token)
     )
@@ -245,6 +245,13 @@ def _bare(token: str) -> str:
 
 
 @cache
+def _given_name(token: str) -> bool:
+    """A token that may open a name as its given name: a known first name, or no word and no
+    known surname (after it, a surname may be an English word: Dr. Justin Beet)."""
+    return _is_first(token) or not (is_everyday_word(token.strip("'’")) or _is_last(token))
+
+
+@cache
 def _plain_word(token: str) -> bool:
     """An everyday word that is no known name: it cannot start a person's name."""
     word = _bare(token)
@@ -289,9 +296,7 @@ class EnglishNameRecognizer:
         if _title_case(word) in _eponyms() and not first_free:
             return None
         # a given name: a known first name, or no word and no known surname; not an initial
-        given = len(word) > 2 and (
-            _is_first(word) or not (is_everyday_word(word.strip("'’")) or _is_last(word))
-        )
+        given = len(word) > 2 and _given_name(word)  # not an initial
         j = i
         while j + 1 < len(tokens) and j - i + 1 < self.max_tokens:
             gap = text[tokens[j][1] : tokens[j + 1][0]]
@@ -387,8 +392,7 @@ class EnglishNameRecognizer:
         ]
         if not verb_ends:
             return None
-        first = tokens[i][2]
-        given = _is_first(first) or not (is_everyday_word(first) or _is_last(first))
+        given = _given_name(tokens[i][2])
         for j in range(i, min(i + 3, len(tokens))):
             word = tokens[j][2]
             if _title_case(word) in _eponyms() or word.rstrip(".") in _NOT_NAMES:
@@ -443,7 +447,7 @@ class EnglishNameRecognizer:
     def _last_comma_first(last: str, first: str) -> bool:
         """'Last, First' as headers and lists write patients: the first name is known; the
         last name is known, or no word, eponym, state or demonym (VANTERPOOL, INGRID)."""
-        if not _is_first(first) or _title_case(first) in _STATES:
+        if not _is_first(first) or _title_case(first) in STATES:
             return False
         if first.isupper() and len(first) <= 3 and not (last.isupper() and _is_last(last)):
             return False  # lab lists: 'TSH, ANA', 'KCL, ASA'
@@ -460,7 +464,7 @@ class EnglishNameRecognizer:
             and last.rstrip(".") not in _NOT_NAMES
             and _title_case(last) not in _eponyms()
             and _title_case(last) not in _DEMONYMS
-            and _title_case(last) not in _STATES
+            and _title_case(last) not in STATES
         )
 
     def _gazetteer(self, text: str, tokens: list) -> Iterator[Span]:
@@ -553,7 +557,6 @@ class EnglishNameByRoleRecognizer:
                 yield Span(m.start("v"), m.end("v"), "NAME", 0.8, self.name)
 
 
-_STATES = frozenset(STATE_NAMES.split("|"))
 _NAME_PREFIXES = ("Mc", "Mac", "De", "Di", "Da", "La", "Le", "Van", "Von", "O'", "O’", "St")
 _SPEECH_VERBS = (
     r"said|says|asked|asks|told|tells|replied|replies|explained|explains|shouted|shouts|wrote|"
@@ -572,7 +575,7 @@ def _unknown_part(token: str) -> bool:
         return False
     if word in _DEMONYMS or _title_case(word) in _eponyms() or word.casefold() in country_names():
         return False
-    if is_inflected_english(word) or is_medical_word(word) or word in _STATES:
+    if is_inflected_english(word) or is_medical_word(word) or word in STATES:
         return False
     inner = re.search(r"[a-z][A-Z]|^[A-Z]{2}[a-z]", word)
     if inner and not word.startswith(_NAME_PREFIXES):

@@ -83,6 +83,11 @@ def is_descriptive_org_word(word: str) -> bool:
     return word in _ORG_GENERIC or word in NOT_PLACES
 
 
+def _describes(word: str) -> bool:
+    """A word that describes a place of care or is clinical, and so names nothing alone."""
+    return is_descriptive_org_word(word) or word in CLINICAL_WORDS
+
+
 def is_org_suffix_word(word: str) -> bool:
     """The last word of an organization suffix (Clinic, Hospital, Center, Inc …)."""
     return word.rstrip(".") in _EN_ORG_LAST_WORDS or word.upper() in _EN_ORG_LAST_WORDS
@@ -201,9 +206,7 @@ def _proper_practice_word(word: str) -> bool:
     word = re.sub(r"['’]s$", "", word)
     return (
         len(word) > 2
-        and word not in _ORG_GENERIC
-        and word not in NOT_PLACES
-        and word not in CLINICAL_WORDS
+        and not _describes(word)
         and word not in TITLES
         and word.capitalize() not in lexicon("en_eponym_names")
         and (not is_inflected_english(word) or word in city_names())  # Somerset, Reading
@@ -297,10 +300,8 @@ class EnglishFacilityRecognizer:
             meaningful = [
                 w
                 for k, w in enumerate(words)
-                if w not in NOT_PLACES
+                if not _describes(w)
                 and not (w == "General" and k < len(words) - 1)  # General Surgery
-                and w not in CLINICAL_WORDS
-                and w not in _ORG_GENERIC
                 and not re.fullmatch(r"[A-Z]\d+|D\.O|M\.D", w)
                 and (not is_common_english(w) or w in world_cities() or is_person_name(w))
             ]
@@ -310,9 +311,7 @@ class EnglishFacilityRecognizer:
                 meaningful = [
                     w
                     for w in words[:-1]
-                    if w not in _ORG_GENERIC
-                    and w not in NOT_PLACES
-                    and w not in CLINICAL_WORDS
+                    if not _describes(w)
                     and w != "General"  # General Surgery
                     and not is_medical_word(w)  # Interventional Radiology
                 ]
@@ -322,11 +321,7 @@ class EnglishFacilityRecognizer:
                 and cue.group(1) in ("at", "for")  # not 'working with the Nerve Integrity …'
                 and _EMPLOYMENT_VERB.search(text, max(0, cue.start() - 60), cue.start())
             ):  # 'worked at General Electric', 'works for Home Depot': an employer's name
-                meaningful = [
-                    w
-                    for w in words
-                    if w not in _ORG_GENERIC and w not in NOT_PLACES and w not in CLINICAL_WORDS
-                ]
+                meaningful = [w for w in words if not _describes(w)]
             if not meaningful or " ".join(words).casefold() in country_names():
                 continue  # 'lived in the United States', 'born in Israel'
 

@@ -24,7 +24,8 @@ STATE_NAMES = (
 )
 CAPWORD = r"[A-Z][A-Za-z'’.-]*"
 UPPER = "A-Z\u00c0-\u00d6\u00d8-\u00de\u0391-\u03a9\u0410-\u042f"
-NOT_PLACES = frozenset(STATE_NAMES.split("|")) | frozenset(
+STATES = frozenset(STATE_NAMES.split("|"))  # states: no identifying place (Safe Harbor)
+NOT_PLACES = STATES | frozenset(
     "ER ED ICU OR PACU NICU PICU CCU MICU SICU January February March April May June July August "
     "September October November December Monday Tuesday Wednesday Thursday Friday Saturday Sunday "
     "I He She They We It His Her Their This That The A An "
@@ -65,6 +66,5 @@ def world_city_words() -> frozenset[str]:
     return frozenset(word for name in city_names() for word in name.split())
 
 
-COUNTRY_OR_STATE = frozenset(STATE_NAMES.split("|"))
 CLINICAL_WORDS = lexicon("en_clinical_words")
 TITLES = frozenset("Dr Drs Mr Mrs Ms Miss Mx Prof".split())

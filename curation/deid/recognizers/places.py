@@ -17,9 +17,9 @@ from curation.deid.dates import MON_BARE
 from curation.deid.recognizers.place_words import (
     CAPWORD,
     CLINICAL_WORDS,
-    COUNTRY_OR_STATE,
     NOT_PLACES,
     STATE_NAMES,
+    STATES,
     UPPER,
     US_STATES,
     city_names,
@@ -72,7 +72,7 @@ class EnglishCityRecognizer:
                         continue
                     if text[end : end + 1] == "-" and text[end + 1 : end + 2].isupper():
                         break  # Jackson-Pratt: one half of a compound eponym
-                    if name in COUNTRY_OR_STATE or name.casefold() in country_names():
+                    if name in STATES or name.casefold() in country_names():
                         break
                     yield Span(start, end, "ADDRESS", 0.6, self.name)
                     break
@@ -398,7 +398,7 @@ def _tail_word(token: str) -> bool:
         return True
     if word.isupper() and len(word) >= 2:
         return word not in _NOT_TAIL_ABBREVIATIONS
-    if word.casefold() in country_names() or word in COUNTRY_OR_STATE:
+    if word.casefold() in country_names() or word in STATES:
         return True
     return not (is_common_english(word) or word in CLINICAL_WORDS or word in NOT_PLACES)
 
