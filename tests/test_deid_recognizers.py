@@ -134,7 +134,63 @@ EN_CASES = [
         "they had 3: leonti, pamela and brian.",
         [(12, 18, "NAME"), (20, 26, "NAME"), (31, 36, "NAME")],
     ),
-    ("selma is from stillwater supercomputing inc.", [(14, 44, "ORGANIZATION")]),
+    ("selma is from stillwater supercomputing inc.", [(0, 5, "NAME"), (14, 44, "ORGANIZATION")]),
+    # a lone first name stands for a name only in text written without capitals, and never
+    # when it is a word in use, a clinical abbreviation or a particle
+    ("cormac had given cormac his address: 36 rue de pologne", [(0, 6, "NAME"), (17, 23, "NAME")]),
+    ("the true gender of frederikke has been under debate", [(19, 29, "NAME")]),
+    ("tx options for pt dx'd w/ gerd & dm, ref to Dr. Jane Perkins", [(44, 60, "NAME")]),
+    ("Positive von Graefe's sign.", []),
+    ("my name is borna jerković but everyone calls me bo", [(11, 25, "NAME")]),
+    # lowercase towns after a place verb, in text written without capitals
+    ("my friend lives in harburg", [(19, 26, "ADDRESS")]),
+    ("then we went to town and came back to boston", []),
+    # a person's own things name their owner; a relative's do not
+    ("As promised, here's Matej's address:", [(20, 25, "NAME")]),
+    ("Her boyfriend's home is nearby.", []),
+    # a found name grows over a rare word beside it, never past a possessive
+    ("Maha Cazares", [(0, 12, "NAME")]),
+    ("Today Tosh Olsen lives at 172 Main Street.", [(6, 16, "NAME"), (26, 42, "ADDRESS")]),
+    ("Faina D. Yefremova's Cautionary Tales", [(0, 20, "NAME")]),
+    ("Landerico B Hidalgo\n\nLaboratory animal technician", [(0, 19, "NAME")]),
+    ("Willemine ten Pas will be talking in the conference", [(0, 17, "NAME")]),
+    # a found name masks its other mentions; a catheter size is no name
+    (
+        "Mr. Olafsson presents with chest pain. Olafsson denies fever.",
+        [(0, 12, "NAME"), (39, 47, "NAME")],
+    ),
+    ("A 14 French Impella catheter was placed.", []),
+    # whoever is given or told something, spoken to, or speaks in a dialogue
+    (
+        "Kevin had given Alma his address: 5049 Hill St",
+        [(0, 5, "NAME"), (16, 20, "NAME"), (34, 46, "ADDRESS")],
+    ),
+    ("The nurse gave Tylenol his dose. We told Mom her results.", []),
+    ("Warrane, can I please speak to the manager?", [(0, 7, "NAME")]),
+    ("Don't go to town, Mark!", [(18, 22, "NAME")]),
+    ("Did not have claudication, carotid disease, TIA. All other systems are negative.", []),
+    ("She works for Acme Widgets, Inc.", [(14, 31, "ORGANIZATION")]),  # ', Inc.': no vocative
+    (
+        'Vsevolod: "Who are you?"\nHeather:"I\'m Daniel\'s daughter".',
+        [(0, 8, "NAME"), (25, 32, "NAME"), (38, 44, "NAME")],
+    ),
+    # titles typed in lowercase before a capitalized name; 'ms' after a number is a unit
+    ("I have accounts with ms. Quinzia", [(21, 32, "NAME")]),
+    ("conduction was normal at 330 ms.  One-to-one AV conduction was present.", []),
+    # a region named with a plain word ends an address; a street in any spelling
+    (
+        "Please send a new one to 071 Ditscheinergasse 80 Suite 000 HUNDSHAGEN Upper Austria?",
+        [(25, 83, "ADDRESS")],
+    ),
+    # an organization never runs across a line or over the person it employs
+    ("DISCHARGE SUMMARY\nSt. Luke's Hospital", [(18, 37, "ORGANIZATION")]),
+    (
+        "CEO of the year: Vidica Zakoč of Fernandez Inc., then Bank of America Corp.",
+        [(17, 29, "NAME"), (33, 47, "ORGANIZATION"), (54, 75, "ORGANIZATION")],
+    ),
+    ("During 1984, The Vanguard Group invested heavily in bonds.", [(13, 31, "ORGANIZATION")]),
+    # a word of a state's name is no town and no name
+    ("She moved to North Carolina and then New York.", []),
     ("walked 2 blocks down the street to work", []),
     # an address tail never eats a date; 'Pt' is the patient, not a name
     ("Signed by: Ahmed Al-Farsi, MD 03/14/2021 10:22", [(11, 29, "NAME"), (30, 46, "DATE")]),

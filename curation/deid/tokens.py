@@ -27,6 +27,19 @@ def lowercase_writer(text: str) -> bool:
     return _LOWERCASE_WRITER.search(text) is not None
 
 
+_WORD_START = re.compile(r"(?<![^\W\d_])[^\W\d_]")
+
+
+def lowercase_text(text: str) -> bool:
+    """Whether the writer does not capitalize at all: a lowercase line start and under one word
+    in twenty capitalized ('cormac had given cormac his address'). A lone lowercase first name
+    is taken for a name only in such text."""
+    if not lowercase_writer(text):
+        return False
+    starts = _WORD_START.findall(text)
+    return sum(c.isupper() for c in starts) * 20 < len(starts)
+
+
 @lru_cache(maxsize=4)
 def capitalized_tokens(text: str) -> tuple[Token, ...]:
     """(start, end, word) of every capitalized word or initial; a sentence-final period is cut

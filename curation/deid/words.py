@@ -2,6 +2,8 @@
 
 * English common words: Webster's 2nd (english-words), lowercase entries only, so that
   "continue" is common while "john" is not;
+* English word frequencies (wordfreq, bundled data): Webster's also lists words far rarer
+  than the names they spell (maha, tosh), which the name rules may then take for names;
 * English person names: first and last names of every Latin-script Faker locale;
 * drug names: single-word generic and brand names of drug-named-entity-recognition's
   dictionary (MedlinePlus, MeSH, Wikipedia, NHS), so that Betadine or Tussionex is no name;
@@ -60,6 +62,29 @@ def is_inflected_english(word: str) -> bool:
         and lower[: -len(suffix)] + base in _common_english()
         for suffix, base in _INFLECTIONS
     )
+
+
+RARE_ZIPF = 3.0  # under once per million words (wordfreq's Zipf scale): Maha, Noyes, Impi
+
+
+@cache
+def is_rare_word(word: str) -> bool:
+    """True when English text seldom uses the word: Webster's 2nd lists many words that are
+    far rarer than the names they spell (maha, noyes, tosh), so a listed word may still be a
+    name. Frequencies come from wordfreq's bundled English list (offline)."""
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(word, "en") < RARE_ZIPF
+
+
+@cache
+def is_english_word(word: str) -> bool:
+    """An English word in use: a listed word that is not rare, or an inflection of a listed
+    word (Refills, Sinuses: inflected forms are rarer than their base)."""
+    lower = word.lower()
+    if lower in _common_english():
+        return not is_rare_word(lower)
+    return is_inflected_english(word)
 
 
 @cache

@@ -13,14 +13,14 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 from curation.deid.recognizers.organizations import (
     is_descriptive_org_word,
     is_org_suffix_word,
 )
-from curation.deid.recognizers.place_words import STATES, world_city_words
+from curation.deid.recognizers.place_words import STATES, inside_state, world_city_words
 from curation.deid.registry import (
     EN,
     PatternRecognizer,
@@ -28,11 +28,17 @@ from curation.deid.registry import (
     previous_word,
 )
 from curation.deid.spans import Span
-from curation.deid.tokens import LOWERCASE_WRITER, capitalized_tokens, lowercase_writer
+from curation.deid.tokens import (
+    LOWERCASE_WRITER,
+    capitalized_tokens,
+    lowercase_text,
+    lowercase_writer,
+)
 from curation.deid.words import (
     country_names,
     english_names,
     is_english_compound,
+    is_english_word,
     is_everyday_word,
     is_inflected_english,
     is_medical_word,
@@ -221,13 +227,17 @@ _NOT_NAMES = frozenset(
 ) | lexicon("en_clinical_words")
 
 
+_STATE_AHEAD = re.compile(rf"(?:{'|'.join(sorted(STATES, key=len, reverse=True))})\b")
+_STREET_WORDS = frozenset("Street Avenue Road Boulevard Highway".split())  # surnames too, rarely
+
+
 @cache
 def _continues_name(token: str) -> bool:
     """A token after a name's first part: an initial, a known name (Graves too), or no word."""
     if re.fullmatch(r"[A-Z]\.?", token):
         return True
-    if token.rstrip(".") in _NOT_NAMES or is_org_suffix_word(token):
-        return False  # Dr. Smith Clinic
+    if token.rstrip(".") in _NOT_NAMES or is_org_suffix_word(token) or token in _STREET_WORDS:
+        return False  # Dr. Smith Clinic, Dale Street
     if _is_first(token) or _is_last(token):
         return True
     word = token.strip("'’")
@@ -284,7 +294,9 @@ class EnglishNameRecognizer:
         tokens = capitalized_tokens(text)
         yield from self._after_cues(text, tokens)
         yield from self._before_credentials(text, tokens)
-        yield from self._gazetteer(text, tokens)
+        for span in self._gazetteer(text, tokens):
+            if not inside_state(text, span.start, span.end):  # Carolina of North Carolina
+                yield span
 
     def _run(self, text: str, tokens: list, i: int, first_free: bool) -> tuple[int, int] | None:
         """Extend a name from token i over following name-like tokens on the same line."""
@@ -471,11 +483,22 @@ class EnglishNameRecognizer:
         for i, (start, end, word) in enumerate(tokens):
             if len(word) < 2 or word.endswith(".") or _plain_word(word):
                 continue  # an everyday word that is no name opens none of the forms below
+            if word == "French" and re.search(r"\d[ \t-]*$", text[max(0, start - 4) : start]):
+                continue  # '14 French Impella': a catheter size
             nxt = tokens[i + 1] if i + 1 < len(tokens) else None
             gap = text[end : nxt[0]] if nxt else ""
             if nxt and len(nxt[2]) <= 2 and self._initial_between_unknowns(text, tokens, i):
                 # Szabina J Gelencsér: a middle initial between two unknown words
                 yield Span(start, tokens[i + 2][1], "NAME", 0.75, self.name)
+                continue
+            if (
+                nxt
+                and _is_first(word)
+                and _PARTICLE_GAP.fullmatch(gap)
+                and nxt[2] not in _NOT_NAMES
+                and not is_medical_word(nxt[2])
+            ):  # 'Willemine ten Pas', 'Joost van Dijk': after a particle, a surname
+                yield Span(start, nxt[1], "NAME", 0.8, self.name)
                 continue
             if _is_first(word) and nxt and gap in (" ", "  "):
                 k = i + 1
@@ -499,7 +522,12 @@ class EnglishNameRecognizer:
                 if (known or plausible or shaped) and _title_case(last) not in _eponyms():
                     yield Span(start, tokens[k][1], "NAME", 0.8, self.name)
                     continue
-            if nxt and gap in (", ", ",") and self._last_comma_first(word, nxt[2]):
+            if (
+                nxt
+                and gap in (", ", ",")
+                and self._last_comma_first(word, nxt[2])
+                and not _STATE_AHEAD.match(text, nxt[0])  # 'Randolph, North Carolina'
+            ):
                 end = nxt[1]  # 'Tremblay, Josephine', 'MCALLISTER, ROBERTA J'
                 after = tokens[i + 2] if i + 2 < len(tokens) else None
                 if after and text[end : after[0]] == " " and re.fullmatch(r"[A-Z]\.?", after[2]):
@@ -525,27 +553,62 @@ _NOT_TITLED = frozenset("The A An This That Office Visit Note Report Progress".s
 _RELATIVES = (
     r"daughter|son|wife|husband|mother|father|mom|dad|sister|brother|kids?|child|children|"
     r"parents|aunt|uncle|niece|nephew|grandson|granddaughter|girlfriend|boyfriend|partner|"
-    r"fiancée?"
+    r"fiancée?|friends?|family|"
+    # what is a person's own: where they live, how to reach them, what they made
+    r"address|phone|number|house|home|apartment|car|email|birthday|song|book|novel|album|poem"
 )
-_RELATIVE_OF = re.compile(  # "I'm Amanda's daughter", "Franciska's kid"
+_RELATIVE_WORD = re.compile(_RELATIVES)
+_RELATIVE_OF = re.compile(  # "I'm Amanda's daughter", "Franciska's kid", "Matej's address"
     rf"(?P<v>[^\W\d_][\w'’-]*)['’]s\s+(?:{_RELATIVES})\b"
+)
+
+
+_OBJECT_VERBS = (
+    r"gave|given|give|gives|giving|told|tell|tells|sent|send|sends|showed|shown|show|shows|"
+    r"handed|offered|asked|ask|asks|thanked|paid|emailed|texted|called|introduced|brought|"
+    r"bought|lent|owed|wished|reminded"
+)
+_OBJECT_OF = re.compile(  # 'Kevin had given Alma his address', 'she told Belle her news'
+    rf"\b(?:{_OBJECT_VERBS})[ \t]+(?P<v>[A-Z][^\W\d_]+(?:['’-][^\W\d_]+)?)"
+    r"[ \t]+(?:his|her|their|my|your|our)\b"
 )
 
 
 @dataclass(frozen=True)
 class EnglishNameByRoleRecognizer:
-    """Names given by their role: after 'maiden/last/first name (is)', and before "'s wife",
-    "'s daughter" …; the word must not be an ordinary word ('the patient's wife')."""
+    """Names given by their role: after 'maiden/last/first name (is)', before "'s wife",
+    "'s daughter", "'s address" …, and as the person something is given or told to ('had
+    given Alma his address'); the word must not be an ordinary word ('the patient's wife',
+    'gave Tylenol his')."""
 
     name: str = "en_name_by_role_v1"
     category: str = "NAME"
     languages: frozenset[str] = EN
-    trigger: str = rf"(?i)\bname\b|['’]s\s+(?:{_RELATIVES})\b"
+    trigger: str = (
+        rf"(?i)\bname\b|['’]s\s+(?:{_RELATIVES})\b"
+        rf"|\b(?:{_OBJECT_VERBS})[ \t]+[A-Z]\S*[ \t]+(?:his|her|their|my|your|our)\b"
+    )
 
     def find(self, text: str) -> Iterator[Span]:
+        for m in _OBJECT_OF.finditer(text):
+            word = m.group("v")
+            if (
+                (_is_first(word) or _is_last(word) or not is_inflected_english(word))
+                and word not in _NOT_NAMES
+                and word not in _DEMONYMS
+                and not is_medical_word(word)
+                and _title_case(word) not in _eponyms()
+            ):
+                yield Span(m.start("v"), m.end("v"), "NAME", 0.7, self.name)
+        lowercase = None
         for regex in (_NAMED_AS, _RELATIVE_OF):
             for m in regex.finditer(text):
                 word = m.group("v")
+                if regex is _RELATIVE_OF and not word[0].isupper():
+                    if lowercase is None:
+                        lowercase = lowercase_text(text)
+                    if not lowercase or _RELATIVE_WORD.fullmatch(word):
+                        continue  # 'her boyfriend's home'; 'franciska's kid' in lowercase text
                 if is_everyday_word(word.lower()) and not (_is_first(word) or _is_last(word)):
                     continue
                 if (
@@ -608,7 +671,7 @@ _LOWER_LIST = re.compile(
 _LOWER_NAMED = re.compile(
     r"(?i:\b(?:my\s+name\s+is|name'?s|call\s+me|called\s+me|named|i\s+am|i'm|mr\.?|mrs\.?|"
     r"ms\.?|dr\.?|miss))\s+"
-    r"(?P<v>[^\W\d_]+)(?![\w-])"
+    r"(?P<v>[^\W\d_]+)(?![\w-])(?:[ ](?P<last>[^\W\d_]+(?:-[^\W\d_]+)?)(?![\w-]))?"
 )
 
 
@@ -624,6 +687,21 @@ def _lower_first(word: str) -> bool:
         and not is_medical_word(title)
         and title not in _eponyms()
         and title not in _NOT_NAMES
+    )
+
+
+@cache
+def _lower_lone(word: str) -> bool:
+    """A lowercase first name that may stand alone in text written without capitals: a first
+    name of the lists of four letters or more that is no word in any inflection (branch, ties)
+    and no state."""
+    title = word.capitalize()
+    return (
+        len(word) >= 4
+        and _lower_first(word)
+        and not is_inflected_english(title)
+        and title not in STATES
+        and word not in country_names()
     )
 
 
@@ -679,7 +757,13 @@ class LowercaseNameRecognizer:
                 _lower_first(word)
                 or ((titled or m.group().startswith(("my", "call"))) and _lower_last(word))
             ):
-                yield Span(m.start("v"), m.end("v"), "NAME", 0.7, self.name)
+                last = m.group("last")
+                named = last is not None and last.islower() and _lower_last(last)
+                yield Span(m.start("v"), m.end("last" if named else "v"), "NAME", 0.7, self.name)
+        if lowercase_text(text):  # 'cormac had given cormac his address', 'leave me nina'
+            for w in words:
+                if _lower_lone(w.group()):
+                    yield Span(w.start(), w.end(), "NAME", 0.55, self.name)
 
 
 @dataclass(frozen=True)
@@ -704,9 +788,12 @@ class EnglishNameShapeRecognizer:
         unknown = [_shape_candidate(word) for _, _, word in tokens]
         if any(unknown):
             yield from self._adjacent(text, tokens, unknown)
-            yield from self._lists(text, tokens, unknown)
+            for span in self._lists(text, tokens, unknown):
+                if not inside_state(text, span.start, span.end):  # 'Randolph, North Carolina'
+                    yield span
             yield from self._speakers(text, tokens, unknown)
         yield from self._dialogue_labels(text)
+        yield from self._vocatives(text, tokens, unknown)
         if not _NAMING_CUE.search(text):
             return  # no greeting or naming in the text: nothing to look up behind the tokens
         # only a token that is, or is followed by, a first name or a non-word can open a
@@ -748,7 +835,10 @@ class EnglishNameShapeRecognizer:
         if len({m.group("v") for m in labels}) < 2:
             return
         words = {m.group("v") for m in labels}
-        if not any(_is_first(w) and not is_everyday_word(w) for w in words):
+        if not any(_is_first(w) and not is_everyday_word(w) for w in words) and not (
+            any(_unknown_part(w) for w in words)
+            and all(_is_first(w) or _unknown_part(w) for w in words)
+        ):  # 'Vsevolod: …' / 'Heather: …': every label a name, one of them no word
             return
         for m in labels:
             word = m.group("v")
@@ -763,6 +853,10 @@ class EnglishNameShapeRecognizer:
         def part(k: int) -> bool:
             return unknown[k] or _known_name(tokens[k][2])
 
+        def surname_after_particle(k: int) -> bool:  # 'ten Pas', 'de Boer': may be a word
+            word = tokens[k][2]
+            return word not in _NOT_NAMES and not word.isupper() and not is_medical_word(word)
+
         def initial(k: int) -> bool:
             return bool(re.fullmatch(r"[^\W\d_]\.?", tokens[k][2])) and tokens[k][2].isupper()
 
@@ -772,13 +866,17 @@ class EnglishNameShapeRecognizer:
             while (
                 j + 1 < len(tokens)
                 and j - i < 3
+                and not tokens[j][2].endswith(("'s", "’s"))  # Yefremova's Cautionary
                 and (unknown[j] or (j > i and initial(j)))
                 and (
                     unknown[j + 1]
+                    or (
+                        j > i and initial(j) and _known_name(tokens[j + 1][2])
+                    )  # Landerico B Hidalgo
                     or (initial(j + 1) and j + 2 < len(tokens))
                     or (
                         _PARTICLE_GAP.fullmatch(text, tokens[j][1], tokens[j + 1][0])
-                        and part(j + 1)
+                        and (part(j + 1) or surname_after_particle(j + 1))
                     )
                 )
                 and (
@@ -827,6 +925,44 @@ class EnglishNameShapeRecognizer:
                     yield Span(start, end, "NAME", 0.6, _SHAPE)
 
     @staticmethod
+    def _vocatives(text: str, tokens: tuple, unknown: list[bool]) -> Iterator[Span]:
+        """Whoever is spoken to: 'Warrane, can I speak to …' at a sentence start, or '…,
+        Mark!' at a sentence end. The word must be a first name or no word (a first name may
+        be a word here: 'Don't go, Mark!'), never a title, role or medical word ('Doctor,
+        can you …', 'Thanks, Nurse!')."""
+        for (start, end, word), is_unknown in zip(tokens, unknown, strict=True):
+            if text[end : end + 1] == ",":
+                if not (is_unknown or (_is_first(word) and not is_everyday_word(word))):
+                    continue
+                if not (
+                    _VOCATIVE_BEFORE.search(text, max(0, start - 4), start)
+                    and _ASKED_AFTER.match(text, end)
+                ):
+                    continue
+            elif not (
+                _VOCATIVE_END.match(text, end)
+                and text[max(0, start - 2) : start] == ", "
+                and (
+                    is_unknown
+                    or (
+                        _is_first(word)
+                        and (text[end : end + 1] in "!?" or not is_everyday_word(word))
+                    )
+                )
+            ):
+                continue
+            if (
+                word.isupper()
+                or word in _NOT_NAMES
+                or word in _DEMONYMS
+                or word in world_city_words()
+                or is_medical_word(word)
+                or is_org_suffix_word(word)
+            ):
+                continue  # ', TIA.', ', Boston?', ', Inc.'
+            yield Span(start, end, "NAME", 0.6, _SHAPE)
+
+    @staticmethod
     def _speakers(text: str, tokens: tuple, unknown: list[bool]) -> Iterator[Span]:
         """Who speaks or acts: 'says Hartvigsson', 'Maslin said', 'Koppány: "Who are you?"',
         'Alvir spent a year …' (at a sentence start)."""
@@ -873,6 +1009,12 @@ def _mid_sentence_name(text: str, start: int, end: int, word: str) -> bool:
     return bool(_AFTER_NAME.match(text, end))
 
 
+_VOCATIVE_BEFORE = re.compile(r"(?:^|\n|[.!?][\"”]?\s+|[\"“]\s*)$")
+_ASKED_AFTER = re.compile(  # 'Warrane, can I …', 'Kuba, could you …', 'Ana, please …'
+    r",\s+(?:can|could|would|will|please|do|did|are|is|have|what|how|where|when|why|"
+    r"thank|thanks|I|I'm|you|we|it's|let's)\b"
+)
+_VOCATIVE_END = re.compile(r"[!?]|\.(?:\s|$)|$")
 _AFTER_EPONYM_CUE = re.compile(r"(?i:\b(?:of|the|a|an|with|using|per|via))\s+$")
 _AFTER_NAME = re.compile(
     r"[,.!?;:)\"”]|\s*$|\s+(?:and|or|is|was|has|had|have|will|would|can|could|did|does|said|"
@@ -940,10 +1082,133 @@ class AffiliationExtender:
         return [*spans, *extra]
 
 
-EXTENDERS = [AffiliationExtender()]
+@cache
+def _glue_part(token: str) -> bool:
+    """A capitalized word that completes a found name beside it: no English word in use (a
+    rare one may be a name: Maha, Tosh, Noyes), no medical, organization or street word."""
+    return (
+        len(token) >= 3
+        and token[0].isupper()
+        and not token.isupper()
+        and token.isalpha()
+        and token not in _NOT_NAMES
+        and token not in _DEMONYMS
+        and token not in STATES
+        and token not in _STREET_WORDS
+        and token.casefold() not in country_names()
+        and _title_case(token) not in _eponyms()
+        and not is_english_word(token)
+        and not is_medical_word(token)
+        and not is_org_suffix_word(token)
+        and not is_descriptive_org_word(token)
+    )
+
+
+@dataclass(frozen=True)
+class NameGlueExtender:
+    """Grows a found name over an adjacent capitalized word that can only be part of it
+    ('Maha Cazares', 'Tosh Olsen', 'Berkery Noyes Mandasoft'): a given name or surname that no
+    list knows, on the same line, one space away."""
+
+    name: str = "en_name_glue_v1"
+    languages: frozenset[str] = EN
+    max_words: int = 2
+
+    def extend(self, text: str, spans: list[Span]) -> list[Span]:
+        if not any(span.label == "NAME" for span in spans):
+            return spans
+        tokens = capitalized_tokens(text)
+        starts = {start: k for k, (start, _, _) in enumerate(tokens)}
+        ends = {end: k for k, (_, end, _) in enumerate(tokens)}
+        out = []
+        for span in spans:
+            start, end = span.start, span.end
+            if span.label == "NAME":
+                for _ in range(self.max_words):
+                    k = ends.get(start - 1)
+                    if k is None or text[start - 1] != " " or not _glue_part(tokens[k][2]):
+                        break
+                    start = tokens[k][0]
+                for _ in range(self.max_words):
+                    k = starts.get(end + 1)
+                    if (
+                        k is None
+                        or text[end : end + 1] != " "
+                        or text[end - 2 : end] in ("'s", "’s")  # Yefremova's Cautionary
+                        or f"{text[start:end].split()[-1]} {tokens[k][2]}" in STATES
+                        or not _glue_part(tokens[k][2])
+                    ):
+                        break
+                    end = tokens[k][1]
+            out.append(
+                span
+                if (start, end) == (span.start, span.end)
+                else replace(span, start=start, end=end)
+            )
+        return out
+
+
+@cache
+def _propagates(word: str) -> bool:
+    """A word of a found name that names the same person wherever else it stands: no everyday,
+    medical or eponym word, title, demonym, country or state, no abbreviation."""
+    return (
+        len(word) >= 3
+        and not word.isupper()
+        and word not in _NOT_NAMES
+        and word not in _DEMONYMS
+        and word not in STATES
+        and word.casefold() not in country_names()
+        and _title_case(word) not in _eponyms()
+        and not is_everyday_word(word.capitalize())
+        and not is_medical_word(word)
+        and not is_org_suffix_word(word.capitalize())
+    )
+
+
+_NAME_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+
+
+@dataclass(frozen=True)
+class NamePropagationExtender:
+    """Masks every other mention of a found name's words in the same text: once 'Mr. Hakuba'
+    or 'Lina Artemova' is found, 'Hakuba reports' is the same person. Only names found whole
+    (two words or more) or by a strong cue spread, so that a device or brand a weak rule took
+    for a name does not; words in lowercase spread only in text written without capitals."""
+
+    name: str = "en_name_propagation_v1"
+    languages: frozenset[str] = EN
+
+    def extend(self, text: str, spans: list[Span]) -> list[Span]:
+        words: set[str] = set()
+        for span in spans:
+            if span.label == "NAME" and (span.score >= 0.8 or " " in text[span.start : span.end]):
+                words.update(
+                    m.group()
+                    for m in _NAME_WORD.finditer(text, span.start, span.end)
+                    if _propagates(m.group())
+                )
+        if not words:
+            return spans
+        if any(w.islower() for w in words) and not lowercase_text(text):
+            words = {w for w in words if not w.islower()}
+            if not words:
+                return spans
+        pattern = re.compile(
+            r"(?<![\w'’-])(?:"
+            + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+            + r")(?![\w-])"
+        )
+        extra = [Span(m.start(), m.end(), "NAME", 0.6, self.name) for m in pattern.finditer(text)]
+        return spans + extra
+
+
+# the propagation runs last: it spreads what every other rule and extender found
+EXTENDERS = [AffiliationExtender(), NameGlueExtender(), NamePropagationExtender()]
 
 _LOWER_TITLED = re.compile(  # 'seen by dr. smith', 'called mrs o'neil' in any writer's text
-    r"(?<![\w.])(?:dr|drs|mr|mrs|ms|prof)\.?[ \t]+(?P<a>[a-z][a-z'’-]+)(?:[ \t]+(?P<b>[a-z][a-z'’-]+))?"
+    r"(?<![\w.])(?<!\d[ \t])(?:dr|drs|mr|mrs|ms|prof)\.?[ \t]+(?P<a>[A-Za-z][a-z'’-]+)"
+    r"(?:[ \t]+(?P<b>[A-Za-z][a-z'’-]+))?"
 )
 _NOT_AFTER_TITLE = frozenset(
     "and or the a an to of in on at for by with was is will would has had said says who whom "
@@ -954,21 +1219,24 @@ _NOT_AFTER_TITLE = frozenset(
 
 @dataclass(frozen=True)
 class LowercaseTitledNameRecognizer:
-    """A name after a title typed in lowercase ('dr. smith', 'mrs o'neil'): a known name, or no
-    English word; its second word joins when it is a known surname or no word."""
+    """A name after a title typed in lowercase ('dr. smith', 'mrs o'neil', 'ms. Quinzia'): a
+    known name, or no English word; its second word joins when it is a known surname or no
+    word."""
 
     name: str = "en_name_lowercase_title_v1"
     category: str = "NAME"
     languages: frozenset[str] = EN
-    trigger: str = r"(?:^|[^\w.])(?:dr|drs|mr|mrs|ms|prof)\.?[ \t]+[a-z]"
+    trigger: str = r"(?:^|[^\w.])(?:dr|drs|mr|mrs|ms|prof)\.?[ \t]+[A-Za-z]"
 
     def find(self, text: str) -> Iterator[Span]:
         for m in _LOWER_TITLED.finditer(text):
-            first = m.group("a")
+            first = m.group("a").lower()
             if first in _NOT_AFTER_TITLE or not _lower_name(first):
                 continue
+            if m.group("a")[0].isupper() and not _given_name(m.group("a")):
+                continue  # '330 ms. One-to-one': a capitalized word must be a name
             end = m.end("a")
-            second = m.group("b")
+            second = (m.group("b") or "").lower()
             if (
                 second
                 and second not in _NOT_AFTER_TITLE

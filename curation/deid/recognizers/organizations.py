@@ -99,12 +99,13 @@ _EN_ORG_LAST_WORDS = frozenset(
     for suffix in f"{EN_ORG_SUFFIX}|{EN_ORG_SUFFIX_UPPER}".split("|")
 )
 _EN_ORG_ENDING = re.compile(  # a name of 1-6 capitalized words ending where the suffix ends
-    rf"(?:\b\d{{1,4}}\s+)?(?:(?:St\.|Saint|Mt\.|Mount)\s+)?(?:{CAPWORD}\s+(?:(?:of|the|and|for|&|de|la)\s+)?){{1,6}}"
+    rf"(?:\b\d{{1,4}}\s+)?(?:(?:St\.|Saint|Mt\.|Mount)\s+)?(?:{CAPWORD}[ \t]+(?:(?:of|the|and|for|&|de|la)[ \t]+)?){{1,6}}"
     rf"(?:{EN_ORG_SUFFIX}|{EN_ORG_SUFFIX_UPPER})(?:(?<=\.)|\b)$"
 )
 _EN_ORG_TAIL = re.compile(  # 'Hospital of the University of X', 'HOSPITAL OF NORTH TEXAS'
     rf"[ \t]+(?:of|at|in|OF|AT|IN)[ \t]+(?:the[ \t]+|THE[ \t]+)?{CAPWORD}(?:[ \t]+{CAPWORD}){{0,3}}"
 )
+_PERSON_OF = re.compile(rf"(?P<first>{CAPWORD})[ \t]+(?P<last>{CAPWORD})[ \t]+of[ \t]+(?=\S)")
 _EN_SAINT = re.compile(
     r"(?=[SM])\b(?:St\.|Saint|Mt\.|Mount)\s+[A-Z][a-z]+(?:'s|’s)?(?:\s+[A-Z][a-z]+)?"
 )
@@ -141,12 +142,28 @@ class EnglishOrganizationRecognizer:
         if cut:  # "General.  Lines": a sentence ended inside the match
             start += cut[-1].end()
         words = re.findall(r"[A-Za-z'’.&-]+", text[start:end])
-        # drop leading generic words ("The", "Admitted") from the span
-        while words and words[0] in ("The", "the", "A", "An", "At", "To", "From", "In"):
+        # drop leading generic words ("The", "Admitted") from the span; a capital The inside a
+        # sentence is the name's own ('During 1984, The Vanguard Group invested')
+        own_the = (
+            words[:1] == ["The"]
+            and start > 0
+            and re.search(r"[\w,][ \t]+$", text[max(0, start - 4) : start]) is not None
+        )
+        while (
+            words
+            and not own_the
+            and words[0] in ("The", "the", "A", "An", "At", "To", "From", "In")
+        ):
             start = text.index(words[0], start) + len(words[0])
             words.pop(0)
             while start < end and text[start] == " ":
                 start += 1
+        person = _PERSON_OF.match(text, start, end)
+        if person and (
+            person.group("first") in english_names()[0]
+            or not any(is_inflected_english(w) for w in person.group("first", "last"))
+        ):
+            start, words = person.end(), words[2:]  # 'Vilma Holm of Fernandez Inc.': her employer
         if any(
             w not in _ORG_GENERIC and w.capitalize() not in _ORG_GENERIC and w[0].isupper()
             for w in words[:-1]

@@ -22,9 +22,20 @@ STATE_NAMES = (
     "Rhode Island|South Carolina|South Dakota|Tennessee|Texas|Utah|Vermont|Virginia|Washington|"
     "West Virginia|Wisconsin|Wyoming"
 )
-CAPWORD = r"[A-Z][A-Za-z'’.-]*"
 UPPER = "A-Z\u00c0-\u00d6\u00d8-\u00de\u0391-\u03a9\u0410-\u042f"
+# a capitalized word in any Latin, Greek or Cyrillic spelling (Main, Miletić, Ørsted)
+CAPWORD = rf"[{UPPER}](?:[^\W\d_]|['’.-])*"
 STATES = frozenset(STATE_NAMES.split("|"))  # states: no identifying place (Safe Harbor)
+_MULTIWORD_STATE = re.compile("|".join(sorted((s for s in STATES if " " in s), key=len)[::-1]))
+
+
+def inside_state(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] is a word of a state's name written there ('North' or
+    'Carolina' of 'North Carolina')."""
+    window = _MULTIWORD_STATE.finditer(text, max(0, start - 15), min(len(text), end + 15))
+    return any(m.start() <= start and end <= m.end() for m in window)
+
+
 NOT_PLACES = STATES | frozenset(
     "ER ED ICU OR PACU NICU PICU CCU MICU SICU January February March April May June July August "
     "September October November December Monday Tuesday Wednesday Thursday Friday Saturday Sunday "

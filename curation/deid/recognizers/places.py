@@ -23,7 +23,9 @@ from curation.deid.recognizers.place_words import (
     UPPER,
     US_STATES,
     city_names,
+    inside_state,
     world_cities,
+    world_city_words,
 )
 from curation.deid.registry import (
     BOTH,
@@ -31,10 +33,16 @@ from curation.deid.registry import (
     PatternRecognizer,
 )
 from curation.deid.spans import Span, merge_spans
-from curation.deid.tokens import LOWERCASE_WRITER, capitalized_tokens, lowercase_writer
+from curation.deid.tokens import (
+    LOWERCASE_WRITER,
+    capitalized_tokens,
+    lowercase_text,
+    lowercase_writer,
+)
 from curation.deid.words import (
     country_names,
     is_common_english,
+    is_rare_word,
 )
 
 STREET_TYPES = (
@@ -74,6 +82,8 @@ class EnglishCityRecognizer:
                         break  # Jackson-Pratt: one half of a compound eponym
                     if name in STATES or name.casefold() in country_names():
                         break
+                    if inside_state(text, start, end):
+                        break  # Carolina (Puerto Rico) of North Carolina
                     yield Span(start, end, "ADDRESS", 0.6, self.name)
                     break
 
@@ -387,6 +397,10 @@ _TAIL_TOKEN = re.compile(
     rf"[ \t]*,?[ \t]*(?P<t>\d{{1,6}}(?:-\d{{3,4}}|[ ]\d{{2,3}})?[A-Za-z]?(?![\w/:-]|\.\d)"
     rf"|[{UPPER}][^\W\d_]*(?:['’.-][^\W\d_]+)*(?![\w-])\.?|\([^\W\d_]+\))"
 )
+_REGION_WORDS = frozenset(
+    "Upper Lower New North South East West Northern Southern Eastern Western Central Greater "
+    "Great Little Old Saint St.".split()
+)
 _POSTCODE_BEFORE = re.compile(r"(?<![\w.,:/-])\d{3,6}[ \t]+$")
 
 
@@ -436,8 +450,20 @@ class AddressTailExtender:
                 end = self._comma_chain(text, end)
                 for _ in range(self.max_tokens):
                     token = _TAIL_TOKEN.match(text, end)
-                    if token is None or not _tail_word(token.group("t")):
+                    if token is None:
                         break
+                    if not _tail_word(token.group("t")):
+                        # 'Upper Austria', 'New Zealand': a region named with a plain word
+                        region = _TAIL_TOKEN.match(text, token.end())
+                        if not (
+                            token.group("t") in _REGION_WORDS
+                            and region is not None
+                            and text[token.end() : region.start("t")] == " "
+                            and region.group("t")[0].isalpha()
+                            and _tail_word(region.group("t"))
+                        ):
+                            break
+                        token = region
                     end = token.end()
             out.append(
                 span
@@ -529,10 +555,29 @@ _LOWER_FIRM = re.compile(
 )
 
 
+_LOWER_TOWN = re.compile(
+    r"\b(?:lives?|living|lived|moved|returned|flew|went|drove|travell?ed|came|back|born|"
+    r"raised|grew[ ]up|originally)[ ]+(?:here[ ]+)?(?:in|to|from)[ ]+(?P<v>[a-z][^\W\d_]{2,})\b"
+)
+
+
+def _lower_town(word: str) -> bool:
+    """A lowercase word that names a town of the gazetteer and is no English word in use
+    (kiel, harburg; not home, town or boston, a word of Webster's too)."""
+    title = word.title()
+    return (
+        title in world_city_words()
+        and title not in STATES
+        and word not in country_names()
+        and not (is_common_english(word) and not is_rare_word(word))
+    )
+
+
 @dataclass(frozen=True)
 class LowercaseAddressRecognizer:
     """Streets and firms typed in lowercase ('3747 3911 fourth avenue suite 112', 'stillwater
-    supercomputing inc.'), in texts whose writer starts lines in lowercase."""
+    supercomputing inc.'), in texts whose writer starts lines in lowercase; towns after a
+    place verb in texts written without capitals ('lives in harburg')."""
 
     name: str = "en_lowercase_place_v1"
     category: str = "ADDRESS"
@@ -552,6 +597,10 @@ class LowercaseAddressRecognizer:
             if len(words) > 1 and any(not is_common_english(w) for w in words[:-1]):
                 start = m.end() - len(" ".join(words))
                 yield Span(start, m.end(), "ORGANIZATION", 0.7, self.name)
+        if lowercase_text(text):  # 'my friend lives in harburg', 'we returned to kiel'
+            for m in _LOWER_TOWN.finditer(text):
+                if _lower_town(m.group("v")):
+                    yield Span(m.start("v"), m.end("v"), "ADDRESS", 0.65, self.name)
 
 
 RECOGNIZERS = [
