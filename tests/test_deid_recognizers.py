@@ -51,6 +51,17 @@ ZH_CASES = [
     ("主管医生：滕子墨\n", [(5, 8, "NAME")]),
     # a nickname or a transliterated name after a cue; an age over 89 without 岁
     ("患儿小明，由其母亲韦丽华陪同就诊", [(2, 4, "NAME"), (9, 12, "NAME")]),
+    # a surname told alone and the full name after it; a transliterated name after 其父
+    ("患者：我姓龚，龚秀英，今年92岁了。", [(5, 6, "NAME"), (7, 10, "NAME"), (13, 16, "AGE")]),
+    ("其父买买提·吐尔逊为乌鲁木齐市第十四中学教师。", [(2, 9, "NAME"), (10, 20, "ORGANIZATION")]),
+    ("我爸张国栋去年确诊肺癌。", [(2, 5, "NAME")]),  # a name ends before 去年
+    # a rejected candidate before a title does not hide the surname after it …
+    ("想问问李教授有什么建议？", [(3, 4, "NAME")]),
+    ("今日向建飞主任医师查房", [(2, 5, "NAME")]),
+    # … and a conjunction or a word inside a phrase is no surname
+    ("检查和救医生说是羊羔疯", []),
+    ("检查单上医生写的没问题", []),
+    ("及时向管床大夫反应", []),
     ("患者阿不都热合曼·买买提，维吾尔族", [(2, 12, "NAME")]),
     ("我爸今年93了，去年查出胃癌", [(4, 6, "AGE")]),
     # a labeled field's whole value, whatever its given characters; a word under a frequent
@@ -189,6 +200,33 @@ EN_CASES = [
         [(17, 29, "NAME"), (33, 47, "ORGANIZATION"), (54, 75, "ORGANIZATION")],
     ),
     ("During 1984, The Vanguard Group invested heavily in bonds.", [(13, 31, "ORGANIZATION")]),
+    # a person's occupation names the employer; a labeled insurer or employer; plates
+    ("Patient is a machinist at General Dynamics.", [(26, 42, "ORGANIZATION")]),
+    ("There was a mild ring at the LES.", []),
+    ("He is a professor at College and teaches history.", []),
+    (
+        "Insurance: Harvard Pilgrim, policy no. HP44817203. Insurance: Medicare.",
+        [(11, 26, "ORGANIZATION"), (39, 49, "ID")],
+    ),
+    ("Employer: Stop & Shop", [(10, 21, "ORGANIZATION")]),
+    (
+        "Drives a truck, plate 7XK-229. A 7-hole plate was applied. LCP plate 12H.",
+        [(22, 29, "ID")],
+    ),
+    # double-barrelled names where a name is expected; eponyms built alike stay
+    ("I am Femi Adebayo-Clarke, a veteran.", [(5, 24, "NAME")]),
+    ("A Heinecke-Mikulicz pyloroplasty was done.", []),
+    ("hey doc, im tyler, 34. given 5 mg im ketorolac", [(12, 17, "NAME")]),
+    # a day of the month alone; ages over 89 opening a sentence or beside a name
+    (
+        "I was seen at the clinic on the 12th. Call the 3rd floor. By the 2nd day he improved.",
+        [(32, 36, "DATE")],
+    ),
+    ("A: At 96, a fall should be checked. HR at 96, BP stable.", [(6, 8, "AGE")]),
+    (
+        "Patient Ebenezer Quartey, 92, was found by a neighbor.",
+        [(8, 24, "NAME"), (26, 28, "AGE")],
+    ),
     # a word of a state's name is no town and no name
     ("She moved to North Carolina and then New York.", []),
     ("walked 2 blocks down the street to work", []),

@@ -81,6 +81,22 @@ RECOGNIZERS = [
         group="v",
         trigger=r"day,?\s+(?:the\s+)?\d{1,2}(?:st|nd|rd|th)",
     ),
+    PatternRecognizer(  # a day of the month alone: 'seen on the 12th.' (not 'the 3rd floor')
+        "en_day_of_month_v1", "DATE", EN,
+        r"\b(?i:on|since|by|until|till|from|after|before)\s+the\s+"
+        r"(?P<v>(?:3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th))"
+        r"(?=\s*(?:[.,;!?)]|$)|\s+(?:at|and|or|when|we|I|he|she|they|you)\b)",
+        0.7,
+        group="v",
+        trigger=r"\s+the\s+\d{1,2}(?:st|nd|rd|th)",
+    ),
+    PatternRecognizer(  # 'At 96, a fall …': an age opening a sentence
+        "en_age_at_v1", "AGE", EN,
+        rf"(?:^|(?<=[.!?:]\s)|(?<=\n))(?:At|at)\s+(?:age\s+)?(?P<v>{OLD})(?=,)",
+        0.8,
+        group="v",
+        trigger=r"(?i)\bat\s+(?:age\s+)?(?:9\d|1[01]\d),",
+    ),
     PatternRecognizer(  # holidays name a day of the year
         "en_holiday_v1", "DATE", BOTH,
         r"\b(?:Christmas(?:\s+(?:Day|Eve))?|Thanksgiving(?:\s+Day)?|Easter(?:\s+Sunday)?|"

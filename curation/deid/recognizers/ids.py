@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from curation.deid.registry import BOTH, ZH, LabeledValueRecognizer, PatternRecognizer
+from curation.deid.registry import BOTH, EN, ZH, LabeledValueRecognizer, PatternRecognizer
 from curation.deid.validators import cn_resident_id_ok, iban_ok, luhn_ok
 
 ZH_ID_LABELS = (
@@ -39,6 +39,15 @@ EN_LABEL_WORDS = frozenset(
 PLATE_PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼使领"
 
 RECOGNIZERS = [
+    PatternRecognizer(  # 'plate 7XK-229': a plate number mixes capitals and digits
+        "en_plate_v1", "ID", EN,
+        r"(?i:\b(?:licen[cs]e\s+)?plates?(?:\s+(?:number|no\.?|#))?\s*(?:is|was|:|#)?\s+)"
+        r"(?P<v>(?=[A-Z0-9-]*\d)(?=[A-Z0-9-]*[A-Z])[A-Z0-9]{1,4}[- ]?[A-Z0-9]{2,5})(?![\w-])",
+        0.8,
+        group="v",
+        validator=lambda v: len(v.replace("-", "").replace(" ", "")) >= 5,  # not 'plate 12H'
+        trigger=r"(?i)plates?\b",
+    ),
     PatternRecognizer(
         "zh_resident_id_v1", "ID", BOTH,
         r"(?=[1-9])(?<![0-9A-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?![0-9A-Za-z])",

@@ -653,6 +653,16 @@ def _unknown_part(token: str) -> bool:
     return True
 
 
+@cache
+def _name_compound(token: str) -> bool:
+    """A double-barrelled name whose every part is a name or no word (Adebayo-Clarke); taken
+    only where a name is expected, since eponyms are built the same way (Heinecke-Mikulicz)."""
+    parts = token.split("-")
+    return len(parts) > 1 and all(
+        p[:1].isupper() and (_is_first(p) or _is_last(p) or _unknown_part(p)) for p in parts
+    )
+
+
 def _known_name(token: str) -> bool:
     """A capitalized token of the name lists that is no eponym and no abbreviation."""
     word = re.sub(r"['’]s$", "", token)
@@ -669,7 +679,7 @@ _LOWER_LIST = re.compile(
     r"(?<![\w'’-])[^\W\d_A-Z]+(?:(?:,[ ](?:and[ ])?|[ ]and[ ])[^\W\d_A-Z]+){2,}(?![\w-])"
 )
 _LOWER_NAMED = re.compile(
-    r"(?i:\b(?:my\s+name\s+is|name'?s|call\s+me|called\s+me|named|i\s+am|i'm|mr\.?|mrs\.?|"
+    r"(?i:\b(?:my\s+name\s+is|name'?s|call\s+me|called\s+me|named|i\s+am|i'm|im|mr\.?|mrs\.?|"
     r"ms\.?|dr\.?|miss))\s+"
     r"(?P<v>[^\W\d_]+)(?![\w-])(?:[ ](?P<last>[^\W\d_]+(?:-[^\W\d_]+)?)(?![\w-]))?"
 )
@@ -814,7 +824,7 @@ class EnglishNameShapeRecognizer:
                 word = tokens[run][2]
                 word = word[:-2] if word.endswith(("'s", "’s")) else word  # 'Hi Manlio,' …
                 known = _is_first(word) and not word.isupper() and word not in _NOT_NAMES
-                if (known or unknown[run]) and not is_medical_word(word):
+                if (known or unknown[run] or _name_compound(word)) and not is_medical_word(word):
                     last = run
                 if word != tokens[run][2] or run + 1 == len(tokens):
                     break
@@ -1090,7 +1100,7 @@ def _glue_part(token: str) -> bool:
         len(token) >= 3
         and token[0].isupper()
         and not token.isupper()
-        and token.isalpha()
+        and (token.isalpha() or (_name_compound(token) and "'" not in token and "’" not in token))
         and token not in _NOT_NAMES
         and token not in _DEMONYMS
         and token not in STATES
@@ -1203,8 +1213,33 @@ class NamePropagationExtender:
         return spans + extra
 
 
+_AGE_BESIDE = re.compile(
+    r",[ \t]*(?P<v>9\d|1[01]\d)(?:[ \t]*(?:yo|y/o|years?(?:[ \t]+old)?))?[ \t]*[,;)]"
+)
+
+
+@dataclass(frozen=True)
+class AgeBesideNameExtender:
+    """An age over 89 set beside a found name ('Ebenezer Quartey, 92, was found')."""
+
+    name: str = "en_age_beside_name_v1"
+    languages: frozenset[str] = EN
+
+    def extend(self, text: str, spans: list[Span]) -> list[Span]:
+        extra = []
+        for span in spans:
+            if span.label == "NAME" and (m := _AGE_BESIDE.match(text, span.end)):
+                extra.append(Span(m.start("v"), m.end("v"), "AGE", 0.8, self.name))
+        return spans + extra if extra else spans
+
+
 # the propagation runs last: it spreads what every other rule and extender found
-EXTENDERS = [AffiliationExtender(), NameGlueExtender(), NamePropagationExtender()]
+EXTENDERS = [
+    AffiliationExtender(),
+    NameGlueExtender(),
+    AgeBesideNameExtender(),
+    NamePropagationExtender(),
+]
 
 _LOWER_TITLED = re.compile(  # 'seen by dr. smith', 'called mrs o'neil' in any writer's text
     r"(?<![\w.])(?<!\d[ \t])(?:dr|drs|mr|mrs|ms|prof)\.?[ \t]+(?P<a>[A-Za-z][a-z'’-]+)"

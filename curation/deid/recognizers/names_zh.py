@@ -47,13 +47,16 @@ _FIXED_STRONG = frozenset(STRONG_LABELS.split("|"))
 # kin words: a name after them may have a given part that is a word (丈夫冯建国, 母亲李红梅)
 KIN_WORDS = frozenset(
     "丈夫 妻子 儿子 女儿 父亲 母亲 爱人 配偶 老伴 之子 之女 其子 其女 其夫 其妻 哥哥 姐姐 弟弟 "
-    "妹妹 孙子 孙女 老公 老婆 媳妇 女婿 儿媳 外孙 外孙女 爸爸 妈妈 我爸 我妈 外公 外婆 爷爷 奶奶".split()
+    "妹妹 孙子 孙女 老公 老婆 媳妇 女婿 儿媳 外孙 外孙女 爸爸 妈妈 我爸 我妈 外公 外婆 爷爷 奶奶 "
+    "其父 其母 之父 之母 其兄 其姐 其弟 其妹".split()
 )
 WEAK_LABELS = (
     "患者|病人|病员|患儿|产妇|孕妇|家属|陪同|"
     # a clinician's role before the name, without a colon: 通知值班医生孔令辉
     "值班医生|值班医师|主治医生|主管医生|经治医生|管床医生|责任护士|主刀医生|接诊医生|会诊医生|"
-    + alternation(KIN_WORDS)
+    # 其父 and 其母 are kin words unless they open 其父亲/其母亲 (then 父亲/母亲 is the cue)
+    + alternation(w for w in KIN_WORDS if w not in ("其父", "其母"))
+    + "|其父(?!亲)|其母(?!亲)"
 )
 NAMING = "我叫|名叫|叫做|孩子叫|儿子叫|女儿叫|姓名是|名字是|我姓|本人"
 TITLES = (
@@ -69,7 +72,7 @@ NEVER_GIVEN = frozenset(
     "的了是在说和与及或把被让给对向从到于也都就还又很太最更不没已曾将会要能可着过吗呢吧啊呀哦嗯们这那哪什么怎今昨"
     # pronouns, verbs and kin words that end phrases before 医生 (想问下医生, 严格按医生的,
     # 和主治医生商量, 向你叔叔)
-    "你您我他她它问按下主叔爷奶姨舅"
+    "你您我他她它问按上下主叔爷奶姨舅床"
 )
 _ADDRESSING = frozenset("找问请是给跟和让叫对向被的")  # may stand before 张医生
 # words said to a doctor that look like surname + given name (谢谢医生, 麻烦大夫)
@@ -78,7 +81,10 @@ COURTESY = frozenset("谢谢 多谢 感谢 麻烦 辛苦 拜托 请问 好的 �
 AFTER_NAME = re.compile(
     rf"(?:[^{CJK}]|$|性别|年龄|民族|职业|婚姻|住址|地址|电话|手机|身份|科室|床号|住院|门诊|日期|"
     rf"时间|出生|籍贯|工作|联系|关系|记录|签名|审核|男|女|{TITLES}|说|称|诉|因|于|在|是|的|来|今|自|主诉|"
-    rf"陪同|陪|带|一起|一同|同意|签字|代诉|表示|要求|拒绝|告知|和|及|、)"
+    rf"陪同|陪|带|一起|一同|同意|签字|代诉|表示|要求|拒绝|告知|和|及|、|"
+    # when and how: 我爸张国栋去年确诊, 患者王丽华已经出院
+    rf"去年|前年|上个|上周|上月|最近|近来|近日|已经|已|现在|一直|经常|平时|突然|昨天|前天|曾|也|都|还|"
+    rf"确诊|查出|去世|出现|感到|觉得|为)"
 )
 _ZH_FIELD = re.compile(rf"(?:{NAME_FIELDS})\s*[:：]\s*(?P<v>[{CJK}·]{{2,16}})")
 _ZH_STRONG = re.compile(rf"({STRONG_LABELS}|{_ROLE_LABEL})\s*[:：]\s*")
@@ -87,6 +93,7 @@ _ZH_WEAK = re.compile(rf"({WEAK_LABELS})\s*")
 _ZH_NAMING = re.compile(rf"(?:{NAMING})\s*")
 _ZH_SUR = re.compile(_SUR)
 _ZH_TITLED = re.compile(rf"(?P<v>{_SUR}[{CJK}]{{0,2}}?)(?:{TITLES})")
+_ZH_SURNAME_GIVEN = re.compile(rf"(?:我|他|她|患者|病人)?姓\s*(?P<v>{_SUR})(?=[，,。、；;\s]|$)")
 _ZH_PLACEHOLDER = re.compile(rf"{_SUR}(?:某某|某|XX|××|\*\*|\*)")
 # a name alone on a line of a longer record (a signature); given characters from the list
 _ZH_SIGNATURE = re.compile(rf"^[ \t\u3000]*(?P<v>{_SUR}{_GIVEN}{{1,2}})[ \t\u3000]*$", re.MULTILINE)
@@ -150,7 +157,14 @@ def cued_name_at(text: str, pos: int) -> str | None:
     """After a cue (患者, 母亲 …), a name that no surname opens: a transliterated name with
     its middle dot (minority and foreign names) or a nickname such as 小明 — never a word
     (小腿, 老伴)."""
-    m = _TRANSLITERATED.match(text, pos) or _NICKNAME.match(text, pos)
+    m = _TRANSLITERATED.match(text, pos)
+    if m is not None:  # the last syllables may run into the words after: 吐尔逊为乌鲁木齐
+        dot = max(m.group().find("·"), m.group().find("•"))
+        for end in range(m.end(), pos + dot + 2, -1):
+            if AFTER_NAME.match(text, end):
+                return text[pos:end]
+        return None
+    m = _NICKNAME.match(text, pos)
     if m is None or not AFTER_NAME.match(text, m.end()):
         return None
     value = m.group()
@@ -282,6 +296,11 @@ class ChineseNameRecognizer:
                         continue
                     if bare:
                         continue
+                if _TRANSLITERATED.match(text, m.end()) and (
+                    other := cued_name_at(text, m.end())
+                ):  # 其父买买提·吐尔逊: a transliterated name, whatever its first syllable
+                    yield Span(m.end(), m.end() + len(other), "NAME", 0.85, self.name)
+                    continue
                 value = name_at(text, m.end())
                 if value and cue is _ZH_WEAK and value[0] in FUNCTION_SURNAMES:
                     continue  # 母亲和婴儿, 患者都有: a conjunction or adverb, no surname
@@ -303,10 +322,19 @@ class ChineseNameRecognizer:
                     run = _UNKNOWN_SURNAME.match(text, m.end())
                     if run and not is_ordinary_chinese_word(run.group("v")):
                         yield Span(run.start("v"), run.end("v"), "NAME", 0.8, self.name)
-        for m in _ZH_TITLED.finditer(text):
+        pos = 0
+        while m := _ZH_TITLED.search(text, pos):
+            pos = m.start() + 1  # a rejected candidate (问问李) may hide one after it (李教授)
             value = m.group("v")
-            if len(value) == 1 and value in FUNCTION_SURNAMES:
-                continue
+            if value[0] in FUNCTION_SURNAMES and (
+                len(value) == 1
+                or (
+                    value[0] not in COMMON_SURNAMES  # 今日向建飞主任医师: 向 is a surname
+                    and m.start()
+                    and re.match(rf"[{CJK}]", text[m.start() - 1])
+                )
+            ):
+                continue  # 检查和救医生: a conjunction inside a phrase, no surname
             if value in COURTESY or any(c in NEVER_GIVEN for c in value[1:]):
                 continue
             if len(value) > 1 and _ordinary(value, strict=False):
@@ -316,7 +344,15 @@ class ChineseNameRecognizer:
                 continue
             if _inside_words(text, m.start("v"), value):
                 continue
+            pos = m.end()
             yield Span(m.start("v"), m.end("v"), "NAME", 0.85, self.name)
+        for m in _ZH_SURNAME_GIVEN.finditer(text):  # 我姓龚，龚秀英: the surname told alone
+            yield Span(m.start("v"), m.end("v"), "NAME", 0.85, self.name)
+            after = re.match(r"[，,]\s*", text[m.end() :])
+            full = name_at(text, m.end() + after.end()) if after else None
+            if full and full.startswith(m.group("v")):  # … and the full name after it
+                start = m.end() + after.end()
+                yield Span(start, start + len(full), "NAME", 0.85, self.name)
         for m in _ZH_PLACEHOLDER.finditer(text):
             yield Span(m.start(), m.end(), "NAME", 0.9, self.name)
         for m in _ZH_SIGNATURE.finditer(text) if text.count("\n") >= 2 else ():

@@ -24,7 +24,7 @@ from curation.deid.recognizers.place_words import (
     world_cities,
     world_city_words,
 )
-from curation.deid.registry import EN, lexicon
+from curation.deid.registry import EN, PatternRecognizer, lexicon
 from curation.deid.spans import Span
 from curation.deid.tokens import capitalized_tokens
 from curation.deid.words import (
@@ -236,8 +236,15 @@ _FACILITY_PREP = re.compile(  # ends right before the capitalized token it intro
     r"(?:\b(at|to|in|from|by|for|with)|(@)|\b(?:visited|attended))\s+(?:our\s+|the\s+)?$"
 )
 _FACILITY_LAST_WORDS = frozenset("at to in from by for with @ visited attended our the".split())
+# 'he is a machinist at', 'Dad is a service manager at': a person's occupation names the
+# employer after it ('there was a mild ring at the LES' names no one)
+_OCCUPATION = (
+    r"(?:he|she|i|patient|pt|mother|father|mom|dad|wife|husband|son|daughter|partner|sister|"
+    r"brother|who)\s+(?:is|was)\s+an?(?:\s+[a-z]+){1,3}"
+)
 _EMPLOYMENT_VERB = re.compile(
-    r"\b(?:works?|worked|working|employed|employee|volunteers?|volunteered)\b(?:\s+[a-z]+){0,5}?\s+$",
+    r"\b(?:works?|worked|working|employed|employee|volunteers?|volunteered)\b(?:\s+[a-z]+){0,5}?\s+$"
+    rf"|\b{_OCCUPATION}\s+$",
     re.IGNORECASE,
 )
 _FACILITY_VERB = re.compile(
@@ -274,6 +281,8 @@ class EnglishFacilityRecognizer:
         r"check|follow|appointment|visit|came|went|seen|spen)[a-z-]*(?:\s+[A-Za-z][\w.'’-]*){0,5}?\s+"
         r"(?:at|to|in|from|by|for|with)\s+(?:our\s+|the\s+)?[A-Z]"
         r"|@\s+[A-Z]|(?i:visited|attended)\s+(?:our\s+|the\s+)?[A-Z]"
+        r"|\b(?i:he|she|i|patient|pt|mother|father|mom|dad|wife|husband|son|daughter|partner|"
+        r"sister|brother|who)\s+(?:is|was)\s+an?(?:\s+[a-z]+){1,3}\s+at\s+(?:the\s+)?[A-Z]"
     )
     max_tokens: int = 7
 
@@ -289,7 +298,15 @@ class EnglishFacilityRecognizer:
             cue = _FACILITY_PREP.search(text, max(0, start - 24), start)
             if cue is None:
                 continue
-            verbs = _EMPLOYMENT_VERB if cue.group(1) in ("by", "for", "with") else _FACILITY_VERB
+            verbs = (
+                _EMPLOYMENT_VERB
+                if (
+                    cue.group(1) in ("by", "for", "with", "at")
+                    and _EMPLOYMENT_VERB.search(text, max(0, cue.start() - 60), cue.start())
+                )
+                or cue.group(1) in ("by", "for", "with")
+                else _FACILITY_VERB
+            )
             direct = cue.group(1) is None  # '@ UCSF', 'visited our Dallas clinic'
             if not direct and not verbs.search(text, max(0, cue.start() - 60), cue.start()):
                 continue  # "treated with Humira", "diagnosed with GERD" are not places
@@ -318,6 +335,7 @@ class EnglishFacilityRecognizer:
                 w
                 for k, w in enumerate(words)
                 if not _describes(w)
+                and not is_org_suffix_word(w)  # 'a professor at College': no name
                 and not (w == "General" and k < len(words) - 1)  # General Surgery
                 and not re.fullmatch(r"[A-Z]\d+|D\.O|M\.D", w)
                 and (not is_common_english(w) or w in world_cities() or is_person_name(w))
@@ -338,7 +356,7 @@ class EnglishFacilityRecognizer:
                 and cue.group(1) in ("at", "for")  # not 'working with the Nerve Integrity …'
                 and _EMPLOYMENT_VERB.search(text, max(0, cue.start() - 60), cue.start())
             ):  # 'worked at General Electric', 'works for Home Depot': an employer's name
-                meaningful = [w for w in words if not _describes(w)]
+                meaningful = [w for w in words if not (_describes(w) or is_org_suffix_word(w))]
             if not meaningful or " ".join(words).casefold() in country_names():
                 continue  # 'lived in the United States', 'born in Israel'
 
@@ -455,8 +473,40 @@ class OrganizationListExtender:
         )
 
 
+_NO_ORGANIZATION = frozenset(  # field values that name no one's insurer or employer
+    "None Unknown Self Pay Private Commercial Medicare Medicaid Retired Unemployed Disabled "
+    "Student Homemaker Disability Uninsured Pending Same Other Yes No NA N/A".split()
+)
+
+
+def _names_an_organization(value: str) -> bool:
+    """A labeled value that names an organization: a word no dictionary holds (Harvard
+    Pilgrim), or two capitalized words (Home Depot); not 'Medicare', 'Self Pay', 'Retired'."""
+    words = [w.rstrip(".,") for w in value.split() if w not in ("&", "and", "of", "the")]
+    if words and words[-1] in ("and", "of", "the", "&"):
+        return False
+    named = [w for w in words if w not in _NO_ORGANIZATION and not _describes(w)]
+    if not named:
+        return False
+    return len(named) >= 2 or not is_common_english(named[0])
+
+
+# a labeled field whose value is an organization: the insurer, employer or school of a
+# registration or face sheet ('Insurance: Harvard Pilgrim', 'Employer: Stop & Shop')
+LABELED_ORGANIZATION = PatternRecognizer(
+    "en_labeled_org_v1", "ORGANIZATION", EN,
+    r"(?m)(?:^|\b)(?i:insurance(?:\s+(?:company|carrier|plan))?|insurer|payer|payor|carrier|"
+    r"health\s+plan|employer|place\s+of\s+employment|school|university|college)[ \t]*:[ \t]*"
+    r"(?P<v>[A-Z][\w&'’-]*(?:[ \t]+(?:&|and|of|the|[A-Z][\w&'’-]*)){0,5})",
+    0.75,
+    group="v",
+    validator=lambda v: _names_an_organization(v),
+    trigger=r"(?i)(?:insurance|insurer|payer|payor|carrier|health plan|employer|employment|school|university|college)[ \t]*:[ \t]*[A-Z]",
+)  # fmt: skip
+
 RECOGNIZERS = [
     EnglishOrganizationRecognizer(),
+    LABELED_ORGANIZATION,
     OrganizationBeforeNounRecognizer(),
     EnglishFacilityRecognizer(),
     NamedPracticeRecognizer(),
