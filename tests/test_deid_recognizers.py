@@ -165,12 +165,7 @@ EN_CASES = [
     ("Faina D. Yefremova's Cautionary Tales", [(0, 20, "NAME")]),
     ("Landerico B Hidalgo\n\nLaboratory animal technician", [(0, 19, "NAME")]),
     ("Willemine ten Pas will be talking in the conference", [(0, 17, "NAME")]),
-    # a found name masks its other mentions; a catheter size is no name
-    (
-        "Mr. Olafsson presents with chest pain. Olafsson denies fever.",
-        [(0, 12, "NAME"), (39, 47, "NAME")],
-    ),
-    ("A 14 French Impella catheter was placed.", []),
+    ("A 14 French Impella catheter was placed.", []),  # a catheter size is no name
     # whoever is given or told something, spoken to, or speaks in a dialogue
     (
         "Kevin had given Alma his address: 5049 Hill St",

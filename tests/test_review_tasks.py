@@ -160,3 +160,23 @@ def test_phi_marked_on_an_older_text_quarantines_the_item(tmp_path: Path) -> Non
     paths.review_snapshot.write_text(json.dumps(doc), encoding="utf-8")
     report = run_merge(paths, load_params(paths.params_file).review)
     assert report.quarantined_by_reason == {"review_phi_unmapped": 1}
+
+
+def test_an_edit_passes_the_de_identifier_before_it_joins_the_item(tmp_path: Path) -> None:
+    """A physician who types a patient's phone or name into an edit does not leak it: what
+    the item did not already hold is masked; what it held (a surrogate, a look-alike) stays."""
+    row = make_item("k1", question="患者陈志强，男，62岁。下列哪项是急性心肌梗死最常见的症状？")
+    edit = "患者陈志强，联系电话13812345678，由其女儿王丽华陪同。下列哪项是最常见的症状？"
+    fields = {"verdict": "accept_with_edits", "specialty": "03.04", "answer_check": "correct"}
+    reviews = {row["item_id"]: [ReviewLabels(who, edited_text=edit, **fields) for who in "ab"]}
+    paths = review_project(tmp_path, [row])
+    paths.review_snapshot.parent.mkdir(parents=True)
+    doc = snapshot_doc(reviews, {row["item_id"]: row})
+    paths.review_snapshot.write_text(json.dumps(doc), encoding="utf-8")
+    report = run_merge(paths, load_params(paths.params_file).review)
+
+    assert report.details["changes"] == {"edit_phi_masked": 2, "edited": 1}
+    kept = pl.read_parquet(paths.reviewed).row(0, named=True)
+    screened = "患者陈志强，联系电话[电话]，由其女儿[姓名]陪同。下列哪项是最常见的症状？"
+    assert kept["question"] == screened
+    assert "13812345678" not in json.dumps(report.details, ensure_ascii=False)

@@ -2,8 +2,9 @@
 
 Rejected items go to quarantine (``review_rejected``, with the reasons); accepted edits, corrected
 answer keys and specialties are applied; PHI that a physician marked is masked with the policy's
-placeholder. Every item records its raw labels, the final label and how it was reached
-(unanimous, majority, adjudicated). Items without a final decision stay, marked ``pending`` or
+placeholder, and an edited text passes the full de-identifier first (``screen_edit``). Every
+item records its raw labels, the final label and how it was reached (unanimous, majority,
+adjudicated). Items without a final decision stay, marked ``pending`` or
 ``needs_adjudication``: they are not eligible for a release.
 """
 
@@ -11,9 +12,12 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
+from curation.deid.engine import Detector
 from curation.deid.policy import PhiPolicy
+from curation.deid.surrogates import RecordReplacer
 from curation.models import Kind
 from curation.reasons import Reason
 from curation.review.configs import Role
@@ -105,8 +109,10 @@ def merge_item(
             tuple(changes),
         )
     if decision.edited_text:
-        _apply_edit(row, decision.edited_text)
+        edited, masked = screen_edit(row, decision.edited_text, policy)
+        _apply_edit(row, edited)
         changes.append("edited")
+        changes.extend(["edit_phi_masked"] * masked)
     if decision.answer and row["kind"] == Kind.MCQ and list(decision.answer) != sorted(key):
         row["answer_labels"] = list(decision.answer)
         changes.append("answer_corrected")
@@ -193,6 +199,32 @@ def _set(row: dict[str, Any], name: str, text: str) -> None:
         row[group] = items
     else:
         row[name] = text
+
+
+@cache
+def _detector() -> Detector:
+    return Detector()
+
+
+def screen_edit(row: dict[str, Any], text: str, policy: PhiPolicy) -> tuple[str, int]:
+    """A physician's edited text, through the full de-identifier before it joins the item.
+
+    Reviewers see de-identified text, so any identifier their edit holds that the item did
+    not already hold was typed in: it is masked with the policy's placeholder (fail closed).
+    Values already in the item (surrogates, placeholders, false alarms the stage let through)
+    are left as they are. Returns the screened text and how many values were masked.
+    """
+    before = compose(row).text
+    language = row["language"]
+    spans = [
+        span
+        for span in _detector().detect(text, language)
+        if text[span.start : span.end] not in before
+    ]
+    if not spans:
+        return text, 0
+    replacer = RecordReplacer(policy, b"", "", placeholders_only=True)
+    return replacer.apply(text, spans, language), len(spans)
 
 
 def _apply_edit(row: dict[str, Any], text: str) -> None:

@@ -1158,61 +1158,6 @@ class NameGlueExtender:
         return out
 
 
-@cache
-def _propagates(word: str) -> bool:
-    """A word of a found name that names the same person wherever else it stands: no everyday,
-    medical or eponym word, title, demonym, country or state, no abbreviation."""
-    return (
-        len(word) >= 3
-        and not word.isupper()
-        and word not in _NOT_NAMES
-        and word not in _DEMONYMS
-        and word not in STATES
-        and word.casefold() not in country_names()
-        and _title_case(word) not in _eponyms()
-        and not is_everyday_word(word.capitalize())
-        and not is_medical_word(word)
-        and not is_org_suffix_word(word.capitalize())
-    )
-
-
-_NAME_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
-
-
-@dataclass(frozen=True)
-class NamePropagationExtender:
-    """Masks every other mention of a found name's words in the same text: once 'Mr. Hakuba'
-    or 'Lina Artemova' is found, 'Hakuba reports' is the same person. Only names found whole
-    (two words or more) or by a strong cue spread, so that a device or brand a weak rule took
-    for a name does not; words in lowercase spread only in text written without capitals."""
-
-    name: str = "en_name_propagation_v1"
-    languages: frozenset[str] = EN
-
-    def extend(self, text: str, spans: list[Span]) -> list[Span]:
-        words: set[str] = set()
-        for span in spans:
-            if span.label == "NAME" and (span.score >= 0.8 or " " in text[span.start : span.end]):
-                words.update(
-                    m.group()
-                    for m in _NAME_WORD.finditer(text, span.start, span.end)
-                    if _propagates(m.group())
-                )
-        if not words:
-            return spans
-        if any(w.islower() for w in words) and not lowercase_text(text):
-            words = {w for w in words if not w.islower()}
-            if not words:
-                return spans
-        pattern = re.compile(
-            r"(?<![\w'’-])(?:"
-            + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-            + r")(?![\w-])"
-        )
-        extra = [Span(m.start(), m.end(), "NAME", 0.6, self.name) for m in pattern.finditer(text)]
-        return spans + extra
-
-
 _AGE_BESIDE = re.compile(
     r",[ \t]*(?P<v>9\d|1[01]\d)(?:[ \t]*(?:yo|y/o|years?(?:[ \t]+old)?))?[ \t]*[,;)]"
 )
@@ -1233,12 +1178,10 @@ class AgeBesideNameExtender:
         return spans + extra if extra else spans
 
 
-# the propagation runs last: it spreads what every other rule and extender found
 EXTENDERS = [
     AffiliationExtender(),
     NameGlueExtender(),
     AgeBesideNameExtender(),
-    NamePropagationExtender(),
 ]
 
 _LOWER_TITLED = re.compile(  # 'seen by dr. smith', 'called mrs o'neil' in any writer's text

@@ -48,15 +48,16 @@ _FIXED_STRONG = frozenset(STRONG_LABELS.split("|"))
 KIN_WORDS = frozenset(
     "丈夫 妻子 儿子 女儿 父亲 母亲 爱人 配偶 老伴 之子 之女 其子 其女 其夫 其妻 哥哥 姐姐 弟弟 "
     "妹妹 孙子 孙女 老公 老婆 媳妇 女婿 儿媳 外孙 外孙女 爸爸 妈妈 我爸 我妈 外公 外婆 爷爷 奶奶 "
-    "其父 其母 之父 之母 其兄 其姐 其弟 其妹".split()
+    "其父 其母 之父 之母 其兄 其姐 其弟 其妹 "
+    # the same with 其 before a kin word of two characters, so that the longest wins
+    # (其女儿王丽华, not 其女 + 儿王丽华)
+    "其女儿 其儿子 其母亲 其父亲 其丈夫 其妻子 其爱人 其配偶 其哥哥 其姐姐 其弟弟 其妹妹".split()
 )
 WEAK_LABELS = (
     "患者|病人|病员|患儿|产妇|孕妇|家属|陪同|"
     # a clinician's role before the name, without a colon: 通知值班医生孔令辉
     "值班医生|值班医师|主治医生|主管医生|经治医生|管床医生|责任护士|主刀医生|接诊医生|会诊医生|"
-    # 其父 and 其母 are kin words unless they open 其父亲/其母亲 (then 父亲/母亲 is the cue)
-    + alternation(w for w in KIN_WORDS if w not in ("其父", "其母"))
-    + "|其父(?!亲)|其母(?!亲)"
+    + alternation(KIN_WORDS)
 )
 NAMING = "我叫|名叫|叫做|孩子叫|儿子叫|女儿叫|姓名是|名字是|我姓|本人"
 TITLES = (
