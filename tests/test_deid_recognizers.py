@@ -60,6 +60,9 @@ ZH_CASES = [
     ("今日向建飞主任医师查房", [(2, 5, "NAME")]),
     # … and a conjunction or a word inside a phrase is no surname
     ("检查和救医生说是羊羔疯", []),
+    # after 孩子 only a nickname: 给孩子查明原因 holds none
+    ("我是郑州的，孩子小宇今年3岁。需要及时给孩子查明原因", [(2, 4, "ADDRESS"), (8, 10, "NAME")]),
+    ("由其女儿王丽华陪同", [(4, 7, "NAME")]),
     ("检查单上医生写的没问题", []),
     ("及时向管床大夫反应", []),
     ("患者阿不都热合曼·买买提，维吾尔族", [(2, 12, "NAME")]),
@@ -222,6 +225,24 @@ EN_CASES = [
         "Patient Ebenezer Quartey, 92, was found by a neighbor.",
         [(8, 24, "NAME"), (26, 28, "AGE")],
     ),
+    # a local number in brackets after a name, a room with a wing, an age at a sentence end
+    (
+        "Pt's wife, Edna (555-1212), is at bedside in Rm 4B-212.",
+        [(11, 15, "NAME"), (17, 25, "PHONE"), (45, 54, "ADDRESS")],
+    ),
+    ("DOB: 03-05-1950. Age: 90.", [(5, 15, "DATE"), (17, 24, "AGE")]),
+    ("Hi Dr. Rahman, my dad is 93 and lives nearby.", [(3, 13, "NAME"), (25, 27, "AGE")]),
+    # chat in lowercase: a town after 'from', a college, a month with its day (not 'march 5
+    # miles'); a pronoun opens no name after a label
+    (
+        "hi i'm jayden, 19, from tulsa. we go to tulsa community college.",
+        [(7, 13, "NAME"), (24, 29, "ADDRESS"), (40, 63, "ORGANIZATION")],
+    ),
+    (
+        "the patient will march 5 miles. we met on march 14, 2020 and dec 5th.",
+        [(42, 56, "DATE"), (61, 68, "DATE")],
+    ),
+    ("Patient: My name is Oluwaseun.", [(20, 29, "NAME")]),
     # a word of a state's name is no town and no name
     ("She moved to North Carolina and then New York.", []),
     ("walked 2 blocks down the street to work", []),

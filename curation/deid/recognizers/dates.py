@@ -60,15 +60,19 @@ RECOGNIZERS = [
     ),
     PatternRecognizer(  # "Pt is 91", "the patient was 95"
         "en_age_over_89_subject_v1", "AGE", BOTH,
-        rf"\b(?:pt|patient|he|she|who|man|woman|male|female|gentleman|lady)\s+(?:is|was|now)\s+(?P<v>{OLD})\b(?!\s*(?:%|percent|mg|mcg|kg|lbs?|bpm|/|mm|cm|beats|breaths|\.\d))",
+        rf"\b(?:pt|patient|he|she|who|man|woman|male|female|gentleman|lady|dad|mom|mum|father|"
+        rf"mother|grandmother|grandfather|grandma|grandpa|granny|husband|wife|aunt|uncle)"
+        rf"\s+(?:is|was|now)\s+(?P<v>{OLD})\b(?!\s*(?:%|percent|mg|mcg|kg|lbs?|bpm|/|mm|cm|beats|breaths|\.\d))",
         0.85,
         group="v",
         flags=re.IGNORECASE,
-        trigger=r"(?i)\b(?:pt|patient|he|she|who|man|woman|male|female|gentleman|lady)\s+(?:is|was|now)\s+(?:9\d|1[01]\d)\b",
+        trigger=r"(?i)\b(?:pt|patient|he|she|who|man|woman|male|female|gentleman|lady|dad|mom|mum|"
+        r"father|mother|grandmother|grandfather|grandma|grandpa|granny|husband|wife|aunt|uncle)"
+        r"\s+(?:is|was|now)\s+(?:9\d|1[01]\d)\b",
     ),
     PatternRecognizer(
         "en_age_over_89_v1", "AGE", BOTH,
-        rf"(?<![\d.])(?:{OLD}[-\s]?(?:years?|yrs?|y)[-\s]?(?:old|of age|o\b)|{OLD}\s*(?:y/o|yo|y\.o\.|yrs?\b)|(?:aged?|age:)\s*{OLD}\b|{OLD}(?=\s*(?:M|F|m|f)\b))(?![\d.])",
+        rf"(?<![\d.])(?:{OLD}[-\s]?(?:years?|yrs?|y)[-\s]?(?:old|of age|o\b)|{OLD}\s*(?:y/o|yo|y\.o\.|yrs?\b)|(?:aged?|age:)\s*{OLD}\b|{OLD}(?=\s*(?:M|F|m|f)\b))(?!\d|\.\d)",
         0.9,
         flags=re.IGNORECASE,
         trigger=r"(?i)(?:9\d|1[01]\d)[\s-]*(?:y|yo|yr|year|m\b|f\b)|age[ds:]*\s*(?:9\d|1[01]\d)",
@@ -80,6 +84,19 @@ RECOGNIZERS = [
         0.8,
         group="v",
         trigger=r"day,?\s+(?:the\s+)?\d{1,2}(?:st|nd|rd|th)",
+    ),
+    PatternRecognizer(  # a month typed in lowercase with its day: 'a baby on march 14'
+        "en_lower_month_day_v1", "DATE", EN,
+        r"(?:\b(?:on|since|by|from|until|till|before|after|of|in|dated?|and)[ \t]+|^|[,;:(][ \t]*)"
+        r"(?P<v>(?:january|february|march|april|june|july|august|september|october|november|"
+        r"december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\.?[ \t]+"
+        r"(?:3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?(?!\w|\.\d|\s*(?:%|mg|mcg|ml|kg|cm|mm|units?|times|x)\b)"
+        r"(?:,?[ \t]+(?:19|20)\d\d)?)",
+        0.7,
+        group="v",
+        flags=re.MULTILINE,
+        trigger=r"(?:january|february|march|april|june|july|august|september|october|november|"
+        r"december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\.?[ \t]+\d",
     ),
     PatternRecognizer(  # a day of the month alone: 'seen on the 12th.' (not 'the 3rd floor')
         "en_day_of_month_v1", "DATE", EN,

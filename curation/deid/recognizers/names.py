@@ -219,6 +219,8 @@ _NOT_NAMES = frozenset(
     "Monday Tuesday Wednesday Thursday Friday Saturday Sunday "
     # relatives and languages are not names ("Mom denies …", "speaks English"), nor exam words
     "Mom Dad Mother Father Grandma Grandpa English Spanish Fair Lips The A An "
+    # pronouns and determiners open no name ('Patient: My name is …')
+    "My Our Your His Her Their Its We You They He She It This That These Those "
     # name-list entries that are anesthesia types in notes ('ANESTHESIA: General')
     "General Block "
     # units, holidays, weekdays in the plural

@@ -51,8 +51,10 @@ KIN_WORDS = frozenset(
     "其父 其母 之父 之母 其兄 其姐 其弟 其妹 "
     # the same with 其 before a kin word of two characters, so that the longest wins
     # (其女儿王丽华, not 其女 + 儿王丽华)
-    "其女儿 其儿子 其母亲 其父亲 其丈夫 其妻子 其爱人 其配偶 其哥哥 其姐姐 其弟弟 其妹妹".split()
+    "其女儿 其儿子 其母亲 其父亲 其丈夫 其妻子 其爱人 其配偶 其哥哥 其姐姐 其弟弟 其妹妹 "
+    "孩子 宝宝 小孩".split()
 )
+_CHILD_WORDS = frozenset(("孩子", "宝宝", "小孩"))  # cue a nickname only (孩子小宇)
 WEAK_LABELS = (
     "患者|病人|病员|患儿|产妇|孕妇|家属|陪同|"
     # a clinician's role before the name, without a colon: 通知值班医生孔令辉
@@ -301,6 +303,11 @@ class ChineseNameRecognizer:
                     other := cued_name_at(text, m.end())
                 ):  # 其父买买提·吐尔逊: a transliterated name, whatever its first syllable
                     yield Span(m.end(), m.end() + len(other), "NAME", 0.85, self.name)
+                    continue
+                if cue is _ZH_WEAK and m.group(1) in _CHILD_WORDS:
+                    # 孩子小宇: only a nickname or transliterated name (给孩子查明原因 is none)
+                    if other := cued_name_at(text, m.end()):
+                        yield Span(m.end(), m.end() + len(other), "NAME", 0.8, self.name)
                     continue
                 value = name_at(text, m.end())
                 if value and cue is _ZH_WEAK and value[0] in FUNCTION_SURNAMES:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from curation.deid.registry import BOTH, PatternRecognizer
+from curation.deid.registry import BOTH, EN, PatternRecognizer
 
 PHONE_CONTEXT = (
     "电话", "手机", "联系", "tel", "phone", "fax", "传真", "cell", "mobile", "pager", "call",
@@ -80,6 +80,13 @@ RECOGNIZERS = [
         0.9,
         group="v",
         trigger='(?i)电话|手机|联系|座机|传真|tel|phone|fax|cell|mobile|pager',
+    ),
+    PatternRecognizer(  # a local number in brackets after a name: 'his wife, Edna (555-1212)'
+        "local_phone_after_name_v1", "PHONE", EN,
+        r"(?<=[a-z] \()(?P<v>\d{3}-\d{4})(?=\))",
+        0.75,
+        group="v",
+        trigger=r"[a-z] \(\d{3}-\d{4}\)",
     ),
     PatternRecognizer(  # hospital pagers and extensions: 'Pager 37102', 'beeper #4-1234', 'x4-5678'
         "pager_v1", "PHONE", BOTH,

@@ -551,13 +551,15 @@ _LOWER_STOP = frozenset(
     "their your this that blocks block miles mile feet times days weeks i we you he she it".split()
 )
 _LOWER_FIRM = re.compile(
-    r"(?=[a-z])(?<![\w'’-])(?:[a-z][\w&'’-]*[ ]){1,4}(?:inc|llc|ltd|corp|co)\b\.?"
+    r"(?=[a-z])(?<![\w'’-])(?:[a-z][\w&'’-]*[ ]){1,4}"
+    r"(?:inc|llc|ltd|corp|co|college|university|hospital|clinic|school|academy)\b\.?"
 )
 
 
 _LOWER_TOWN = re.compile(
-    r"\b(?:lives?|living|lived|moved|returned|flew|went|drove|travell?ed|came|back|born|"
-    r"raised|grew[ ]up|originally)[ ]+(?:here[ ]+)?(?:in|to|from)[ ]+(?P<v>[a-z][^\W\d_]{2,})\b"
+    r"(?:\b(?:lives?|living|lived|moved|returned|flew|went|drove|travell?ed|came|back|born|"
+    r"raised|grew[ ]up|originally)[ ]+(?:here[ ]+)?(?:in|to|from)|\bfrom)[ ]+"
+    r"(?P<v>[a-z][^\W\d_]{2,})\b"
 )
 
 
@@ -592,11 +594,14 @@ class LowercaseAddressRecognizer:
                 yield Span(m.start(), m.end(), "ADDRESS", 0.7, self.name)
         for m in _LOWER_FIRM.finditer(text):
             words = m.group().split()
-            while words and words[0] in _LOWER_STOP:  # 'is from stillwater … inc.'
-                words.pop(0)
+            stops = [k for k, w in enumerate(words) if w in _LOWER_STOP]
+            words = words[stops[-1] + 1 :] if stops else words  # 'we go to tulsa … college'
+            end = m.end()
+            if words[-1].rstrip(".") not in ("inc", "llc", "ltd", "corp", "co"):
+                end -= m.group().endswith(".")  # a sentence's period, not an abbreviation's
             if len(words) > 1 and any(not is_common_english(w) for w in words[:-1]):
                 start = m.end() - len(" ".join(words))
-                yield Span(start, m.end(), "ORGANIZATION", 0.7, self.name)
+                yield Span(start, end, "ORGANIZATION", 0.7, self.name)
         if lowercase_text(text):  # 'my friend lives in harburg', 'we returned to kiel'
             for m in _LOWER_TOWN.finditer(text):
                 if _lower_town(m.group("v")):
@@ -623,7 +628,7 @@ RECOGNIZERS = [
     ),
     PatternRecognizer(
         "unit_number_v1", "ADDRESS", BOTH,
-        r"\b(?:Apt|Apartment|Suite|Ste|Unit|Flat|Room|Rm|Postbox|P\.?\s?O\.?\s*Box)\.?\s*#?\s*\d+[A-Za-z]?\b",
+        r"\b(?:Apt|Apartment|Suite|Ste|Unit|Flat|Room|Rm|Postbox|P\.?\s?O\.?\s*Box)\.?\s*#?\s*\d+[A-Za-z]?(?:-\d+[A-Za-z]?)?\b",
         0.7,
         trigger=r"(?i)\b(?:apt|apartment|suite|ste|unit|flat|room|rm|postbox|box)\.?\s*#?\s*\d",
     ),
