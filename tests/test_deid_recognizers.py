@@ -243,6 +243,22 @@ EN_CASES = [
         [(42, 56, "DATE"), (61, 68, "DATE")],
     ),
     ("Patient: My name is Oluwaseun.", [(20, 29, "NAME")]),
+    # a signature: an initial and a surname ending a line, not an organism or a rhythm
+    (
+        "I was present for the entire case. A. Venkataraman\nRhythm: A. Fib\nCulture grew B. Cereus",
+        [(35, 50, "NAME")],
+    ),
+    # residences and schools by their kind
+    (
+        "A 91-year-old from Maple Grove Assisted Living; her son is in 2nd grade at Hennigan "
+        "Elementary.",
+        [(2, 13, "AGE"), (19, 46, "ORGANIZATION"), (75, 94, "ORGANIZATION")],
+    ),
+    # a city's name on a device is no place
+    (
+        "Implants: Stryker Exeter stem. A Philadelphia collar was applied. She moved to Philadelphia.",
+        [(79, 91, "ADDRESS")],
+    ),
     # a word of a state's name is no town and no name
     ("She moved to North Carolina and then New York.", []),
     ("walked 2 blocks down the street to work", []),

@@ -1236,6 +1236,35 @@ def _lower_name(word: str) -> bool:
     return _is_first(title) or _is_last(title) or not is_inflected_english(word)
 
 
+# a note signed with an initial and a surname at the end of a line: 'G. Fairweather',
+# '… the entire case. A. Venkataraman', '-- K. Osterhout'
+_SIGNED = re.compile(
+    r"(?m)(?:^[ \t]*(?:-{1,2}[ \t]*)?|(?<=[.!?])[ \t]+)"
+    r"(?P<v>[A-Z]\.[ \t]?(?:[A-Z]\.[ \t]?)?[A-Z][a-z]+(?:[-'’][A-Z][a-z]+)?)[ \t]*$"
+)
+
+
+@dataclass(frozen=True)
+class SignatureRecognizer:
+    """A signature: an initial and a surname alone at the end of a line. The surname must be
+    a known one or no word in use (a line ending 'A. Fib' or 'B. Cereus' is no signature)."""
+
+    name: str = "en_signature_v1"
+    category: str = "NAME"
+    languages: frozenset[str] = EN
+    trigger: str = r"(?m)[A-Z]\.[ \t]?[A-Z][a-z]+[ \t]*$"
+
+    def find(self, text: str) -> Iterator[Span]:
+        for m in _SIGNED.finditer(text):
+            surname = m.group("v").split(".")[-1].strip()
+            if (
+                (_is_last(surname) or _glue_part(surname))
+                and not is_medical_word(surname)
+                and _title_case(surname) not in _eponyms()
+            ):
+                yield Span(m.start("v"), m.end("v"), "NAME", 0.75, self.name)
+
+
 # transcription footers name the physician and the typist by initials: 'IV/rt', 'JMS/kjt/dm',
 # 'Transcribed by: kmj' (a whole line or field, so that 'BP/hr' inside a sentence is not hit)
 TYPIST_INITIALS = PatternRecognizer(
@@ -1250,6 +1279,7 @@ TYPIST_INITIALS = PatternRecognizer(
 
 RECOGNIZERS = [
     EnglishNameRecognizer(),
+    SignatureRecognizer(),
     EnglishNameByRoleRecognizer(),
     EnglishNameShapeRecognizer(),
     TYPIST_INITIALS,

@@ -42,6 +42,8 @@ EN_ORG_SUFFIX = (
     r"School|Academy|Institute|Foundation|Inc\.?|LLC|L\.L\.C\.|Ltd\.?|Corp\.?|Corporation|"
     r"Company|Co\.|Group|Associates|Partners|Laboratories|Laboratory|Labs|Pharmacy|"
     r"Rehabilitation Center|Rehab Center|Nursing Home|Nursing Facility|Care Center|"
+    r"Assisted Living|Senior Living|Memory Care|Rest Home|Retirement Home|Retirement Community|"
+    r"Elementary|Middle School|High School|Montessori|Preschool|Daycare|Day Care|Kindergarten|"
     r"Surgery Center|Surgical Center|Cancer Center|Heart Institute|Medical Group|Physicians|"
     r"Urgent Care|Family Health|Family Medicine|Family Practice|Primary Care|Health Partners|"
     r"Bank|Church|Department Store|Industries|Enterprises|Holdings|Systems|Solutions|"
