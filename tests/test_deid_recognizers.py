@@ -245,7 +245,8 @@ EN_CASES = [
     ("Patient: My name is Oluwaseun.", [(20, 29, "NAME")]),
     # a signature: an initial and a surname ending a line, not an organism or a rhythm
     (
-        "I was present for the entire case. A. Venkataraman\nRhythm: A. Fib\nCulture grew B. Cereus",
+        "I was present for the entire case. A. Venkataraman\nRhythm: A. Fib\n"
+        "Culture grew B. Cereus",
         [(35, 50, "NAME")],
     ),
     # residences and schools by their kind
@@ -256,7 +257,8 @@ EN_CASES = [
     ),
     # a city's name on a device is no place
     (
-        "Implants: Stryker Exeter stem. A Philadelphia collar was applied. She moved to Philadelphia.",
+        "Implants: Stryker Exeter stem. A Philadelphia collar was applied. "
+        "She moved to Philadelphia.",
         [(79, 91, "ADDRESS")],
     ),
     # a word of a state's name is no town and no name
