@@ -261,6 +261,8 @@ EN_CASES = [
         "She moved to Philadelphia.",
         [(79, 91, "ADDRESS")],
     ),
+    # a name or city before the thing it names is an eponym: Glenn shunt, Owen silk
+    ("A bidirectional Glenn shunt; dressed with Owen silk and a Denver splint.", []),
     # a word of a state's name is no town and no name
     ("She moved to North Carolina and then New York.", []),
     ("walked 2 blocks down the street to work", []),

@@ -20,7 +20,12 @@ from curation.deid.recognizers.organizations import (
     is_descriptive_org_word,
     is_org_suffix_word,
 )
-from curation.deid.recognizers.place_words import STATES, inside_state, world_city_words
+from curation.deid.recognizers.place_words import (
+    EPONYM_NOUN_AFTER,
+    STATES,
+    inside_state,
+    world_city_words,
+)
 from curation.deid.registry import (
     EN,
     PatternRecognizer,
@@ -541,7 +546,7 @@ class EnglishNameRecognizer:
                 continue
             if word in _DEMONYMS:
                 continue  # a Danish speaker; Dr. French is still found by the rules above
-            if _is_first(word) or _is_last(word):
+            if (_is_first(word) or _is_last(word)) and not EPONYM_NOUN_AFTER.match(text, end):
                 yield Span(start, end - (2 if possessive else 0), "NAME", 0.6, self.name)
 
 

@@ -79,3 +79,17 @@ def world_city_words() -> frozenset[str]:
 
 CLINICAL_WORDS = lexicon("en_clinical_words")
 TITLES = frozenset("Dr Drs Mr Mrs Ms Miss Mx Prof".split())
+
+
+# what follows a person's or a city's name when it names a thing, not a person or a place:
+# an Exeter stem, a Philadelphia collar, a Glenn shunt, Owen silk, a Jackson Pratt drain
+EPONYM_NOUN_AFTER = re.compile(
+    r"[ \t]+(?:stems?|cups?|plates?|screws?|nails?|catheters?|stents?|valves?|implants?|"
+    r"prosthes[ie]s|systems?|tubes?|drains?|needles?|retractors?|clamps?|forceps|scopes?|sutures?|"
+    r"mesh|pumps?|shunts?|devices?|grafts?|liners?|components?|sheaths?|wires?|balloons?|lens|"
+    r"brace|splint|boot|collar|silk|gauze|dressings?|anastomos[ie]s|pressures?|circulation|"
+    r"classification|criteria|score|scale|test|procedure|technique|maneuver|manoeuvre|sign|"
+    r"syndrome|disease|stitch|repair|operation|incision|position|view|method|formula|stage|"
+    r"grade|type|pratt)\b",
+    re.IGNORECASE,
+)

@@ -17,6 +17,7 @@ from curation.deid.dates import MON_BARE
 from curation.deid.recognizers.place_words import (
     CAPWORD,
     CLINICAL_WORDS,
+    EPONYM_NOUN_AFTER,
     NOT_PLACES,
     STATE_NAMES,
     STATES,
@@ -84,19 +85,12 @@ class EnglishCityRecognizer:
                         break
                     if inside_state(text, start, end):
                         break  # Carolina (Puerto Rico) of North Carolina
-                    if _DEVICE_AFTER.match(text, end):
+                    if EPONYM_NOUN_AFTER.match(text, end):
                         break  # an Exeter stem, a Denver shunt, a Boston brace: devices
                     yield Span(start, end, "ADDRESS", 0.6, self.name)
                     break
 
 
-_DEVICE_AFTER = re.compile(
-    r"[ \t]+(?:stems?|cups?|plates?|screws?|nails?|catheters?|stents?|valves?|implants?|"
-    r"prosthes[ie]s|systems?|tubes?|drains?|needles?|retractors?|clamps?|forceps|scopes?|sutures?|"
-    r"mesh|pumps?|shunts?|devices?|grafts?|liners?|components?|sheaths?|wires?|balloons?|lens|"
-    r"brace|splint|boot|collar|classification|criteria|score|scale|test|procedure|technique)\b",
-    re.IGNORECASE,
-)
 _ADDRESS_CUE = re.compile(
     r"(?i)\b(?:(?:home|mailing|postal|street|current|new|his|her|my|their|our|the)\s+)?"
     r"(?:address(?:\s+(?:is|was))?|addr\.?|lives?\s+at|living\s+at|located\s+at|resides?\s+at|"
