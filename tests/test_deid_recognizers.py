@@ -63,6 +63,10 @@ ZH_CASES = [
     # after 孩子 only a nickname: 给孩子查明原因 holds none
     ("我是郑州的，孩子小宇今年3岁。需要及时给孩子查明原因", [(2, 4, "ADDRESS"), (8, 10, "NAME")]),
     ("由其女儿王丽华陪同", [(4, 7, "NAME")]),
+    (
+        "最近在北医三院查出肺结节，之前去华西看过。血糖301。",
+        [(3, 7, "ORGANIZATION"), (16, 18, "ORGANIZATION")],
+    ),
     ("检查单上医生写的没问题", []),
     ("及时向管床大夫反应", []),
     ("患者阿不都热合曼·买买提，维吾尔族", [(2, 12, "NAME")]),
@@ -263,6 +267,11 @@ EN_CASES = [
     ),
     # a name or city before the thing it names is an eponym: Glenn shunt, Owen silk
     ("A bidirectional Glenn shunt; dressed with Owen silk and a Denver splint.", []),
+    # institutions known by a short form; an eponym formula stays
+    (
+        "Seen at UCSF, then MD Anderson. Parkland formula used.",
+        [(8, 12, "ORGANIZATION"), (19, 30, "ORGANIZATION")],
+    ),
     # a word of a state's name is no town and no name
     ("She moved to North Carolina and then New York.", []),
     ("walked 2 blocks down the street to work", []),

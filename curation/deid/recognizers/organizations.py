@@ -17,6 +17,7 @@ from functools import cache
 from curation.deid.recognizers.place_words import (
     CAPWORD,
     CLINICAL_WORDS,
+    EPONYM_NOUN_AFTER,
     NOT_PLACES,
     TITLES,
     UPPER,
@@ -24,7 +25,7 @@ from curation.deid.recognizers.place_words import (
     world_cities,
     world_city_words,
 )
-from curation.deid.registry import EN, PatternRecognizer, lexicon
+from curation.deid.registry import BOTH, EN, PatternRecognizer, lexicon
 from curation.deid.spans import Span
 from curation.deid.tokens import capitalized_tokens
 from curation.deid.words import (
@@ -506,8 +507,49 @@ LABELED_ORGANIZATION = PatternRecognizer(
     trigger=r"(?i)(?:insurance|insurer|payer|payor|carrier|health plan|employer|employment|school|university|college)[ \t]*:[ \t]*[A-Z]",
 )  # fmt: skip
 
+
+@cache
+def _institutions_by_first_word() -> dict[str, tuple[str, ...]]:
+    """English institution lexicon entries keyed by their first word, longest first."""
+    found: dict[str, list[str]] = {}
+    for entry in lexicon("en_institutions"):
+        found.setdefault(re.split(r"[ .]", entry)[0], []).append(entry)
+    return {k: tuple(sorted(v, key=len, reverse=True)) for k, v in found.items()}
+
+
+@dataclass(frozen=True)
+class KnownInstitutionRecognizer:
+    """Hospitals and universities known by a short form with no suffix (UCSF, MD Anderson,
+    北医三院): the institution lexicons, whole words, case-sensitive; never before the thing an
+    eponym names ('Parkland formula')."""
+
+    name: str = "known_institution_v1"
+    category: str = "ORGANIZATION"
+    languages: frozenset[str] = BOTH
+
+    def find(self, text: str) -> Iterator[Span]:
+        entries = _institutions_by_first_word()
+        for start, _, word in capitalized_tokens(text):
+            for entry in entries.get(word, ()):
+                end = start + len(entry)
+                if text.startswith(entry, start) and not (
+                    text[end : end + 1].isalnum() or text[end : end + 1] == "-"
+                ):
+                    if not EPONYM_NOUN_AFTER.match(text, end):
+                        yield Span(start, end, "ORGANIZATION", 0.75, self.name)
+                    break
+        for entry in lexicon("zh_institutions"):
+            at = text.find(entry)
+            while at != -1:
+                end = at + len(entry)
+                if not text[end : end + 1].isdigit():
+                    yield Span(at, end, "ORGANIZATION", 0.75, self.name)
+                at = text.find(entry, end)
+
+
 RECOGNIZERS = [
     EnglishOrganizationRecognizer(),
+    KnownInstitutionRecognizer(),
     LABELED_ORGANIZATION,
     OrganizationBeforeNounRecognizer(),
     EnglishFacilityRecognizer(),
