@@ -100,7 +100,7 @@ RECOGNIZERS = [
     ),
     PatternRecognizer(  # a day of the month alone: 'seen on the 12th.' (not 'the 3rd floor')
         "en_day_of_month_v1", "DATE", EN,
-        r"\b(?i:on|since|by|until|till|from|after|before)\s+the\s+"
+        r"(?=[OoSsBbUuTtFfAa])\b(?i:on|since|by|until|till|from|after|before)\s+the\s+"
         r"(?P<v>(?:3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th))"
         r"(?=\s*(?:[.,;!?)]|$)|\s+(?:at|and|or|when|we|I|he|she|they|you)\b)",
         0.7,

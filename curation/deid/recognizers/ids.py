@@ -41,7 +41,7 @@ PLATE_PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋�
 RECOGNIZERS = [
     PatternRecognizer(  # 'plate 7XK-229': a plate number mixes capitals and digits
         "en_plate_v1", "ID", EN,
-        r"(?i:\b(?:licen[cs]e\s+)?plates?(?:\s+(?:number|no\.?|#))?\s*(?:is|was|:|#)?\s+)"
+        r"(?=[LlPp])(?i:\b(?:licen[cs]e\s+)?plates?(?:\s+(?:number|no\.?|#))?\s*(?:is|was|:|#)?\s+)"
         r"(?P<v>(?=[A-Z0-9-]*\d)(?=[A-Z0-9-]*[A-Z])[A-Z0-9]{1,4}[- ]?[A-Z0-9]{2,5})(?![\w-])",
         0.8,
         group="v",

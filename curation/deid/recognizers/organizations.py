@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 from curation.deid.recognizers.place_words import (
@@ -508,6 +508,9 @@ LABELED_ORGANIZATION = PatternRecognizer(
 )  # fmt: skip
 
 
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
 @cache
 def _institutions_by_first_word() -> dict[str, tuple[str, ...]]:
     """English institution lexicon entries keyed by their first word, longest first."""
@@ -526,6 +529,12 @@ class KnownInstitutionRecognizer:
     name: str = "known_institution_v1"
     category: str = "ORGANIZATION"
     languages: frozenset[str] = BOTH
+    trigger: str = field(  # every entry, for the batch pass (Rust regex: a literal alternation)
+        default_factory=lambda: "|".join(
+            re.sub(r"([.^$*+?()\[\]{}|\\])", r"\\\1", entry)
+            for entry in sorted(lexicon("en_institutions") | lexicon("zh_institutions"))
+        )
+    )
 
     def find(self, text: str) -> Iterator[Span]:
         entries = _institutions_by_first_word()
@@ -538,6 +547,8 @@ class KnownInstitutionRecognizer:
                     if not EPONYM_NOUN_AFTER.match(text, end):
                         yield Span(start, end, "ORGANIZATION", 0.75, self.name)
                     break
+        if not _CJK.search(text):
+            return
         for entry in lexicon("zh_institutions"):
             at = text.find(entry)
             while at != -1:
