@@ -63,6 +63,10 @@ ZH_CASES = [
     # after 孩子 only a nickname: 给孩子查明原因 holds none
     ("我是郑州的，孩子小宇今年3岁。需要及时给孩子查明原因", [(2, 4, "ADDRESS"), (8, 10, "NAME")]),
     ("由其女儿王丽华陪同", [(4, 7, "NAME")]),
+    ("病史陈述者：患者本人及其女儿诸葛丽\n入院时间", [(14, 17, "NAME")]),  # compound surname
+    ("患者：大夫，我是陈淑华的家属，她咳得厉害。", [(8, 11, "NAME")]),
+    ("医生：她多大年纪了？\n患者：92了，住在附近。", [(14, 16, "AGE")]),
+    ("联系地址：四川省绵阳市涪城区临园路东段28号", [(5, 22, "ADDRESS")]),
     (
         "最近在北医三院查出肺结节，之前去华西看过。血糖301。",
         [(3, 7, "ORGANIZATION"), (16, 18, "ORGANIZATION")],
@@ -247,6 +251,11 @@ EN_CASES = [
         [(42, 56, "DATE"), (61, 68, "DATE")],
     ),
     ("Patient: My name is Oluwaseun.", [(20, 29, "NAME")]),
+    # 'Accepting MD:' is a label, not a name before its credential
+    (
+        "Accepting MD: Dr. Sunita Raghavan. Report given to Colleen, RN.",
+        [(14, 33, "NAME"), (51, 58, "NAME")],
+    ),
     # a signature: an initial and a surname ending a line, not an organism or a rhythm
     (
         "I was present for the entire case. A. Venkataraman\nRhythm: A. Fib\n"

@@ -58,6 +58,13 @@ RECOGNIZERS = [
         group=("a", "b", "c"),
         trigger='(?:9\\d|1[01]\\d)',
     ),
+    PatternRecognizer(  # 医生：她多大年纪了？ / 患者：92了 — an age answered in a dialogue
+        "zh_age_answer_v1", "AGE", ZH,
+        rf"(?:年纪|多大|几岁|高寿|岁数|年龄)[^\n]{{0,12}}\n[^\n：:]{{0,6}}[：:]\s*(?P<v>{OLD})(?=\s*(?:了|岁|周岁))",
+        0.9,
+        group="v",
+        trigger=r"(?:年纪|多大|几岁|高寿|岁数|年龄)",
+    ),
     PatternRecognizer(  # "Pt is 91", "the patient was 95"
         "en_age_over_89_subject_v1", "AGE", BOTH,
         rf"\b(?:pt|patient|he|she|who|man|woman|male|female|gentleman|lady|dad|mom|mum|father|"

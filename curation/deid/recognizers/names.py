@@ -430,6 +430,8 @@ class EnglishNameRecognizer:
     def _before_credentials(self, text: str, tokens: list) -> Iterator[Span]:
         ends = {end: i for i, (_, end, _) in enumerate(tokens)}
         for m in EN_CREDENTIALS.finditer(text):
+            if text[m.end() : m.end() + 1] == ":":
+                continue  # 'Accepting MD:', 'Referring MD:': a label, not a name's credential
             gap = _BEFORE_CREDENTIAL.search(text, max(0, m.start() - 4), m.start())
             j = ends.get(gap.start()) if gap else None
             if j is None or not _namelike(tokens[j][2]):

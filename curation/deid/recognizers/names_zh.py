@@ -96,6 +96,11 @@ _ZH_WEAK = re.compile(rf"({WEAK_LABELS})\s*")
 _ZH_NAMING = re.compile(rf"(?:{NAMING})\s*")
 _ZH_SUR = re.compile(_SUR)
 _ZH_TITLED = re.compile(rf"(?P<v>{_SUR}[{CJK}]{{0,2}}?)(?:{TITLES})")
+# 我是陈淑华的家属: a speaker names the patient whose relative they are
+_ZH_RELATIVE_OF = re.compile(
+    rf"我是(?P<v>{_SUR}[{CJK}]{{1,2}}?)的(?:家属|家人|女儿|儿子|妻子|丈夫|老伴|爱人|母亲|父亲|"
+    r"孙子|孙女|外孙|外孙女|亲戚|朋友|邻居|同事|哥哥|姐姐|弟弟|妹妹)"
+)
 _ZH_SURNAME_GIVEN = re.compile(rf"(?:我|他|她|患者|病人)?姓\s*(?P<v>{_SUR})(?=[，,。、；;\s]|$)")
 _ZH_PLACEHOLDER = re.compile(rf"{_SUR}(?:某某|某|XX|××|\*\*|\*)")
 # a name alone on a line of a longer record (a signature); given characters from the list
@@ -242,9 +247,10 @@ def _ordinary(text: str, strict: bool | str = True) -> bool:
         return False
     if strict == "kin":  # after a kin word a given part may be a word of name characters
         # (丈夫冯建国) but the name does not open a word (老公平时总…, 老婆生二胎)
-        given = text[2:] if len(_ZH_SUR.match(text).group()) == 2 else text[1:]
+        compound = len(_ZH_SUR.match(text).group()) == 2
+        given = text[2:] if compound else text[1:]
         return (
-            _word(text[:2])
+            (_word(text[:2]) and not compound)  # 诸葛丽: a compound surname is no word here
             or not any(c in NAME_CHARS for c in given)
             or (_word(given) and not all(c in NAME_CHARS for c in given))
         )
@@ -354,6 +360,9 @@ class ChineseNameRecognizer:
                 continue
             pos = m.end()
             yield Span(m.start("v"), m.end("v"), "NAME", 0.85, self.name)
+        for m in _ZH_RELATIVE_OF.finditer(text):
+            if not _ordinary(m.group("v"), strict=False):
+                yield Span(m.start("v"), m.end("v"), "NAME", 0.85, self.name)
         for m in _ZH_SURNAME_GIVEN.finditer(text):  # 我姓龚，龚秀英: the surname told alone
             yield Span(m.start("v"), m.end("v"), "NAME", 0.85, self.name)
             after = re.match(r"[，,]\s*", text[m.end() :])
