@@ -251,6 +251,17 @@ EN_CASES = [
         [(42, 56, "DATE"), (61, 68, "DATE")],
     ),
     ("Patient: My name is Oluwaseun.", [(20, 29, "NAME")]),
+    # a medication line above a pager line is no postal block
+    (
+        "Medications: metformin 1000 mg bid, lisinopril 20 mg qd\nQuentin Ulrich, M.D.\n"
+        "pager #82514",
+        [(56, 70, "NAME"), (83, 89, "PHONE")],
+    ),
+    ("GREENFIELD FAMILY MEDICINE\n\nReason for visit", [(0, 26, "ORGANIZATION")]),
+    (
+        "Lavinia is a pleasant 92 year old woman from Oak Bluffs who comes in.",
+        [(0, 7, "NAME"), (22, 33, "AGE"), (45, 55, "ADDRESS")],
+    ),
     # 'Accepting MD:' is a label, not a name before its credential
     (
         "Accepting MD: Dr. Sunita Raghavan. Report given to Colleen, RN.",

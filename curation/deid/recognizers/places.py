@@ -43,6 +43,7 @@ from curation.deid.tokens import (
 from curation.deid.words import (
     country_names,
     is_common_english,
+    is_medical_word,
     is_rare_word,
 )
 
@@ -137,6 +138,9 @@ _HOME_VERBS = (  # strong cues: what follows is a place even if it is an English
     r"native|hometown|raised)(?:\s+(?:here|back|away|there))?\s+(?:in|to|from|of|at)"
     r"|(?:i\s*['’]?m|i\s+am|we\s*['’]?re|we\s+are)\s+(?:currently\s+)?in"
     r"|originally\s+from|arrived\s+(?:in|at)|based\s+in|home\s+(?:city|town)"
+    # 'a 92 year old woman from Oak Bluffs': a person described by where they are from
+    r"|(?:man|woman|gentleman|lady|boy|girl|male|female|resident|widow|widower|veteran|"
+    r"retiree|couple|family)\s+from"
     r"|university\s+of"
 )
 _PLACE_VERBS = (
@@ -325,8 +329,11 @@ class PostalBlockRecognizer:
         if re.search(r"[\u4e00-\u9fff]", value):  # a Chinese address is places_zh's
             return None  # Chinese lines ('50 μg qd，没有过敏') have their own address rules
         words = re.findall(r"[^\W\d_]+", value)
-        if not words or all(is_common_english(w.lower()) or w.lower() in _UNITS for w in words):
-            return None  # '2 tablets daily', '3 days ago': numbers and ordinary words
+        if not words or all(
+            is_common_english(w.lower()) or w.lower() in _UNITS or is_medical_word(w)
+            for w in words
+        ):
+            return None  # '2 tablets daily', '1000 mg bid, lisinopril 20 mg': no street
         return number.start(), number.start() + len(value), True, True
 
     @staticmethod
