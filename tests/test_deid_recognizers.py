@@ -67,6 +67,7 @@ ZH_CASES = [
     ("患者：大夫，我是陈淑华的家属，她咳得厉害。", [(8, 11, "NAME")]),
     ("医生：她多大年纪了？\n患者：92了，住在附近。", [(14, 16, "AGE")]),
     ("联系地址：四川省绵阳市涪城区临园路东段28号", [(5, 22, "ADDRESS")]),
+    ("其中1个1阴性2.3.4.5.阳性", []),  # an enumeration, no IP address
     (
         "最近在北医三院查出肺结节，之前去华西看过。血糖301。",
         [(3, 7, "ORGANIZATION"), (16, 18, "ORGANIZATION")],
@@ -251,6 +252,17 @@ EN_CASES = [
         [(42, 56, "DATE"), (61, 68, "DATE")],
     ),
     ("Patient: My name is Oluwaseun.", [(20, 29, "NAME")]),
+    # month-day forms after a date word or a weekday, a month with a short year; not '2-3 L'
+    (
+        "Seen on 4-15. On 2-3 occasions he fell; placed on 1-2 L NC. Appointment Tuesday 5/2 "
+        "at 10am. Repeat in Apr '87.",
+        [(8, 12, "DATE"), (80, 83, "DATE"), (103, 110, "DATE")],
+    ),
+    # labeled facilities; a label's suffix word is no organization; an IP before a period
+    (
+        "Facility: Parkview Nursing & Rehab. Pharmacy: CVS. Agency: None. IP 10.24.1.77.",
+        [(10, 34, "ORGANIZATION"), (46, 49, "ORGANIZATION"), (68, 78, "CONTACT")],
+    ),
     # a medication line above a pager line is no postal block
     (
         "Medications: metformin 1000 mg bid, lisinopril 20 mg qd\nQuentin Ulrich, M.D.\n"

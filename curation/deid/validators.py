@@ -62,8 +62,11 @@ def plausible_date(year: int | None, month: int, day: int | None) -> bool:
 
 
 def ipv4_ok(value: str) -> bool:
-    """Four dot-separated octets, not a version-like or decimal number."""
+    """Four dot-separated octets, not a version-like or decimal number, nor an enumeration of
+    single digits ('2.3.4.5.阳性': items 2, 3, 4 and 5)."""
     parts = value.split(".")
-    return len(parts) == 4 and all(
-        p.isdigit() and int(p) <= 255 and str(int(p)) == p for p in parts
+    return (
+        len(parts) == 4
+        and all(p.isdigit() and int(p) <= 255 and str(int(p)) == p for p in parts)
+        and not all(len(p) == 1 for p in parts)
     )

@@ -35,7 +35,7 @@ RECOGNIZERS = [
     ),
     PatternRecognizer(
         "ipv4_v1", "CONTACT", BOTH,
-        r"(?=\d)(?<![\d.])\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?![\d.])",
+        r"(?=\d)(?<![\d.])\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?!\d|\.\d)",  # a period may end it
         0.85,
         validator=ipv4_ok,
         trigger='\\d\\.\\d+\\.\\d+\\.\\d',

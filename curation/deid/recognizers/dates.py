@@ -92,6 +92,32 @@ RECOGNIZERS = [
         group="v",
         trigger=r"day,?\s+(?:the\s+)?\d{1,2}(?:st|nd|rd|th)",
     ),
+    PatternRecognizer(  # a month and day joined by a hyphen after a date word: 'seen on 4-15.'
+        "en_md_hyphen_v1", "DATE", EN,
+        r"(?=[OoSsFfUuBbAa])\b(?i:on|since|from|until|till|by|after|before|dated?)[ \t]+"
+        r"(?P<v>(?:1[0-2]|0?[1-9])-(?:3[01]|[12]\d|0?[1-9]))"
+        r"(?=[ \t]*(?:[.,;)]|$)|[ \t]+(?:at|and|by|for|with|when|to)\b)",
+        0.7,
+        group="v",
+        flags=re.MULTILINE,
+        trigger=r"\d-\d",
+    ),
+    PatternRecognizer(  # a weekday before a month/day: 'Appointment Tuesday 5/2 at 10am'
+        "en_weekday_md_v1", "DATE", EN,
+        r"(?=[MTWFS])\b(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?[ \t]+"
+        r"(?P<v>(?:1[0-2]|0?[1-9])/(?:3[01]|[12]\d|0?[1-9])(?:/(?:\d{4}|\d{2}))?)(?![\d/])",
+        0.85,
+        group="v",
+        trigger=r"day,?[ \t]+\d{1,2}/\d",
+    ),
+    PatternRecognizer(  # a month and an abbreviated year: "Apr '87", "March ’02"
+        "en_month_short_year_v1", "DATE", EN,
+        r"(?=[JFMASOND])\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|January|"
+        r"February|March|April|June|July|August|September|October|November|December)\.?"
+        r"[ \t]+['’]\d{2}\b",
+        0.85,
+        trigger=r"[a-z]\.?[ \t]+['’]\d{2}",
+    ),
     PatternRecognizer(  # a month typed in lowercase with its day: 'a baby on march 14'
         "en_lower_month_day_v1", "DATE", EN,
         r"(?:\b(?:on|since|by|from|until|till|before|after|of|in|dated?|and)[ \t]+|^|[,;:(][ \t]*)"

@@ -132,6 +132,8 @@ class EnglishOrganizationRecognizer:
                 word, end = word[:-2], end - 2
             if word not in _EN_ORG_LAST_WORDS:
                 continue
+            if text[end : end + 1] == ":":
+                continue  # 'Agency:', 'Hospital:': a field's label, not a name's suffix
             for stop in (end + 1, end) if text[end : end + 1] == "." else (end,):
                 match = _EN_ORG_ENDING.search(text, max(0, start - 160), stop)
                 if match is not None:
@@ -500,12 +502,13 @@ def _names_an_organization(value: str) -> bool:
 LABELED_ORGANIZATION = PatternRecognizer(
     "en_labeled_org_v1", "ORGANIZATION", EN,
     r"(?m)(?:^|\b)(?i:insurance(?:\s+(?:company|carrier|plan))?|insurer|payer|payor|carrier|"
-    r"health\s+plan|employer|place\s+of\s+employment|school|university|college)[ \t]*:[ \t]*"
+    r"health\s+plan|employer|place\s+of\s+employment|school|university|college|facility|"
+    r"discharge\s+facility|nursing\s+home|rehab|pharmacy|agency)[ \t]*:[ \t]*"
     r"(?P<v>[A-Z][\w&'’-]*(?:[ \t]+(?:&|and|of|the|[A-Z][\w&'’-]*)){0,5})",
     0.75,
     group="v",
     validator=lambda v: _names_an_organization(v),
-    trigger=r"(?i)(?:insurance|insurer|payer|payor|carrier|health plan|employer|employment|school|university|college)[ \t]*:[ \t]*[A-Z]",
+    trigger=r"(?i)(?:insurance|insurer|payer|payor|carrier|health plan|employer|employment|school|university|college|facility|nursing home|rehab|pharmacy|agency)[ \t]*:[ \t]*[A-Z]",
 )  # fmt: skip
 
 

@@ -330,8 +330,7 @@ class PostalBlockRecognizer:
             return None  # Chinese lines ('50 μg qd，没有过敏') have their own address rules
         words = re.findall(r"[^\W\d_]+", value)
         if not words or all(
-            is_common_english(w.lower()) or w.lower() in _UNITS or is_medical_word(w)
-            for w in words
+            is_common_english(w.lower()) or w.lower() in _UNITS or is_medical_word(w) for w in words
         ):
             return None  # '2 tablets daily', '1000 mg bid, lisinopril 20 mg': no street
         return number.start(), number.start() + len(value), True, True
