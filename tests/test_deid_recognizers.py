@@ -263,6 +263,14 @@ EN_CASES = [
         "Facility: Parkview Nursing & Rehab. Pharmacy: CVS. Agency: None. IP 10.24.1.77.",
         [(10, 34, "ORGANIZATION"), (46, 49, "ORGANIZATION"), (68, 78, "CONTACT")],
     ),
+    # a rare dictionary word is a name where a strong cue names a person; not a vital sign
+    # closing a list or a role after 'the'
+    ("'I'm so jealous!' said Maslin to Antonio.", [(23, 29, "NAME"), (33, 40, "NAME")]),
+    ("Kuba, can I please speak to the manager?", [(0, 4, "NAME")]),
+    ("everyone calls me borna", [(18, 23, "NAME")]),
+    ("My grandfather was called Yulan Peres.", [(26, 37, "NAME")]),
+    ("RR 12, Afebrile. Resp. 22, P 88. the Cinematographer, said no.", []),
+    ("the true gender of bertram has been under debate", [(19, 26, "NAME")]),
     # a medication line above a pager line is no postal block
     (
         "Medications: metformin 1000 mg bid, lisinopril 20 mg qd\nQuentin Ulrich, M.D.\n"

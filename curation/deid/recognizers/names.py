@@ -47,6 +47,7 @@ from curation.deid.words import (
     is_everyday_word,
     is_inflected_english,
     is_medical_word,
+    is_rare_word,
 )
 
 _TITLE_AHEAD = re.compile(  # a title and the space after it, before the name it introduces
@@ -698,9 +699,10 @@ _LOWER_LIST = re.compile(
     r"(?<![\w'’-])[^\W\d_A-Z]+(?:(?:,[ ](?:and[ ])?|[ ]and[ ])[^\W\d_A-Z]+){2,}(?![\w-])"
 )
 _LOWER_NAMED = re.compile(
-    r"(?i:\b(?:my\s+name\s+is|name'?s|call\s+me|called\s+me|named|i\s+am|i'm|im|mr\.?|mrs\.?|"
+    r"(?i:\b(?:my\s+name\s+is|name'?s|name\s*:|calls?\s+me|called\s+me|named|i\s+am|i'm|im|"
+    r"mr\.?|mrs\.?|"
     r"ms\.?|dr\.?|miss))\s+"
-    r"(?P<v>[^\W\d_]+)(?![\w-])(?:[ ](?P<last>[^\W\d_]+(?:-[^\W\d_]+)?)(?![\w-]))?"
+    r"(?P<v>[^\W\d_]+)(?![\w-])(?:[ ](?:[a-z]\.?[ ])?(?P<last>[^\W\d_]+(?:-[^\W\d_]+)?)(?![\w-]))?"
 )
 
 
@@ -712,7 +714,7 @@ def _lower_first(word: str) -> bool:
     return (
         word.islower()
         and _is_first(title)
-        and not is_everyday_word(title)
+        and not (is_everyday_word(title) and not is_rare_word(word))
         and not is_medical_word(title)
         and title not in _eponyms()
         and title not in _NOT_NAMES
@@ -728,7 +730,7 @@ def _lower_lone(word: str) -> bool:
     return (
         len(word) >= 4
         and _lower_first(word)
-        and not is_inflected_english(title)
+        and not (is_inflected_english(title) and not is_rare_word(word))
         and title not in STATES
         and word not in country_names()
     )
@@ -828,7 +830,7 @@ class EnglishNameShapeRecognizer:
         # only a token that is, or is followed by, a first name or a non-word can open a
         # name, and only then is the text behind it searched for the naming
         named = [
-            u or (_is_first(w) and not w.isupper())
+            u or (_is_first(w) and not w.isupper()) or _rare_word_name(w)
             for u, (_, _, w) in zip(unknown, tokens, strict=True)
         ]
         for k, (start, _, _) in enumerate(tokens):
@@ -843,7 +845,9 @@ class EnglishNameShapeRecognizer:
                 word = tokens[run][2]
                 word = word[:-2] if word.endswith(("'s", "’s")) else word  # 'Hi Manlio,' …
                 known = _is_first(word) and not word.isupper() and word not in _NOT_NAMES
-                if (known or unknown[run] or _name_compound(word)) and not is_medical_word(word):
+                if (
+                    known or unknown[run] or _name_compound(word) or _rare_word_name(word)
+                ) and not is_medical_word(word):
                     last = run
                 if word != tokens[run][2] or run + 1 == len(tokens):
                     break
@@ -969,7 +973,9 @@ class EnglishNameShapeRecognizer:
         ):
             group = "v" if m.re is _VOCATIVE_CLOSING else 0
             start, end, word = m.start(group), m.end(group), m.group(group)
-            is_unknown = _shape_candidate(word)
+            is_unknown = _shape_candidate(word) or (
+                _rare_word_name(word) and (asked or text[end : end + 1] in "!?")
+            )  # a rare word closes a sentence as a vocative only with ! or ? (', Afebrile.')
             if asked:
                 if not (is_unknown or (_is_first(word) and not is_everyday_word(word))):
                     continue
@@ -996,18 +1002,42 @@ class EnglishNameShapeRecognizer:
         """Who speaks or acts: 'says Hartvigsson', 'Maslin said', 'Koppány: "Who are you?"',
         'Alvir spent a year …' (at a sentence start)."""
         for (start, end, word), is_unknown in zip(tokens, unknown, strict=True):
-            if not is_unknown or is_everyday_word(word):
+            rare = not is_unknown and _rare_word_name(word)  # 'said Maslin': strong cues only
+            if not (is_unknown or rare) or (is_unknown and is_everyday_word(word)):
                 continue
+            if rare and _DETERMINER_BEFORE.search(text, max(0, start - 6), start):
+                continue  # 'the Cinematographer, said': a role
             opening = _SENTENCE_OPENING.search(text, max(0, start - 4), start)
             if (
                 _SPEAKER_AFTER.match(text, end)
                 or _SPEAKER_BEFORE.search(text, max(0, start - 16), start)
-                or (opening and _ACTS.match(text, end))
-                or (not opening and _mid_sentence_name(text, start, end, word))
+                or (opening and not rare and _ACTS.match(text, end))
+                or (not opening and not rare and _mid_sentence_name(text, start, end, word))
             ):
                 yield Span(
                     start, end - (2 if word.endswith(("'s", "’s")) else 0), "NAME", 0.65, _SHAPE
                 )
+
+
+@cache
+def _rare_word_name(word: str) -> bool:
+    """A capitalized word of the dictionary that English seldom uses (Maslin, Ley, Kuba): a
+    name where a strong cue says a person is meant (a speech verb, a vocative), never a
+    medical, eponym, city or title word."""
+    bare = _bare(word)
+    return (
+        len(bare) >= 3
+        and bare[0].isupper()
+        and not bare.isupper()
+        and bare.isalpha()
+        and is_inflected_english(bare)
+        and is_rare_word(bare.lower())
+        and bare not in _NOT_NAMES
+        and bare not in _DEMONYMS
+        and not is_medical_word(bare)
+        and _title_case(bare) not in _eponyms()
+        and bare not in world_city_words()
+    )
 
 
 @cache
@@ -1064,9 +1094,11 @@ _LIST_GAP = re.compile(r",\s+(?:and\s+|&\s+)?|\s+(?:and|&|or)\s+")
 _NAMING_CUE = re.compile(r"Hi|Hello|Hey|Dear|Thanks|Bye|Goodbye|call|named|my|name|I'm|I am")
 _NAMED_BEFORE = re.compile(  # a greeting or a naming right before a person's name
     r"(?:\b(?:Hi|Hello|Hey|Dear|Thanks|Bye|Goodbye),?|\b(?:call|calls|called)\s+me|"
+    r"\b(?:was|is|were|are|be)\s+called|"
     r"\bnamed(?:\s+(?:him|her|them|it))?|\bmy\s+(?:kid|son|daughter|child|baby)|\bname\s+is|"
     r"\bname\?|\bI'm|\bI\s+am)\s+$"
 )
+_DETERMINER_BEFORE = re.compile(r"(?i:\b(?:the|a|an|our|his|her|their|my|your))\s+$")
 _SPEAKER_BEFORE = re.compile(rf"\b(?:{_SPEECH_VERBS})\s+$")  # 'says Hartvigsson'
 _SPEAKER_AFTER = re.compile(rf"[,\"”]?\s+(?:{_SPEECH_VERBS})\b")  # 'Maslin said'
 _SENTENCE_OPENING = re.compile(r"(?:^|\n|[.!?:;][\"”)]?\s+|[-*•]\s+|\d[.)]\s+)$")
