@@ -11,7 +11,9 @@ from functools import lru_cache
 # on clinical notes as a leading \b.
 _TOKEN = re.compile(
     r"[A-Z\u00c0-\u00d6\u00d8-\u00de\u0100-\u024f\u0370-\u03ff\u0400-\u042f\u0531-\u0556"
-    r"\u1e00-\u1eff][^\W\d_]*(?:['’-][^\W\d_]+)*\.?"
+    # … at a word start: the look-behind, placed after the first character so the class
+    # still leads, sees that the character before it is no letter, digit or underscore (x2A)
+    r"\u1e00-\u1eff](?<!\w.)[^\W\d_]*(?:['’-][^\W\d_]+)*\.?"
 )
 
 Token = tuple[int, int, str]
@@ -51,11 +53,6 @@ def _tokens(text: str, pos: int, endpos: int) -> list[Token]:
     tokens: list[Token] = []
     for m in _TOKEN.finditer(text, pos, endpos):
         start, end, word = m.start(), m.end(), m.group()
-        before = text[start - 1] if start else " "
-        if before.isalnum() or before == "_":  # not at a word start (x2A-Bc)
-            if any(c in word for c in "'’-"):  # … but a word may start inside (Bc)
-                tokens.extend(_tokens(text, start + 1, end))
-            continue
         if not word[0].isupper():
             continue
         if word.endswith(".") and len(word) > 2:

@@ -48,6 +48,8 @@ class DateRecognizer:
 
 
 OLD = r"(?:9\d|1[01]\d)"
+# the words before a bare month-day ('on 4-15'), each a fixed-width look-behind
+_MD_CUES = ("on", "On", "since", "Since", "from", "until", "till", "by", "after", "before", "dated")
 RECOGNIZERS = [
     *(DateRecognizer(form) for form in forms.FORMS),
     PatternRecognizer(
@@ -94,13 +96,13 @@ RECOGNIZERS = [
     ),
     PatternRecognizer(  # a month and day joined by a hyphen after a date word: 'seen on 4-15.'
         "en_md_hyphen_v1", "DATE", EN,
-        r"(?=[OoSsFfUuBbAa])\b(?i:on|since|from|until|till|by|after|before|dated?)[ \t]+"
+        r"(?=\d)(?:" + "|".join(f"(?<={w} )" for w in _MD_CUES) + r")"
         r"(?P<v>(?:1[0-2]|0?[1-9])-(?:3[01]|[12]\d|0?[1-9]))"
         r"(?=[ \t]*(?:[.,;)]|$)|[ \t]+(?:at|and|by|for|with|when|to)\b)",
         0.7,
         group="v",
         flags=re.MULTILINE,
-        trigger=r"\d-\d",
+        trigger=rf"(?i)(?:{'|'.join(_MD_CUES)}) \d{{1,2}}-\d{{1,2}}(?:[^\d-]|$)",
     ),
     PatternRecognizer(  # a weekday before a month/day: 'Appointment Tuesday 5/2 at 10am'
         "en_weekday_md_v1", "DATE", EN,

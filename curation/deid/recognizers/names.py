@@ -1002,17 +1002,27 @@ class EnglishNameShapeRecognizer:
         """Who speaks or acts: 'says Hartvigsson', 'Maslin said', 'Koppány: "Who are you?"',
         'Alvir spent a year …' (at a sentence start)."""
         for (start, end, word), is_unknown in zip(tokens, unknown, strict=True):
-            rare = not is_unknown and _rare_word_name(word)  # 'said Maslin': strong cues only
-            if not (is_unknown or rare) or (is_unknown and is_everyday_word(word)):
+            if not is_unknown:
+                # a rare dictionary word speaks only beside a speech verb ('said Maslin'), and
+                # not as a role ('the Cinematographer, said')
+                if (
+                    _rare_word_name(word)
+                    and (
+                        _SPEAKER_AFTER.match(text, end)
+                        or _SPEAKER_BEFORE.search(text, max(0, start - 16), start)
+                    )
+                    and not _DETERMINER_BEFORE.search(text, max(0, start - 6), start)
+                ):
+                    yield Span(start, end, "NAME", 0.65, _SHAPE)
                 continue
-            if rare and _DETERMINER_BEFORE.search(text, max(0, start - 6), start):
-                continue  # 'the Cinematographer, said': a role
+            if is_everyday_word(word):
+                continue
             opening = _SENTENCE_OPENING.search(text, max(0, start - 4), start)
             if (
                 _SPEAKER_AFTER.match(text, end)
                 or _SPEAKER_BEFORE.search(text, max(0, start - 16), start)
-                or (opening and not rare and _ACTS.match(text, end))
-                or (not opening and not rare and _mid_sentence_name(text, start, end, word))
+                or (opening and _ACTS.match(text, end))
+                or (not opening and _mid_sentence_name(text, start, end, word))
             ):
                 yield Span(
                     start, end - (2 if word.endswith(("'s", "’s")) else 0), "NAME", 0.65, _SHAPE
