@@ -270,6 +270,7 @@ _FACILITY_NOUN = re.compile(
     r"unit|site|practice)\b"
 )
 _CAP = re.compile(r"[A-Z][\w’'&.-]*")
+_STUDY_WORDS = frozenset("Study Studies Trial Trials Cohort Registry".split())  # research, no place
 _CONNECTOR = re.compile(r"(?:\s+(?:&|and|of|de|la|the|for)\s+|,\s+|\s+|-)")
 
 
@@ -366,6 +367,8 @@ class EnglishFacilityRecognizer:
             if not meaningful or " ".join(words).casefold() in country_names():
                 continue  # 'lived in the United States', 'born in Israel'
 
+            if words[-1] in _STUDY_WORDS or EPONYM_NOUN_AFTER.match(text, end):
+                continue  # 'enrolled in the ALLHAT trial', 'the Framingham Heart Study'
             noun = _FACILITY_NOUN.match(text, end)
             yield Span(cue.end(), noun.end() if noun else end, "ORGANIZATION", 0.7, self.name)
 

@@ -90,6 +90,6 @@ EPONYM_NOUN_AFTER = re.compile(
     r"brace|splint|boot|collar|silk|gauze|dressings?|anastomos[ie]s|pressures?|circulation|"
     r"classification|criteria|score|scale|test|procedure|technique|maneuver|manoeuvre|sign|"
     r"syndrome|disease|stitch|repair|operation|incision|position|view|method|formula|stage|"
-    r"grade|type|pratt)\b",
+    r"grade|type|pratt|trials?|study|studies|cohort|registry|risk)\b",
     re.IGNORECASE,
 )
