@@ -308,7 +308,7 @@ EN_CASES = [
     # a study or trial is no place of care
     (
         "He enrolled in the ALLHAT trial and was seen at Ridgeview Clinic.",
-        [(49, 64, "ORGANIZATION")],
+        [(48, 64, "ORGANIZATION")],
     ),
     # a name or city before the thing it names is an eponym: Glenn shunt, Owen silk
     ("A bidirectional Glenn shunt; dressed with Owen silk and a Denver splint.", []),
