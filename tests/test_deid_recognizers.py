@@ -258,6 +258,11 @@ EN_CASES = [
         "at 10am. Repeat in Apr '87.",
         [(8, 12, "DATE"), (80, 83, "DATE"), (103, 110, "DATE")],
     ),
+    # a stay as a month/day range in brackets: two dates; strength grades are none
+    (
+        "Hospitalized at Newton-Wellesley (3/2-3/6). Strength (4/5-5/5).",
+        [(16, 32, "ORGANIZATION"), (34, 37, "DATE"), (38, 41, "DATE")],
+    ),
     # labeled facilities; a label's suffix word is no organization; an IP before a period
     (
         "Facility: Parkview Nursing & Rehab. Pharmacy: CVS. Agency: None. IP 10.24.1.77.",

@@ -10,6 +10,27 @@ from curation.deid import dates as forms
 from curation.deid.registry import BOTH, EN, ZH, PatternRecognizer, has_context
 from curation.deid.spans import Span
 
+_MD = r"(?:1[0-2]|0?[1-9])/(?:3[01]|[12]\d|0?[1-9])"
+_MD_RANGE = re.compile(rf"(?<=\()(?P<a>{_MD})[ \t]*[-–][ \t]*(?P<b>{_MD})(?=\))")
+
+
+@dataclass(frozen=True)
+class DateRangeRecognizer:
+    """A stay written as a month/day range in brackets ('Newton-Wellesley (3/2-3/6)'): two
+    dates, each shifted on its own. Muscle strength grades (4/5-5/5) are no dates."""
+
+    name: str = "en_md_range_v1"
+    category: str = "DATE"
+    languages: frozenset[str] = EN
+    trigger: str = r"\(\d{1,2}/\d{1,2}\s*[-–]\s*\d{1,2}/\d{1,2}\)"
+
+    def find(self, text: str) -> Iterator[Span]:
+        for m in _MD_RANGE.finditer(text):
+            if m.group("a").endswith("/5") and m.group("b").endswith("/5"):
+                continue
+            for part in ("a", "b"):
+                yield Span(m.start(part), m.end(part), "DATE", 0.8, self.name)
+
 
 @dataclass(frozen=True)
 class DateRecognizer:
@@ -104,6 +125,7 @@ RECOGNIZERS = [
         flags=re.MULTILINE,
         trigger=rf"(?i)(?:{'|'.join(_MD_CUES)}) \d{{1,2}}-\d{{1,2}}(?:[^\d-]|$)",
     ),
+    DateRangeRecognizer(),
     PatternRecognizer(  # a weekday before a month/day: 'Appointment Tuesday 5/2 at 10am'
         "en_weekday_md_v1", "DATE", EN,
         r"(?=[MTWFS])\b(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?[ \t]+"
