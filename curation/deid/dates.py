@@ -96,7 +96,17 @@ def _compiled(pattern: str) -> re.Pattern[str]:
 ZH, EN, BOTH = frozenset({"zh"}), frozenset({"en"}), frozenset({"zh", "en"})
 _MON_3 = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
 _MON_T = f"(?:{_MON_3}|{_MON_3.upper()})"
-MONTH_TRIGGER = rf"{_MON_T}[A-Za-z]*\.?,?\s+(?:of\s+)?\d|\d(?:st|nd|rd|th)?\s+(?:of\s+)?{_MON_T}"
+MONTH_TRIGGER = (
+    rf"{_MON_T}[A-Za-z]*\.?,?\s+(?:of\s+)?['’]?\d|\d(?:st|nd|rd|th)?\s+(?:of\s+)?{_MON_T}"
+)
+# forms written once for the pattern and its batch trigger
+_MD_CUE_WORDS = r"(?:on|On|since|Since|from|until|till|by|after|before|dated?)"
+_MON_LOWER = (
+    r"january|february|march|april|june|july|august|september|october|november|december|"
+    r"jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec"
+)  # 'may' stays out: the verb
+_MD_RANGE_T = r"\(\d{1,2}/\d{1,2}[ \t]*[-–][ \t]*\d{1,2}/\d{1,2}\)"
+_STRENGTH_RANGE = r"\d{1,2}/5[ \t]*[-–][ \t]*\d{1,2}/5\)"  # muscle strength 4/5-5/5
 FORMS: tuple[DateForm, ...] = (
     DateForm(
         "zh_ymd",
@@ -178,7 +188,9 @@ FORMS: tuple[DateForm, ...] = (
         rf"(?=\d)(?<![\w-]){D}(?P<sep>[- ]){MON_BARE}(?P=sep){Y4}(?![\w-])",
         trigger=rf"\d[- ]{_MON_T}[A-Za-z]*[- ]\d{{4}}",
     ),
-    DateForm("en_my", EN, rf"(?=[JFMASOND])\b{MON},?\s+(?:of\s+)?{Y4}\b", trigger=MONTH_TRIGGER),
+    DateForm(  # 'March 2021', "Apr '87"
+        "en_my", EN, rf"(?=[JFMASOND])\b{MON},?\s+(?:of\s+)?{Y_WRITTEN}", trigger=MONTH_TRIGGER
+    ),
     DateForm(  # a month alone is a date element too: 'admitted in February', 'since mid-March'
         "en_month",
         EN,
@@ -195,6 +207,39 @@ FORMS: tuple[DateForm, ...] = (
         rf"(?=\d)(?<![\d/.-]){M}/(?P<y>(?!10)\d{{2}})(?![\d/%]|\s*(?:pain|scale|strength))",
         trigger=rf"(?i){_MY_CUES}\d{{1,2}}/\d{{2}}(?:[^\d/]|$)",
         cue=DATE_CUE_MY,
+    ),
+    DateForm(  # 'seen on 4-15.': a hyphen joins month and day only right after a date word
+        "us_md_hyphen",
+        EN,
+        rf"(?=\d)(?<![\d/.-]){M}-{D}(?=[ \t]*(?:[.,;)]|$)|[ \t]+(?:at|and|by|for|with|when|to)\b)",
+        trigger=rf"(?i){_MD_CUE_WORDS} \d{{1,2}}-\d{{1,2}}(?:[^\d-]|$)",
+        cue=re.compile(rf"\b{_MD_CUE_WORDS}[ \t]+$"),
+    ),
+    DateForm(  # a month typed in lowercase with its day: 'a baby on march 14' (not 'march 5 miles')
+        "en_md_lower",
+        EN,
+        rf"(?=[adfjmnos])(?<![\w-])(?P<mon>{_MON_LOWER})\.?[ \t]+{D}{SFX}"
+        r"(?!\w|\.\d|\s*(?:%|mg|mcg|ml|kg|cm|mm|units?|times|x)\b)"
+        rf"(?:,?[ \t]+{Y4})?",
+        trigger=rf"(?:{_MON_LOWER})\.?[ \t]+\d",
+        cue=re.compile(
+            r"(?m)(?:\b(?:on|since|by|from|until|till|before|after|of|in|dated?|and)[ \t]+"
+            r"|^|[,;:(][ \t]*)$"
+        ),
+    ),
+    DateForm(  # a stay in brackets, 'Newton-Wellesley (3/2-3/6)': its first date …
+        "us_md_range_from",
+        EN,
+        rf"(?=\d)(?<=\()(?!{_STRENGTH_RANGE}){M}/{D}(?=[ \t]*[-–][ \t]*\d{{1,2}}/\d{{1,2}}\))",
+        trigger=_MD_RANGE_T,
+    ),
+    DateForm(  # … and its last
+        "us_md_range_to",
+        EN,
+        # strength 4/5-5/5: not both parts out of five (a cue cannot look past the date)
+        rf"(?=\d)(?<=[-–\s])(?:(?<!/5-)(?<!/5 - )(?<!/5–)|(?!\d{{1,2}}/5\))){M}/{D}(?=\))",
+        trigger=_MD_RANGE_T,
+        cue=re.compile(r"\(\d{1,2}/\d{1,2}[ \t]*[-–][ \t]*$"),
     ),
     DateForm(
         "us_md",

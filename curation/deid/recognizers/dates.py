@@ -10,27 +10,6 @@ from curation.deid import dates as forms
 from curation.deid.registry import BOTH, EN, ZH, PatternRecognizer, has_context
 from curation.deid.spans import Span
 
-_MD = r"(?:1[0-2]|0?[1-9])/(?:3[01]|[12]\d|0?[1-9])"
-_MD_RANGE = re.compile(rf"(?<=\()(?P<a>{_MD})[ \t]*[-–][ \t]*(?P<b>{_MD})(?=\))")
-
-
-@dataclass(frozen=True)
-class DateRangeRecognizer:
-    """A stay written as a month/day range in brackets ('Newton-Wellesley (3/2-3/6)'): two
-    dates, each shifted on its own. Muscle strength grades (4/5-5/5) are no dates."""
-
-    name: str = "en_md_range_v1"
-    category: str = "DATE"
-    languages: frozenset[str] = EN
-    trigger: str = r"\(\d{1,2}/\d{1,2}\s*[-–]\s*\d{1,2}/\d{1,2}\)"
-
-    def find(self, text: str) -> Iterator[Span]:
-        for m in _MD_RANGE.finditer(text):
-            if m.group("a").endswith("/5") and m.group("b").endswith("/5"):
-                continue
-            for part in ("a", "b"):
-                yield Span(m.start(part), m.end(part), "DATE", 0.8, self.name)
-
 
 @dataclass(frozen=True)
 class DateRecognizer:
@@ -69,8 +48,6 @@ class DateRecognizer:
 
 
 OLD = r"(?:9\d|1[01]\d)"
-# the words before a bare month-day ('on 4-15'), each a fixed-width look-behind
-_MD_CUES = ("on", "On", "since", "Since", "from", "until", "till", "by", "after", "before", "dated")
 RECOGNIZERS = [
     *(DateRecognizer(form) for form in forms.FORMS),
     PatternRecognizer(
@@ -114,46 +91,6 @@ RECOGNIZERS = [
         0.8,
         group="v",
         trigger=r"day,?\s+(?:the\s+)?\d{1,2}(?:st|nd|rd|th)",
-    ),
-    PatternRecognizer(  # a month and day joined by a hyphen after a date word: 'seen on 4-15.'
-        "en_md_hyphen_v1", "DATE", EN,
-        r"(?=\d)(?:" + "|".join(f"(?<={w} )" for w in _MD_CUES) + r")"
-        r"(?P<v>(?:1[0-2]|0?[1-9])-(?:3[01]|[12]\d|0?[1-9]))"
-        r"(?=[ \t]*(?:[.,;)]|$)|[ \t]+(?:at|and|by|for|with|when|to)\b)",
-        0.7,
-        group="v",
-        flags=re.MULTILINE,
-        trigger=rf"(?i)(?:{'|'.join(_MD_CUES)}) \d{{1,2}}-\d{{1,2}}(?:[^\d-]|$)",
-    ),
-    DateRangeRecognizer(),
-    PatternRecognizer(  # a weekday before a month/day: 'Appointment Tuesday 5/2 at 10am'
-        "en_weekday_md_v1", "DATE", EN,
-        r"(?=[MTWFS])\b(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?[ \t]+"
-        r"(?P<v>(?:1[0-2]|0?[1-9])/(?:3[01]|[12]\d|0?[1-9])(?:/(?:\d{4}|\d{2}))?)(?![\d/])",
-        0.85,
-        group="v",
-        trigger=r"day,?[ \t]+\d{1,2}/\d",
-    ),
-    PatternRecognizer(  # a month and an abbreviated year: "Apr '87", "March ’02"
-        "en_month_short_year_v1", "DATE", EN,
-        r"(?=[JFMASOND])\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|January|"
-        r"February|March|April|June|July|August|September|October|November|December)\.?"
-        r"[ \t]+['’]\d{2}\b",
-        0.85,
-        trigger=r"[a-z]\.?[ \t]+['’]\d{2}",
-    ),
-    PatternRecognizer(  # a month typed in lowercase with its day: 'a baby on march 14'
-        "en_lower_month_day_v1", "DATE", EN,
-        r"(?:\b(?:on|since|by|from|until|till|before|after|of|in|dated?|and)[ \t]+|^|[,;:(][ \t]*)"
-        r"(?P<v>(?:january|february|march|april|june|july|august|september|october|november|"
-        r"december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\.?[ \t]+"
-        r"(?:3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?(?!\w|\.\d|\s*(?:%|mg|mcg|ml|kg|cm|mm|units?|times|x)\b)"
-        r"(?:,?[ \t]+(?:19|20)\d\d)?)",
-        0.7,
-        group="v",
-        flags=re.MULTILINE,
-        trigger=r"(?:january|february|march|april|june|july|august|september|october|november|"
-        r"december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\.?[ \t]+\d",
     ),
     PatternRecognizer(  # a day of the month alone: 'seen on the 12th.' (not 'the 3rd floor')
         "en_day_of_month_v1", "DATE", EN,

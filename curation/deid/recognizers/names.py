@@ -235,7 +235,6 @@ _NOT_NAMES = frozenset(
 ) | lexicon("en_clinical_words")
 
 
-_STATE_AHEAD = re.compile(rf"(?:{'|'.join(sorted(STATES, key=len, reverse=True))})\b")
 _STREET_WORDS = frozenset("Street Avenue Road Boulevard Highway".split())  # surnames too, rarely
 
 
@@ -536,7 +535,7 @@ class EnglishNameRecognizer:
                 nxt
                 and gap in (", ", ",")
                 and self._last_comma_first(word, nxt[2])
-                and not _STATE_AHEAD.match(text, nxt[0])  # 'Randolph, North Carolina'
+                and not inside_state(text, nxt[0], nxt[1])  # 'Randolph, North Carolina'
             ):
                 end = nxt[1]  # 'Tremblay, Josephine', 'MCALLISTER, ROBERTA J'
                 after = tokens[i + 2] if i + 2 < len(tokens) else None
@@ -1204,7 +1203,7 @@ class NameGlueExtender:
                     if (
                         after is None
                         or text[end - 2 : end] in ("'s", "’s")  # Yefremova's Cautionary
-                        or f"{text[start:end].split()[-1]} {after.group('w')}" in STATES
+                        or inside_state(text, after.start("w"), after.end("w"))
                         or not _glue_part(after.group("w"))
                     ):
                         break

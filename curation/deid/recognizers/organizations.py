@@ -244,7 +244,7 @@ _FACILITY_PREP = re.compile(  # ends right before the capitalized token it intro
 _FACILITY_LAST_WORDS = frozenset("at to in from by for with @ visited attended our the".split())
 # 'he is a machinist at', 'Dad is a service manager at': a person's occupation names the
 # employer after it ('there was a mild ring at the LES' names no one)
-_OCCUPATION = (
+_OCCUPATION = (  # written once for the Python cue and the batch trigger
     r"(?:he|she|i|patient|pt|mother|father|mom|dad|wife|husband|son|daughter|partner|sister|"
     r"brother|who)\s+(?:is|was)\s+an?(?:\s+[a-z]+){1,3}"
 )
@@ -288,8 +288,7 @@ class EnglishFacilityRecognizer:
         r"check|follow|appointment|visit|came|went|seen|spen)[a-z-]*(?:\s+[A-Za-z][\w.'’-]*){0,5}?\s+"
         r"(?:at|to|in|from|by|for|with)\s+(?:our\s+|the\s+)?[A-Z]"
         r"|@\s+[A-Z]|(?i:visited|attended)\s+(?:our\s+|the\s+)?[A-Z]"
-        r"|\b(?i:he|she|i|patient|pt|mother|father|mom|dad|wife|husband|son|daughter|partner|"
-        r"sister|brother|who)\s+(?:is|was)\s+an?(?:\s+[a-z]+){1,3}\s+at\s+(?:the\s+)?[A-Z]"
+        rf"|(?i:\b{_OCCUPATION})\s+at\s+(?:the\s+)?[A-Z]"
     )
     max_tokens: int = 7
 
