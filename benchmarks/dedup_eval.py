@@ -13,7 +13,7 @@
     the guard against relaxing the general threshold.
 
 Items are built by the real ingest stage (a temporary CSV source per set), in memory.
-The corpus is read from /work/shared/corpora; nothing is copied into the repo.
+The corpus is read from ../shared/corpora (or $MEDCURATE_CORPORA); nothing is copied into the repo.
 
     python benchmarks/dedup_eval.py                      # defaults: 1000 planted, 2000 negatives
     python benchmarks/dedup_eval.py --sample 300 --negatives 500 --json /tmp/dedup.json
@@ -39,6 +39,9 @@ from typing import Any
 import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from corpora import CORPORA
 
 from curation.dedup.minhash import cluster_records
 from curation.dedup.text import (
@@ -52,8 +55,8 @@ from curation.sources.spec import SourceSpec
 from curation.stages.dedup import DedupConfig, dedup
 from curation.stages.ingest import IngestConfig, ingest
 
-CORPUS = Path("/work/shared/corpora/cmexam-val/val.csv")
-MTSAMPLES = Path("/work/shared/corpora/mtsamples/mtsamples.csv")
+CORPUS = CORPORA / "cmexam-val" / "val.csv"
+MTSAMPLES = CORPORA / "mtsamples" / "mtsamples.csv"
 ORIGINAL, PLANTED = "cmexam", "planted"
 TRANSFORMS = ("shuffle", "spacing_punct", "width", "paraphrase", "char_sub")
 PROBABILITY = {

@@ -5,11 +5,15 @@ Usage (from the project root, with the project venv):
     python benchmarks/deid_eval.py                       # all sets, via `curate deid scan`
     python benchmarks/deid_eval.py --sets asq-phi,hwamei --scanner python --limit 200
     python benchmarks/deid_eval.py --json benchmarks/results/deid_eval.json
+    python benchmarks/deid_eval.py --scanner python --sets physionet-dev,asq-phi --peers philter
 
 ``--scanner curate`` (default) writes the gold texts to a temp JSONL and runs the real CLI
 (``curate`` next to ``sys.executable``); ``--scanner python`` calls
 ``curation.deid.scan_texts`` in-process; ``--scanner regex`` is a tiny built-in regex baseline
-that only exists to check the harness itself (it is not the de-identifier).
+that only exists to check the harness itself (it is not the de-identifier); ``--scanner philter``
+/ ``presidio`` run a peer tool in its own venv (``deid_speed.peer_spans``). ``--peers
+philter,presidio`` scores the peers on the same gold with the same metrics and prints their
+tables beside the scanner's, then a recall / precision / char-precision comparison.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import deid_gold
 import deid_metrics
+import deid_speed
 
 Spans = list[tuple[int, int, str]]
 
@@ -101,12 +107,32 @@ def scan_with_regex(docs: Sequence[deid_gold.GoldDoc]) -> list[Spans]:
     ]
 
 
-SCANNERS = {"curate": scan_with_cli, "python": scan_with_python, "regex": scan_with_regex}
+def scan_with_peer(tool: str, docs: Sequence[deid_gold.GoldDoc]) -> list[Spans]:
+    """Run a peer tool (``deid_speed.PEERS``) on English docs in its own venv and child."""
+    langs = {d.lang for d in docs} - {"en"}
+    if langs:
+        raise RuntimeError(f"{tool} is English-only; set has languages {sorted(langs)}")
+    spans = deid_speed.peer_spans(tool, [d.text for d in docs], "en")
+    return [[(int(s), int(e), str(lab)) for s, e, lab in doc] for doc in spans]
 
 
-def run(sets: Sequence[str], scanner: str, limit: int | None, missed: int) -> dict[str, Any]:
-    """Load, scan and score each gold set; print tables as it goes; return all figures."""
-    out: dict[str, Any] = {"scanner": scanner, "limit": limit, "sets": {}}
+SCANNERS = {
+    "curate": scan_with_cli,
+    "python": scan_with_python,
+    "regex": scan_with_regex,
+    **{peer: partial(scan_with_peer, peer) for peer in deid_speed.PEERS},
+}
+
+
+def run(
+    sets: Sequence[str],
+    scanner: str,
+    limit: int | None,
+    missed: int,
+    peers: Sequence[str] = (),
+) -> dict[str, Any]:
+    """Load, scan and score each gold set (and each peer on it); print tables; return figures."""
+    out: dict[str, Any] = {"scanner": scanner, "limit": limit, "peers": list(peers), "sets": {}}
     for name in sets:
         try:
             docs, report = deid_gold.load_set(name, limit)
@@ -137,7 +163,58 @@ def run(sets: Sequence[str], scanner: str, limit: int | None, missed: int) -> di
             "load_report": report.as_dict(),
             "metrics": result,
         }
+        if peers:
+            out["sets"][name]["peers"] = {p: _run_peer(p, name, docs, missed) for p in peers}
+    if peers:
+        print(render_comparison(out))
     return out
+
+
+def _run_peer(
+    peer: str, name: str, docs: Sequence[deid_gold.GoldDoc], missed: int
+) -> dict[str, Any]:
+    """Scan a set with a peer tool and print its table (same gold, same metrics)."""
+    t0 = time.perf_counter()
+    try:
+        preds = SCANNERS[peer](docs)
+    except RuntimeError as exc:
+        print(f"-- {name}: peer {peer} SKIPPED ({exc})")
+        return {"skipped": str(exc)}
+    seconds = time.perf_counter() - t0
+    result = deid_metrics.evaluate(
+        docs, preds, typed_alternatives=deid_gold.TYPED_ALTERNATIVES, missed_limit=missed
+    )
+    title = f"-- {name}: peer {peer}, scanned in {seconds:.2f} s (incl. engine load)"
+    print(deid_metrics.render_table(result, title))
+    print(deid_metrics.render_missed(result, min(missed, 5)))
+    return {"scan_seconds": seconds, "metrics": result}
+
+
+def render_comparison(out: dict[str, Any]) -> str:
+    """One row per set and tool: any-label recall, span precision, char precision, leak."""
+
+    def fmt(x: float | None) -> str:
+        return "-" if x is None else f"{100 * x:.1f}%"
+
+    lines = [
+        "",
+        "== side by side (same gold, same metrics)",
+        f"{'set':<28} {'tool':<10} {'gold n':>7} {'recall':>8} {'precision':>10} "
+        f"{'char prec':>10} {'leak':>7}",
+    ]
+    for name, figures in out["sets"].items():
+        if "metrics" not in figures:
+            continue
+        rows = [(out["scanner"], figures["metrics"])]
+        rows += [(p, f["metrics"]) for p, f in figures.get("peers", {}).items() if "metrics" in f]
+        for tool, m in rows:
+            o = m["overall"]
+            lines.append(
+                f"{name:<28} {tool:<10} {o['gold_n']:>7} {fmt(o['recall']):>8} "
+                f"{fmt(o['precision']):>10} {fmt(m.get('char_precision')):>10} "
+                f"{fmt(o['leak_rate']):>7}"
+            )
+    return "\n".join(lines)
 
 
 def _load_notes(report: deid_gold.LoadReport) -> list[str]:
@@ -174,14 +251,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     ap.add_argument("--limit", type=int, default=None, help="only the first N docs of each set")
     ap.add_argument("--missed", type=int, default=15, help="missed entities listed per set")
+    ap.add_argument(
+        "--peers",
+        default="",
+        help=f"comma-separated peer tools scored beside the scanner ({','.join(deid_speed.PEERS)})",
+    )
     ap.add_argument("--json", type=Path, default=None, help="write all figures to this file")
     args = ap.parse_args(argv)
     sets = [s.strip() for s in args.sets.split(",") if s.strip()]
     unknown = [s for s in sets if s not in deid_gold.SETS]
     if unknown:
         ap.error(f"unknown sets {unknown}; known: {', '.join(deid_gold.SETS)}")
+    peers = [p.strip() for p in args.peers.split(",") if p.strip()]
+    if not set(peers) <= set(deid_speed.PEERS):
+        ap.error(f"--peers must be a subset of {','.join(deid_speed.PEERS)}")
     try:
-        out = run(sets, args.scanner, args.limit, args.missed)
+        out = run(sets, args.scanner, args.limit, args.missed, peers)
     except (ImportError, FileNotFoundError, RuntimeError) as exc:
         print(f"error: scanner {args.scanner!r} failed: {exc}", file=sys.stderr)
         return 2

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-CORPORA = Path("/work/shared/corpora")
+from corpora import CORPORA  # ../shared/corpora or $MEDCURATE_CORPORA
 
 # fmt: off
 #: Our PHI categories (the de-identifier's labels), in display order.
@@ -31,12 +31,14 @@ LABELS: tuple[str, ...] = (
 #: Names of the gold sets, in display order.
 SETS: tuple[str, ...] = (
     "synthetic-zh",
+    "synthetic-zh-traditional",
     "synthetic-en",
     "synthetic-en-unknown-names",
     "synthetic-en-word-surnames",
     "presidio-synth",
     "asq-phi",
     "hwamei",
+    "physionet-dev",
 )
 
 
@@ -139,10 +141,26 @@ HWAMEI_MAP: dict[str, str | None] = {
     "Priv_Datetime": "DATE",  # dates/times; checked to be more specific than a year in code
 }
 
+#: PhysioNet deid gold type -> our label (SOURCE.md of physionet-deid-dev lists the types).
+PHYSIONET_MAP: dict[str, str | None] = {
+    "PTName": "NAME",  # patient names
+    "PTNameInitial": "NAME",  # a patient's initials are part of the name identifier
+    "HCPName": "NAME",  # clinicians' names: we mask every person's name
+    "RelativeProxyName": "NAME",  # relatives and proxies
+    "Date": "DATE",  # month/day and fuller dates
+    "DateYear": None,  # a bare year: not PHI under Safe Harbor
+    "Location": "ADDRESS",  # hospitals, towns, streets; ORGANIZATION also counts typed
+    "Phone": "PHONE",  # telephone and pager numbers
+    "Age": "AGE",  # ages over 89
+    "Other": "ID",  # other identifying numbers or codes
+}
+
 #: Labels that also count as a *typed* catch for a gold source label (on top of its own label).
 TYPED_ALTERNATIVES: dict[str, frozenset[str]] = {
     # ASQ-PHI's GEOGRAPHIC_LOCATION mixes cities and hospital names: ORGANIZATION is right too.
     "GEOGRAPHIC_LOCATION": frozenset({"ADDRESS", "ORGANIZATION"}),
+    # PhysioNet's Location holds hospitals and wards as well as towns.
+    "Location": frozenset({"ADDRESS", "ORGANIZATION"}),
 }
 
 # fmt: off
@@ -421,6 +439,58 @@ def load_hwamei(
     return docs
 
 
+_EDGE_PUNCT = frozenset(".,:;()[]\"'")
+_PHYSIONET_RECORD = re.compile(
+    r"START_OF_RECORD=(\d+)\|\|\|\|(\d+)\|\|\|\|\n(.*?)\|\|\|\|END_OF_RECORD", re.DOTALL
+)
+
+
+def load_physionet(
+    directory: Path = CORPORA / "physionet-deid-dev", report: LoadReport | None = None
+) -> list[GoldDoc]:
+    """Load the real PhysioNet nursing notes with their gold PHI (offsets into the note text,
+    which starts after the START_OF_RECORD line; each offset is checked against the value)."""
+    report = report if report is not None else LoadReport()
+    raw = (directory / "id.text").read_text(encoding="utf-8")
+    notes = {(m[1], m[2]): m[3] for m in _PHYSIONET_RECORD.finditer(raw)}
+    gold: dict[tuple[str, str], list[GoldEntity]] = {key: [] for key in notes}
+    for line in (directory / "id-phi.phrase").read_text(encoding="utf-8").splitlines():
+        parts = line.split(" ", 5)
+        if len(parts) < 6:
+            continue
+        patient, note, start, end, etype, value = parts
+        text = notes.get((patient, note))
+        if text is None:
+            report.values_not_found += 1
+            continue
+        start, end = int(start), int(end)
+        report.source_label_counts[etype] += 1
+        if text[start:end] != value:
+            report.offset_mismatches += 1
+            fixed = _fix_offset(text, value, start)
+            if fixed is None:
+                report.offsets_unfixable += 1
+                continue
+            report.offsets_fixed += 1
+            start, end = fixed
+        # the gold phrases sometimes carry the punctuation around a value ("Lange,", "WELSH:",
+        # "(201-223-4567)"); punctuation identifies no one, so it is not scored
+        while start < end and text[start] in _EDGE_PUNCT:
+            start += 1
+        while end > start and text[end - 1] in _EDGE_PUNCT:
+            end -= 1
+        if start == end:
+            continue
+        label = PHYSIONET_MAP.get(etype)
+        if label is None:
+            report.excluded_counts[etype] += 1
+        gold[(patient, note)].append(GoldEntity(start, end, label, etype))
+    return [
+        GoldDoc(f"physionet:{p}:{n}", text, "en", sorted(gold[(p, n)], key=lambda e: e.start))
+        for (p, n), text in notes.items()
+    ]
+
+
 #: Synthetic sources -> (text column carrying spans, key column, language).
 SYNTH_COLUMNS: dict[str, tuple[str, str, str]] = {
     "records_zh": ("text", "record_id", "zh"),  # inpatient record body
@@ -482,6 +552,31 @@ def load_synthetic(name: str, report: LoadReport | None = None) -> list[GoldDoc]
     for source in SYNTH_SETS[name]:
         docs.extend(synth_docs(source, _iter_synth(source), report))
     return docs
+
+
+def to_traditional_docs(docs: list[GoldDoc], config: str = "s2tw") -> list[GoldDoc]:
+    """The docs in Traditional script (OpenCC's phrase-level ``s2tw``): the text between
+    entities and each entity are converted separately, so gold offsets stay exact."""
+    import opencc
+
+    converter = opencc.OpenCC(config)
+    out = []
+    for doc in docs:
+        parts, entities, pos = [], [], 0
+        for entity in sorted(doc.entities, key=lambda e: (e.start, e.end)):
+            if entity.start < pos:
+                continue
+            parts.append(converter.convert(doc.text[pos : entity.start]))
+            value = converter.convert(doc.text[entity.start : entity.end])
+            start = sum(map(len, parts))
+            parts.append(value)
+            entities.append(
+                GoldEntity(start, start + len(value), entity.label, entity.source_label)
+            )
+            pos = entity.end
+        parts.append(converter.convert(doc.text[pos:]))
+        out.append(GoldDoc(doc.id, "".join(parts), doc.lang, entities, doc.hard_negative))
+    return out
 
 
 # ---------------------------------------------------------------- other name lists
@@ -563,6 +658,7 @@ def swap_names(docs: list[GoldDoc], mode: str, seed: int = 7) -> list[GoldDoc]:
 
 LOADERS: dict[str, Callable[[LoadReport], list[GoldDoc]]] = {
     "synthetic-zh": lambda r: load_synthetic("synthetic-zh", r),
+    "synthetic-zh-traditional": lambda r: to_traditional_docs(load_synthetic("synthetic-zh", r)),
     "synthetic-en": lambda r: load_synthetic("synthetic-en", r),
     "synthetic-en-unknown-names": lambda r: swap_names(
         load_synthetic("synthetic-en", r), "unknown"
@@ -571,6 +667,7 @@ LOADERS: dict[str, Callable[[LoadReport], list[GoldDoc]]] = {
     "presidio-synth": lambda r: load_presidio_synth(report=r),
     "asq-phi": lambda r: load_asq_phi(report=r),
     "hwamei": lambda r: load_hwamei(report=r),
+    "physionet-dev": lambda r: load_physionet(report=r),
 }
 
 

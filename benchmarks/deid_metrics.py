@@ -135,6 +135,7 @@ def evaluate(
     pred_n: dict[str, int] = {}
     pred_tp: dict[str, int] = {}
     excluded = 0
+    masked_chars = masked_gold_chars = 0
     hn_docs = hn_docs_flagged = hn_spans = 0
     missed: list[dict[str, Any]] = []
     n_missed = 0
@@ -179,6 +180,13 @@ def evaluate(
             leaked_chars[cat] = leaked_chars.get(cat, 0) + leaked
 
         gold_ranges = [(e.start, e.end) for e in doc.entities if e.start < e.end]
+        gold_mask = bytearray(len(text))
+        for gs, ge in gold_ranges:
+            gold_mask[gs:ge] = b"\x01" * (ge - gs)
+        for i, flag in enumerate(any_mask):
+            if flag and not text[i].isspace():
+                masked_chars += 1
+                masked_gold_chars += gold_mask[i]
         for p in preds:
             bump(pred_n, p.label)
             if any(p.start < ge and gs < p.end for gs, ge in gold_ranges):
@@ -213,6 +221,8 @@ def evaluate(
     return {
         "n_docs": len(docs),
         "excluded_entities": excluded,
+        "char_precision": _ratio(masked_gold_chars, masked_chars),
+        "masked_chars": masked_chars,
         "categories": per_category,
         "overall": per_category[OVERALL],
         "hard_negatives": {
@@ -293,6 +303,11 @@ def render_table(result: Mapping[str, Any], title: str = "") -> str:
         lines.append(
             f"hard negatives: {hn['docs_with_spans']}/{hn['docs']} docs flagged "
             f"(FP rate {_fmt(hn['fp_rate'])}), {_fmt(hn['spans_per_doc'], pct=False)} spans/doc"
+        )
+    if result.get("masked_chars"):
+        lines.append(
+            f"char precision: {_fmt(result['char_precision'])} of "
+            f"{result['masked_chars']:,} masked non-space characters are gold PHI"
         )
     if result.get("excluded_entities"):
         lines.append(f"policy-excluded gold entities (not scored): {result['excluded_entities']}")

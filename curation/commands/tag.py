@@ -112,7 +112,7 @@ def scan_file(
         for start in range(0, len(rows), 2000):
             batch = rows[start : start + 2000]
             predictions = tagger.predict([r[1] for r in batch], [r[2] for r in batch])
-            for (ident, _, _), p in zip(batch, predictions, strict=True):
+            for (ident, *_), p in zip(batch, predictions, strict=True):
                 out.write(json.dumps(p.as_json(ident), ensure_ascii=False) + "\n")
             if progress:
                 progress(len(batch))

@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from curation.deid.edges import ASCII_WORD, END, START
 from curation.deid.validators import plausible_date
 
 REFERENCE_YEAR = 2000  # leap year: lets 2月29日 without a year parse
@@ -30,7 +31,7 @@ Y4 = r"(?P<y>(?:1[89]|2[01])\d{2})"  # 1800-2199: de-identified corpora shift ye
 M = r"(?P<m>0?[1-9]|1[0-2])"
 D = r"(?P<d>0?[1-9]|[12]\d|3[01])"
 # a written year: four digits, or two after an apostrophe (Jan 20th '23)
-Y_WRITTEN = r"(?:['’](?P<y>\d{2})\b|(?P<y4>(?:1[89]|2[01])\d{2})\b)"
+Y_WRITTEN = rf"(?:['’](?P<y>\d{{2}}){END}|(?P<y4>(?:1[89]|2[01])\d{{2}}){END})"
 SFX = r"(?P<sfx>st|nd|rd|th)?"
 _CN_DIGITS = "〇一二三四五六七八九"
 CN_Y = r"(?P<yc>[〇零○一二三四五六七八九]{4})"
@@ -172,29 +173,29 @@ FORMS: tuple[DateForm, ...] = (
     ),
     DateForm(
         "en_mdy",
-        EN,
-        rf"(?=[JFMASOND])\b{MON}\s+{D}{SFX}\b(?:,?\s+{Y_WRITTEN})?",
+        BOTH,  # also in Chinese text: 入院日期March 15, 2023
+        rf"(?=[JFMASOND]){START}{MON}\s+{D}{SFX}{END}(?:,?\s+{Y_WRITTEN})?",
         trigger=MONTH_TRIGGER,
     ),
     DateForm(
         "en_dmy",
-        EN,
-        rf"(?=\d)\b{D}{SFX}\s+(?:of\s+)?{MON}(?![A-Za-z])(?:,?\s+{Y_WRITTEN})?",
+        BOTH,
+        rf"(?=\d){START}{D}{SFX}\s+(?:of\s+)?{MON}(?![A-Za-z])(?:,?\s+{Y_WRITTEN})?",
         trigger=MONTH_TRIGGER,
     ),
     DateForm(  # 17-Feb-2023, 03 MAR 2021
         "dd_mon_yyyy",
-        EN,
-        rf"(?=\d)(?<![\w-]){D}(?P<sep>[- ]){MON_BARE}(?P=sep){Y4}(?![\w-])",
+        BOTH,
+        rf"(?=\d)(?<![{ASCII_WORD}-]){D}(?P<sep>[- ]){MON_BARE}(?P=sep){Y4}(?![{ASCII_WORD}-])",
         trigger=rf"\d[- ]{_MON_T}[A-Za-z]*[- ]\d{{4}}",
     ),
     DateForm(  # 'March 2021', "Apr '87"
-        "en_my", EN, rf"(?=[JFMASOND])\b{MON},?\s+(?:of\s+)?{Y_WRITTEN}", trigger=MONTH_TRIGGER
+        "en_my", EN, rf"(?=[JFMASOND]){START}{MON},?\s+(?:of\s+)?{Y_WRITTEN}", trigger=MONTH_TRIGGER
     ),
     DateForm(  # a month alone is a date element too: 'admitted in February', 'since mid-March'
         "en_month",
         EN,
-        rf"(?=[JFMASOND])(?<!\w)(?:(?<=mid-)|(?<!-)){MON}(?![\w-])(?!\s*,?\s+(?:of\s+)?\d)",
+        rf"(?=[JFMASOND]){START}(?:(?<=mid-)|(?<!-)){MON}(?![{ASCII_WORD}-])(?!\s*,?\s+(?:of\s+)?\d)",
         trigger=rf"(?i){_MONTH_CUES}(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)",
         cue=re.compile(rf"(?i:{_MONTH_CUES})$"),
     ),
@@ -246,11 +247,8 @@ FORMS: tuple[DateForm, ...] = (
         EN,
         rf"(?=\d)(?<![\d/.-]){M}/{D}(?![\d/])",
         requires_context=True,
-        trigger=(
-            r"(?i)(?:on|since|from|until|till|dated?|admit\w*|discharg\w*|seen|visit\w*|dob|"
-            r"born|through|thru|by|as of|surgery|s/p|last|"
-            r"(?:mon|tues?|wed(?:nes)?|thu|thurs?|fri|sun)(?:day)?)\W{1,16}\d{1,2}/\d{1,2}"
-        ),
+        # a context word anywhere in the 16 characters before the date ('ADMITTED TO OSH 8/2')
+        trigger=rf"(?i)(?:{'|'.join(DATE_CONTEXT_EN)})(?s:.){{0,16}}\d{{1,2}}/\d{{1,2}}",
     ),
 )
 

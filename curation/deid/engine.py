@@ -8,8 +8,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import polars as pl
 
+from curation.deid.casing import truecase
 from curation.deid.language import detect_language
 from curation.deid.registry import SAFE, Registry, default_registry
+from curation.deid.script import to_simplified
 from curation.deid.spans import Span, merge_spans, subtract
 
 
@@ -26,6 +28,7 @@ class Detector:
         """PHI spans of one text (code-point offsets, end exclusive), sorted, non-overlapping."""
         if not text:
             return []
+        text = truecase(to_simplified(text))  # same length, so the same offsets
         lang = language or detect_language(text)
         return self._detect_with(text, self._by_language[lang], self._extenders[lang])
 
@@ -63,7 +66,7 @@ class Detector:
         texts that hold the trigger. The triggers of the next chunk run in a background
         thread (polars releases the GIL) while Python matches the current one.
         """
-        texts = [t or "" for t in texts]
+        texts = [truecase(to_simplified(t or "")) for t in texts]  # see `detect`
         langs = [
             lang or detect_language(t)
             for t, lang in zip(texts, languages or [None] * len(texts), strict=True)

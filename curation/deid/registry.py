@@ -110,8 +110,13 @@ def previous_word(text: str, start: int) -> str:
     for word in reversed(text[max(0, start - 32) : start].split()[-2:]):
         word = word.strip("([{.:-,#=)]}").lower()
         if word:  # 'Med Rec #: 123': a lone '#:' is no word
-            return word
+            # '患者MRN:' → mrn: a Latin label may follow Chinese text without a space
+            latin = [p for p in _NON_ASCII.split(word) if p.strip("([{.:-,#=)]}")]
+            return latin[-1].strip("([{.:-,#=)]}") if latin else word
     return ""
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from curation.deid import dates
 from curation.deid.policy import Action, PhiPolicy
+from curation.deid.script import is_traditional, to_simplified, to_traditional
 from curation.deid.spans import Span
 
 ZH_SURNAMES = "赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许何吕施张孔曹严华金魏陶姜"
@@ -85,12 +86,22 @@ class RecordReplacer:
     def apply_marked(
         self, text: str, spans: list[Span], language: str
     ) -> tuple[str, list[tuple[int, int, str]]]:
-        """The replaced text and where each replacement sits in it: (start, end, category)."""
+        """The replaced text and where each replacement sits in it: (start, end, category).
+
+        A Traditional-script text gets its replacements in Traditional script too: the value
+        is read in Simplified (as the rules are written) and what replaces it is converted
+        back ([電話], a surrogate 李建國), so that a Traditional record stays Traditional.
+        """
+        traditional = is_traditional(text)
         out, marks, cursor, length = [], [], 0, 0
         for span in sorted(spans, key=lambda s: s.start):
             out.append(text[cursor : span.start])
             length += span.start - cursor
-            new = self.replacement(text[span.start : span.end], span.label, language)
+            value = text[span.start : span.end]
+            if traditional:
+                new = to_traditional(self.replacement(to_simplified(value), span.label, language))
+            else:
+                new = self.replacement(value, span.label, language)
             out.append(new)
             marks.append((length, length + len(new), span.label))
             length += len(new)

@@ -23,6 +23,25 @@ def cn_resident_id_ok(value: str) -> bool:
     return plausible_date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
 
 
+# the two-digit code of a Taiwan ID's first letter (its place of first registration)
+_TW_LETTERS = "ABCDEFGHJKLMNPQRSTUVXYWZIO"  # A=10, B=11 … in this order
+
+
+def tw_national_id_ok(value: str) -> bool:
+    """Taiwan national ID (and the resident certificate of 2021): a letter, 1/2 (sex) or 8/9
+    (resident), seven digits and a check digit. The letter's code (A=10 … O=35) is split into
+    two digits; digits weighted 1, 9, 8, 7 … 1, 1 sum to a multiple of 10."""
+    value = value.upper()
+    if len(value) != 10 or value[0] not in _TW_LETTERS or not value[1:].isdigit():
+        return False
+    if value[1] not in "1289":
+        return False
+    code = 10 + _TW_LETTERS.index(value[0])
+    digits = [code // 10, code % 10, *(int(c) for c in value[1:])]
+    weights = (1, 9, 8, 7, 6, 5, 4, 3, 2, 1, 1)
+    return sum(d * w for d, w in zip(digits, weights, strict=True)) % 10 == 0
+
+
 def luhn_ok(value: str) -> bool:
     """Luhn checksum of the digits in a string (payment cards, some account numbers)."""
     digits = [int(c) for c in value if c.isdigit()]

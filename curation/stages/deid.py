@@ -27,9 +27,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 import curation.deid
 from curation import __version__
-from curation.deid.engine import Detector, propagate
 from curation.deid.policy import Action, PhiPolicy
+from curation.deid.record import DetectionSettings, record_detector, record_language
 from curation.deid.registry import Recognizer, default_registry
+from curation.deid.script import to_simplified
 from curation.deid.spans import Span
 from curation.deid.surrogates import RecordReplacer
 from curation.reasons import Reason
@@ -61,6 +62,10 @@ class DeidConfig(BaseModel):
         description="High-confidence recognizers the residual-PHI gate re-runs on the output.",
     )
 
+    def detection(self) -> DetectionSettings:
+        """The settings of detection (shared by the stage, `curate deid scan` and review)."""
+        return DetectionSettings(min_score=self.min_score)
+
 
 def deid_version(policy: PhiPolicy) -> str:
     """Version stamp of the detector + policy that produced an output; the rules digest
@@ -83,7 +88,7 @@ class RecordDeidentifier:
     """De-identifies one record (a row dict) and reports what it replaced."""
 
     def __init__(self, config: DeidConfig, salt: bytes, policy: PhiPolicy) -> None:
-        self.detector = Detector(min_score=config.min_score)
+        self.records = record_detector(config.detection())
         self.config = config
         self.salt = salt
         self.policy = policy
@@ -91,40 +96,38 @@ class RecordDeidentifier:
         self.gate = gate_recognizers(config.gate_recognizers)
 
     def __call__(
-        self, row: dict[str, Any], detected: list[list[Span]] | None = None
+        self, row: dict[str, Any], found: list[list[Span]] | None = None
     ) -> dict[str, Any]:
+        """The de-identified record; `found`: its spans per text, if already detected."""
         try:
-            return self._deidentify(row, detected)
+            return self._deidentify(row, found)
         except Exception as exc:  # fail closed: never pass a record we could not clean
             return {"_reason": Reason.DEID_ERROR.value, "_detail": type(exc).__name__}
 
     def batch(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """De-identify many records; detection runs vectorized over all their texts at once."""
-        texts = [record_texts(row) for row in rows]
         try:
-            flat = self.detector.detect_many(
-                [t for ts in texts for t in ts],
-                [row["language"] for row, ts in zip(rows, texts, strict=True) for _ in ts],
-            )
+            found = self.detect(rows)
         except Exception:  # isolate the failing record(s): detect each record on its own
             return [self(row) for row in rows]
-        out, cursor = [], 0
-        for row, ts in zip(rows, texts, strict=True):
-            out.append(self(row, flat[cursor : cursor + len(ts)]))
-            cursor += len(ts)
-        return out
+        return [self(row, spans) for row, spans in zip(rows, found, strict=True)]
+
+    def detect(self, rows: list[dict[str, Any]]) -> list[list[list[Span]]]:
+        """PHI spans per text (:func:`record_texts` order) of each record."""
+        return self.records.detect_records(
+            [record_texts(row) for row in rows], [row["language"] for row in rows]
+        )
 
     def _deidentify(
-        self, row: dict[str, Any], detected: list[list[Span]] | None = None
+        self, row: dict[str, Any], found: list[list[Span]] | None = None
     ) -> dict[str, Any]:
-        lang = row["language"]
+        texts = record_texts(row)
+        lang = record_language(texts, row["language"])
         replacer = RecordReplacer(
             self.policy, self.salt, row["item_id"], actions=dict(self.config.actions)
         )
-        texts = record_texts(row)
-        if detected is None:
-            detected = [self.detector.detect(t, lang) if t else [] for t in texts]
-        found = propagate(texts, detected)
+        if found is None:
+            found = self.detect([row])[0]
         counts: Counter[str] = Counter(s.label for spans in found for s in spans)
         names = _text_names(row)
         cleaned, marks = [], []
@@ -139,7 +142,7 @@ class RecordDeidentifier:
         out["options"] = [{"label": o["label"], "text": next(rest)} for o in row["options"]]
         out["turns"] = [{"speaker": t["speaker"], "text": next(rest)} for t in row["turns"]]
         key = row["source_record_key"]
-        if self.detector.detect(key, lang):  # a key such as an MRN is PHI itself
+        if any(self.records.detect_record([key], lang)):  # a key such as an MRN is PHI
             digest = hmac.new(self.salt, key.encode(), hashlib.sha256).hexdigest()[:16]
             out["source_record_key"] = f"pseudo-{digest}"
         else:
@@ -176,6 +179,7 @@ def residual_phi(texts: Sequence[str], gate: Sequence[Recognizer]) -> Counter[st
     """Categories (and counts) the gate recognizers still find in these texts."""
     found: Counter[str] = Counter()
     for text in filter(None, texts):
+        text = to_simplified(text)  # the rules read Traditional script as the detector does
         for recognizer in gate:
             found.update(s.label for s in recognizer.find(text))
     return found
@@ -246,8 +250,11 @@ def phi_totals(kept: pl.LazyFrame) -> dict[str, int]:
 
 
 def spans_as_json(spans: list[Span]) -> list[dict[str, Any]]:
-    """The scan output format of spans: start, end (exclusive, code points) and label."""
-    return [{"start": s.start, "end": s.end, "label": s.label} for s in spans]
+    """The scan output format of spans: start, end (exclusive, code points), label, recognizer."""
+    return [
+        {"start": s.start, "end": s.end, "label": s.label, "recognizer": s.recognizer}
+        for s in spans
+    ]
 
 
 def dumps_line(obj: dict[str, Any]) -> str:

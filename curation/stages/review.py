@@ -12,11 +12,10 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
-from curation.deid.engine import Detector
 from curation.deid.policy import PhiPolicy
+from curation.deid.record import DetectionSettings, record_detector, record_language
 from curation.deid.surrogates import RecordReplacer
 from curation.models import Kind
 from curation.reasons import Reason
@@ -68,8 +67,10 @@ def merge_item(
     config: ReviewConfig,
     policy: PhiPolicy,
     taxonomy: Taxonomy,
+    detection: DetectionSettings | None = None,
 ) -> MergeOutcome:
-    """Apply the decision about one item (a row dict of the item model)."""
+    """Apply the decision about one item (a row dict of the item model); an edited text is
+    screened with the deid stage's `detection` settings."""
     found = found or ItemReviews()
     key = list(row.get("answer_labels") or []) if row["kind"] == Kind.MCQ else []
     decision = decide(found.reviews, found.adjudications, key, config)
@@ -109,7 +110,7 @@ def merge_item(
             tuple(changes),
         )
     if decision.edited_text:
-        edited, masked = screen_edit(row, decision.edited_text, policy)
+        edited, masked = screen_edit(row, decision.edited_text, policy, detection)
         _apply_edit(row, edited)
         changes.append("edited")
         changes.extend(["edit_phi_masked"] * masked)
@@ -201,24 +202,25 @@ def _set(row: dict[str, Any], name: str, text: str) -> None:
         row[name] = text
 
 
-@cache
-def _detector() -> Detector:
-    return Detector()
-
-
-def screen_edit(row: dict[str, Any], text: str, policy: PhiPolicy) -> tuple[str, int]:
+def screen_edit(
+    row: dict[str, Any],
+    text: str,
+    policy: PhiPolicy,
+    settings: DetectionSettings | None = None,
+) -> tuple[str, int]:
     """A physician's edited text, through the full de-identifier before it joins the item.
 
     Reviewers see de-identified text, so any identifier their edit holds that the item did
     not already hold was typed in: it is masked with the policy's placeholder (fail closed).
     Values already in the item (surrogates, placeholders, false alarms the stage let through)
     are left as they are. Returns the screened text and how many values were masked.
+    Detection is the deid stage's (`settings`: params.yaml, section deid).
     """
     before = compose(row).text
-    language = row["language"]
+    language = record_language([text], row["language"])
     spans = [
         span
-        for span in _detector().detect(text, language)
+        for span in record_detector(settings).detect_record([text], language)[0]
         if text[span.start : span.end] not in before
     ]
     if not spans:

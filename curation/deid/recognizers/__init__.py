@@ -11,6 +11,8 @@ from curation.deid.recognizers import (
     places,
     places_zh,
     safe,
+    safety_en,
+    safety_zh,
 )
 
 ALL = [
@@ -23,7 +25,9 @@ ALL = [
     *organizations.RECOGNIZERS,
     *places.RECOGNIZERS,
     *names_zh.RECOGNIZERS,
+    *safety_zh.RECOGNIZERS,  # the recall net: adds spans only, after the precise rules
     *names.RECOGNIZERS,
+    *safety_en.RECOGNIZERS,  # the English recall net: adds spans only
 ]
 EXTENDERS = [
     places.AddressTailExtender(),

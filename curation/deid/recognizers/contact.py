@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from curation.deid.edges import ASCII_WORD
 from curation.deid.registry import BOTH, PatternRecognizer
 from curation.deid.validators import ipv4_ok
 
@@ -12,24 +13,26 @@ TLDS = (
     "nl|se|no|fi|dk|pl|ch|at|be|ie|nz|sg|kr|za|mx|ar|cl|pt|gr|tr|il|hu|cz|ro|ua|vn|th|my|id|ph|"
     "health|hospital|clinic|med|online|site|tech|app|xyz|top|cc|tv|ai"
 )
+# a URL ends where Chinese text or full-width punctuation starts (网址www.x.com请访问)
+_CJK = "\u3000-\u303f\u4e00-\u9fff\uff01-\uff0f\uff1a-\uff20"
 
 RECOGNIZERS = [
     PatternRecognizer(
         "email_v1", "CONTACT", BOTH,
-        r"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}(?![\w-])",
+        r"(?<![A-Za-z0-9_.%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}(?![A-Za-z0-9_-])",
         0.99,
         trigger='@',
     ),
     PatternRecognizer(
         "url_v1", "CONTACT", BOTH,
-        r"(?:https?://|ftp://|www\.)[^\s<>\"'，。；）)]+[^\s<>\"'，。；）).,;:!?]",
+        rf"(?:https?://|ftp://|www\.)[^\s<>\"'){_CJK}]+[^\s<>\"'){_CJK}.,;:!?]",
         0.95,
         flags=re.IGNORECASE,
         trigger='(?i)https?://|ftp://|www\\.',
     ),
     PatternRecognizer(
         "domain_v1", "CONTACT", BOTH,
-        rf"(?=[A-Za-z0-9])(?<![\w@.-])(?:[A-Za-z0-9](?:[A-Za-z0-9-]{{0,61}}[A-Za-z0-9])?\.)+(?:{TLDS})(?![\w.-]|\.[A-Za-z])",
+        rf"(?=[A-Za-z0-9])(?<![{ASCII_WORD}@.-])(?:[A-Za-z0-9](?:[A-Za-z0-9-]{{0,61}}[A-Za-z0-9])?\.)+(?:{TLDS})(?![{ASCII_WORD}.-]|\.[A-Za-z])",
         0.7,
         trigger='[A-Za-z0-9]\\.[A-Za-z]{2}',
     ),
@@ -42,7 +45,7 @@ RECOGNIZERS = [
     ),
     PatternRecognizer(
         "ipv6_v1", "CONTACT", BOTH,
-        r"(?<![\w:])(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}(?![\w:])|(?<![\w:])(?:[0-9A-Fa-f]{1,4}:){1,6}:(?:[0-9A-Fa-f]{1,4}:?){1,6}(?![\w:])",
+        r"(?<![A-Za-z0-9_:])(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}(?![A-Za-z0-9_:])|(?<![A-Za-z0-9_:])(?:[0-9A-Fa-f]{1,4}:){1,6}:(?:[0-9A-Fa-f]{1,4}:?){1,6}(?![A-Za-z0-9_:])",
         0.85,
         trigger='[0-9A-Fa-f]:[0-9A-Fa-f]*:',
     ),

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from curation.deid import dates as forms
+from curation.deid.edges import END, START
 from curation.deid.registry import BOTH, EN, ZH, PatternRecognizer, has_context
 from curation.deid.spans import Span
 
@@ -69,25 +70,25 @@ RECOGNIZERS = [
         "en_age_over_89_subject_v1", "AGE", BOTH,
         rf"\b(?:pt|patient|he|she|who|man|woman|male|female|gentleman|lady|dad|mom|mum|father|"
         rf"mother|grandmother|grandfather|grandma|grandpa|granny|husband|wife|aunt|uncle)"
-        rf"\s+(?:is|was|now)\s+(?P<v>{OLD})\b(?!\s*(?:%|percent|mg|mcg|kg|lbs?|bpm|/|mm|cm|beats|breaths|\.\d))",
+        rf"\s+(?:is|was|now)\s+(?P<v>{OLD}){END}(?!\s*(?:%|percent|mg|mcg|kg|lbs?|bpm|/|mm|cm|beats|breaths|\.\d))",
         0.85,
         group="v",
         flags=re.IGNORECASE,
         trigger=r"(?i)\b(?:pt|patient|he|she|who|man|woman|male|female|gentleman|lady|dad|mom|mum|"
         r"father|mother|grandmother|grandfather|grandma|grandpa|granny|husband|wife|aunt|uncle)"
-        r"\s+(?:is|was|now)\s+(?:9\d|1[01]\d)\b",
+        r"\s+(?:is|was|now)\s+(?:9\d|1[01]\d)(?-u:\b)",
     ),
-    PatternRecognizer(
+    PatternRecognizer(  # a sex marker keeps its \b: '100m气温' is a height in meters
         "en_age_over_89_v1", "AGE", BOTH,
-        rf"(?<![\d.])(?:{OLD}[-\s]?(?:years?|yrs?|y)[-\s]?(?:old|of age|o\b)|{OLD}\s*(?:y/o|yo|y\.o\.|yrs?\b)|(?:aged?|age:)\s*{OLD}\b|{OLD}(?=\s*(?:M|F|m|f)\b))(?!\d|\.\d)",
+        rf"(?<![\d.])(?:{OLD}[-\s]?(?:years?|yrs?|y)[-\s]?(?:old|of age|o{END})|{OLD}\s*(?:y/o|yo|y\.o\.|yrs?{END})|(?:aged?|age:)\s*{OLD}{END}|{OLD}(?=\s*(?:M|F|m|f)\b))(?!\d|\.\d)",
         0.9,
         flags=re.IGNORECASE,
         trigger=r"(?i)(?:9\d|1[01]\d)[\s-]*(?:y|yo|yr|year|m\b|f\b)|age[ds:]*\s*(?:9\d|1[01]\d)",
     ),
     PatternRecognizer(  # a day of the month after its weekday: 'since Tuesday the 4th'
         "en_weekday_day_v1", "DATE", EN,
-        r"(?=[MTWFS])\b(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+(?:the\s+)?"
-        r"(?P<v>(?:3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th))\b",
+        rf"(?=[MTWFS]){START}(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+(?:the\s+)?"
+        rf"(?P<v>(?:3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)){END}",
         0.8,
         group="v",
         trigger=r"day,?\s+(?:the\s+)?\d{1,2}(?:st|nd|rd|th)",
@@ -110,19 +111,19 @@ RECOGNIZERS = [
     ),
     PatternRecognizer(  # holidays name a day of the year
         "en_holiday_v1", "DATE", BOTH,
-        r"\b(?:Christmas(?:\s+(?:Day|Eve))?|Thanksgiving(?:\s+Day)?|Easter(?:\s+Sunday)?|"
+        rf"{START}(?:Christmas(?:\s+(?:Day|Eve))?|Thanksgiving(?:\s+Day)?|Easter(?:\s+Sunday)?|"
         r"New\s+Year['’]?s(?:\s+(?:Day|Eve))?|Halloween|Independence\s+Day|Memorial\s+Day|"
         r"Labor\s+Day|Veterans\s+Day|Valentine['’]?s\s+Day|Fourth\s+of\s+July|Mother['’]?s\s+Day|"
-        r"Father['’]?s\s+Day)\b",
+        rf"Father['’]?s\s+Day){END}",
         0.7,
-        trigger=r"Christmas|Thanksgiving|Easter|New Year|Halloween|Independence Day|Memorial Day|"
-        r"Labor Day|Veterans Day|Valentine|Fourth of July|Mother|Father",
+        trigger=r"Christmas|Thanksgiving|Easter|New\s+Year|Halloween|Independence\s+Day|"
+        r"Memorial\s+Day|Labor\s+Day|Veterans\s+Day|Valentine|Fourth\s+of\s+July|Mother|Father",
     ),
     PatternRecognizer(  # 'a ninety-four-year-old woman', 'one hundred and one years of age'
         "en_age_words_over_89_v1", "AGE", BOTH,
-        r"\b(?:ninety(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?|(?:one[- ]|a[- ])?"
+        rf"{START}(?:ninety(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?|(?:one[- ]|a[- ])?"
         r"hundred(?:[- ](?:and[- ])?(?:one|two|three|four|five|six|seven|eight|nine|ten))?)"
-        r"[- ](?:years?[- ](?:old|of[- ]age)|y/?o\b)",
+        rf"[- ](?:years?[- ](?:old|of[- ]age)|y/?o{END})",
         0.9,
         flags=re.IGNORECASE,
         trigger=r"(?i)(?:ninety|hundred)\S*[- ](?:(?:and[- ])?[a-z]+[- ])?(?:year|y/?o)",

@@ -35,14 +35,14 @@ STRONG_LABELS = (
     "主治医生|住院医师|主任医师|副主任医师|经治医师|主诊医师|主管医师|管床医师|上级医师|责任护士|"
     "报告医师|审核医师|检查医师|申请医生|申请医师|送检医生|操作者|手术者|术者|主刀|一助|二助|"
     "麻醉师|麻醉医师|书写医师|审核者|报告者|检验者|核对者|接诊医生|接诊医师|首诊医生|患者|病人|"
-    "患儿|家属|参加人员"
+    "患儿|家属|参加人员|民众|个案"  # 民眾, 個案: Taiwan's speakers (members of the public, cases)
 )
 # any clinician role before a colon (主管医生：, 值班医师：, 会诊护士：) introduces a name too,
 # but only a name with a known surname: a dialogue's '医生：嗯嗯，' is no name
-_ROLE_LABEL = rf"[{CJK}]{{1,3}}(?:医生|医师|护士|药师|技师|大夫)|医师|护士|药师|技师"
+_ROLE_LABEL = rf"[{CJK}]{{1,3}}(?:医生|医师|护士|护理师|药师|技师|大夫)|医师|护士|护理师|药师|技师"
 # a bare role before a colon may open a line of dialogue (护士：请躺下): only a field value
 # that is no word at all counts as a name after it
-_BARE_ROLES = frozenset(("医师", "护士", "药师", "技师"))
+_BARE_ROLES = frozenset(("医师", "护士", "护理师", "药师", "技师"))
 _FIXED_STRONG = frozenset(STRONG_LABELS.split("|"))
 # kin words: a name after them may have a given part that is a word (丈夫冯建国, 母亲李红梅)
 KIN_WORDS = frozenset(
@@ -52,18 +52,20 @@ KIN_WORDS = frozenset(
     # the same with 其 before a kin word of two characters, so that the longest wins
     # (其女儿王丽华, not 其女 + 儿王丽华)
     "其女儿 其儿子 其母亲 其父亲 其丈夫 其妻子 其爱人 其配偶 其哥哥 其姐姐 其弟弟 其妹妹 "
-    "孩子 宝宝 小孩".split()
+    "孩子 宝宝 小孩 太太".split()
 )
 _CHILD_WORDS = frozenset(("孩子", "宝宝", "小孩"))  # cue a nickname only (孩子小宇)
 WEAK_LABELS = (
-    "患者|病人|病员|患儿|产妇|孕妇|家属|陪同|"
+    "患者|病人|病员|患儿|个案|产妇|孕妇|家属|陪同|"
     # a clinician's role before the name, without a colon: 通知值班医生孔令辉
     "值班医生|值班医师|主治医生|主管医生|经治医生|管床医生|责任护士|主刀医生|接诊医生|会诊医生|"
     + alternation(KIN_WORDS)
 )
-NAMING = "我叫|名叫|叫做|孩子叫|儿子叫|女儿叫|姓名是|名字是|我姓|本人"
+# a relative named by 叫: 我先生叫黃建國 (先生: a husband in Taiwan), 我妈叫…
+NAMING = rf"我叫|名叫|叫做|姓名是|名字是|我姓|本人|(?:{alternation(KIN_WORDS | {'先生'})})叫"
 TITLES = (
-    "副主任医师|主任医师|主治医师|住院医师|老先生|老太太|护士长|先生|女士|小姐|医生|大夫|医师|"
+    "副主任医师|主任医师|主治医师|住院医师|老先生|老太太|护士长|护理师|个管师|营养师|心理师|"
+    "治疗师|先生|女士|小姐|医生|大夫|医师|"
     "主任|教授|护士|老师|同志|院长|阿姨|叔叔|大爷|奶奶|爷爷|师傅|博士|大姐|大哥"
 )
 # surnames that are also everyday function characters: never a name on their own + title
@@ -77,7 +79,7 @@ NEVER_GIVEN = frozenset(
     # 和主治医生商量, 向你叔叔)
     "你您我他她它问按上下主叔爷奶姨舅床"
 )
-_ADDRESSING = frozenset("找问请是给跟和让叫对向被的")  # may stand before 张医生
+_ADDRESSING = frozenset("找问请是给跟和让叫对向被的了看")  # may stand before 张医生 (看了李醫師)
 # words said to a doctor that look like surname + given name (谢谢医生, 麻烦大夫)
 COURTESY = frozenset("谢谢 多谢 感谢 麻烦 辛苦 拜托 请问 好的 您好 你好".split())
 # what may follow a name: a field label, a title, gender/age, or any non-CJK character
@@ -91,7 +93,7 @@ AFTER_NAME = re.compile(
 )
 _ZH_FIELD = re.compile(rf"(?:{NAME_FIELDS})\s*[:：]\s*(?P<v>[{CJK}·]{{2,16}})")
 _ZH_STRONG = re.compile(rf"({STRONG_LABELS}|{_ROLE_LABEL})\s*[:：]\s*")
-_SPEAKERS = frozenset(("患者", "病人", "患儿", "家属", "参加人员"))
+_SPEAKERS = frozenset(("患者", "病人", "患儿", "家属", "参加人员", "民众", "个案"))
 _ZH_WEAK = re.compile(rf"({WEAK_LABELS})\s*")
 _ZH_NAMING = re.compile(rf"(?:{NAMING})\s*")
 _ZH_SUR = re.compile(_SUR)
@@ -106,7 +108,7 @@ _ZH_PLACEHOLDER = re.compile(rf"{_SUR}(?:某某|某|XX|××|\*\*|\*)")
 # a name alone on a line of a longer record (a signature); given characters from the list
 _ZH_SIGNATURE = re.compile(rf"^[ \t\u3000]*(?P<v>{_SUR}{_GIVEN}{{1,2}})[ \t\u3000]*$", re.MULTILINE)
 _ZH_PATIENT = re.compile(
-    rf"(?:(?:患者|病人|患儿|病员)\s*[:：]?\s*|^[ \t\u3000]*|[。；;]\s*)(?P<v>[{CJK}]{{2,4}})\s*[，,、 ]\s*(?:男|女|性别)",
+    rf"(?:(?:患者|病人|患儿|病员|个案)\s*[:：]?\s*|^[ \t\u3000]*|[。；;]\s*)(?P<v>[{CJK}]{{2,4}})\s*[，,、 ]\s*(?:男|女|性别)",
     re.MULTILINE,
 )
 _UNKNOWN_SURNAME = re.compile(rf"(?P<v>[{CJK}]{{2,3}})(?=[^{CJK}]|$)")

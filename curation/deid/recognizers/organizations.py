@@ -282,7 +282,7 @@ class EnglishFacilityRecognizer:
     category: str = "ORGANIZATION"
     languages: frozenset[str] = EN
     trigger: str = (
-        r"(?i:treat|seen|saw|see|admit|present|visit|evaluat|transfer|refer|discharg|follow|hospitali|"
+        r"(?i:treat|seen|saw|see|admi|present|visit|evaluat|transfer|refer|discharg|follow|hospitali|"
         r"operat|examin|manag|diagnos|assess|check|deliver|born|work|employ|retire|volunteer|"
         r"attend|stud|enrol|resid|live|stay|review|observ|consult|regist|surger|replacement|"
         r"check|follow|appointment|visit|came|went|seen|spen)[a-z-]*(?:\s+[A-Za-z][\w.'’-]*){0,5}?\s+"

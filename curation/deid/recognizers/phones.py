@@ -28,40 +28,52 @@ def plausible_phone_digits(value: str) -> bool:
 RECOGNIZERS = [
     PatternRecognizer(
         "cn_mobile_v1", "PHONE", BOTH,
-        r"(?=[+0(1])(?<![\d+])(?:(?:\+|00)\s?86[\s-]?|\(\+?86\)\s?)?1[3-9]\d(?:[\s-]?\d{4}){2}(?!\d)",
+        r"(?=[+0(1])(?<![\d+])(?:(?:\+|00)\s?86[\s-]?|\(\+?86\)\s?)?1[3-9]\d(?:[\s-]?\d{4}){2}(?:\s*(?:转|分机|ext\.?|x)\s*\d{1,5})?(?!\d)",
         0.95,
         trigger='1[3-9]\\d[\\s-]?\\d{4}[\\s-]?\\d{4}',
     ),
     PatternRecognizer(
         "cn_landline_v1", "PHONE", BOTH,
-        r"(?=[+0(（])(?<![\d+])(?:(?:\+|00)\s?86[\s-]?)?(?:\(0\d{2,3}\)|（0\d{2,3}）|0\d{2,3})[\s-]?[2-9]\d{6,7}(?:\s*(?:转|ext\.?|x)\s*\d{1,5})?(?!\d)",
+        r"(?=[+0(（])(?<![\d+])(?:(?:\+|00)\s?86[\s-]?)?(?:\(0\d{2,3}\)|（0\d{2,3}）|0\d{2,3})[\s-]?[2-9]\d{6,7}(?:\s*(?:转|分机|ext\.?|x)\s*\d{1,5})?(?!\d)",
         0.9,
         trigger='0\\d{2,3}\\D{0,2}[2-9]\\d{5}',
     ),
+    PatternRecognizer(  # Taiwan mobiles: 0912-345-678, 0912345678, +886 912 345 678
+        "tw_mobile_v1", "PHONE", BOTH,
+        r"(?=[+0(])(?<![\d+])(?:(?:(?:\+|00)\s?886[\s-]?|\(\+?886\)\s?)0?|0)9\d{2}[\s-]?\d{3}[\s-]?\d{3}(?!\d)",
+        0.95,
+        trigger='9\\d{2}[\\s-]?\\d{3}[\\s-]?\\d{3}',
+    ),
+    PatternRecognizer(  # Taiwan landlines: (02)2345-6789, 04-2345-6789, (07)345-6789 #123
+        "tw_landline_v1", "PHONE", BOTH,
+        r"(?=[+0(（])(?<![\d+])(?:(?:\+|00)\s?886[\s-]?|[(（]0|0)(?:37|49|89|82|826|836|[2-8])(?:[)）]\s?|[\s-])\d{3,4}[\s-]?\d{4}(?:\s*(?:#|转|分机|ext\.?|x)\s*\d{1,5})?(?!\d)",
+        0.9,
+        trigger='\\d\\D{1,2}\\d{3,4}\\D?\\d{4}',
+    ),
     PatternRecognizer(
         "us_phone_v1", "PHONE", BOTH,
-        r"(?=[+(\d])(?<![\d\w+])(?:\+?1[\s.-]?)?(?:\([2-9]\d{2}\)|[2-9]\d{2})[\s.-]?[2-9]\d{2}[\s.-]?\d{4}(?:\s*(?:ext\.?|x)\s*\d{1,5})?(?!\d)",
+        r"(?=[+(\d])(?<![A-Za-z0-9_+])(?:\+?1[\s.-]?)?(?:\([2-9]\d{2}\)|[2-9]\d{2})[\s.-]?[2-9]\d{2}[\s.-]?\d{4}(?:\s*(?:ext\.?|x)\s*\d{1,5})?(?!\d)",
         0.85,
         context=PHONE_CONTEXT,
         trigger='\\d{3}\\D{0,3}\\d{3}\\D?\\d{4}',
     ),
     PatternRecognizer(  # separated 3-3-4 groups in any digits (fake 555/123 exchanges too)
         "nanp_like_phone_v1", "PHONE", BOTH,
-        r"(?=[+(\d])(?<![\d\w+-])(?:\+?1[\s.-])?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}(?![\d-])",
+        r"(?=[+(\d])(?<![A-Za-z0-9_+-])(?:\+?1[\s.-])?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}(?![\d-])",
         0.8,
         context=PHONE_CONTEXT,
         trigger='\\d{3}\\D{1,3}\\d{3}\\D\\d{4}',
     ),
     PatternRecognizer(
         "intl_phone_v1", "PHONE", BOTH,
-        r"(?=\+)(?<![\d\w])\+\d{1,3}[\s.-]?(?:\(\d{1,4}\)[\s.-]?)?\d{1,4}(?:[\s.-]?\d{2,4}){1,4}(?:\s?(?:x|ext\.?)\s?\d{1,5})?(?!\d)",
+        r"(?=\+)(?<![A-Za-z0-9_])\+\d{1,3}[\s.-]?(?:\(\d{1,4}\)[\s.-]?)?\d{1,4}(?:[\s.-]?\d{2,4}){1,4}(?:\s?(?:x|ext\.?)\s?\d{1,5})?(?!\d)",
         0.85,
         validator=plausible_phone_digits,
         trigger='\\+\\d',
     ),
     PatternRecognizer(  # digit groups right after "call me at", "messages to", "fax" …
         "context_phone_v1", "PHONE", BOTH,
-        r"(?=[+(\d])(?<![\w+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?)?\d{2,5}(?:[\s.-]\d{2,8}){1,4}(?:\s?(?:x|ext\.?)\s?\d{1,5})?(?![\w-])",
+        r"(?=[+(\d])(?<![A-Za-z0-9_+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?)?\d{2,5}(?:[\s.-]\d{2,8}){1,4}(?:\s?(?:x|ext\.?)\s?\d{1,5})?(?![A-Za-z0-9_-])",
         0.75,
         validator=plausible_phone_digits,
         context=CONTEXT_PHONE_CUES,
@@ -70,9 +82,9 @@ RECOGNIZERS = [
     ),
     PatternRecognizer(  # digit groups right before "office", "fax", "mobile" …
         "phone_before_label_v1", "PHONE", BOTH,
-        r"(?=[+(\d])(?<![\w+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?)?\d{2,5}(?:[\s.-]\d{2,4}){1,4}(?=\s*[-,]?\s*(?i:office|fax|mobile|cell|home|work|tel)\b)",
+        r"(?=[+(\d])(?<![A-Za-z0-9_+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?)?\d{2,5}(?:[\s.-]\d{2,4}){1,4}(?=\s*[-,]?\s*(?i:office|fax|mobile|cell|home|work|tel)(?![A-Za-z]))",
         0.75,
-        trigger=r"\d[\s.-]?\d*\s*[-,]?\s*(?i:office|fax|mobile|cell|home|work|tel)\b",
+        trigger=r"\d[\s.-]?\d*\s*[-,]?\s*(?i:office|fax|mobile|cell|home|work|tel)",
     ),
     PatternRecognizer(
         "labeled_phone_v1", "PHONE", BOTH,
@@ -90,11 +102,12 @@ RECOGNIZERS = [
     ),
     PatternRecognizer(  # hospital pagers and extensions: 'Pager 37102', 'beeper #4-1234', 'x4-5678'
         "pager_v1", "PHONE", BOTH,
-        r"(?i:\b(?:pager|beeper|pgr|bleep|ext|extension)\b\.?)[ \t]*(?i:#|no\.?|number)?[ \t]*[:#]?[ \t]*"
-        r"(?P<v>\d{1,2}-\d{3,5}|\d{3,7})(?![\w/.-])"
-        r"|(?<![\w.-])(?P<x>[xX]\d{1,2}-\d{4})(?![\w-])",
+        r"(?:(?i:(?<![A-Za-z])(?:pager|beeper|pgr|bleep|ext|extension)(?![A-Za-z])\.?)|分机号?)"
+        r"[ \t]*(?i:#|no\.?|number)?[ \t]*[:#：]?[ \t]*"
+        r"(?P<v>\d{1,2}-\d{3,5}|\d{3,7})(?![A-Za-z0-9_/-]|\.\d)"
+        r"|(?<![A-Za-z0-9_.-])(?P<x>[xX]\d{1,2}-\d{4})(?![A-Za-z0-9_-])",
         0.85,
         group=("v", "x"),
-        trigger=r"(?i)(?:pager|beeper|pgr|bleep|ext|extension)\W{0,8}\d{3}|x\d{1,2}-\d{4}",
+        trigger=r"(?i)(?:pager|beeper|pgr|bleep|ext|extension|分机号?)\W*(?:(?:no|number)\W*)?\d(?:\d{2}|\d?-\d{3})|x\d{1,2}-\d{4}",
     ),
 ]  # fmt: skip

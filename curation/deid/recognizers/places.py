@@ -188,7 +188,8 @@ class EnglishPlaceAfterCueRecognizer:
         # scanning the note for the case-insensitive cue alternation
         for start, _, _ in capitalized_tokens(text):
             before = text[max(0, start - 48) : start]
-            last = before.rsplit(None, 1)[-1].lower() if before[-1:].isspace() else ""
+            words_before = before.rsplit(None, 1) if before[-1:].isspace() else []
+            last = words_before[-1].lower() if words_before else ""  # none: whitespace only
             if last not in _CUE_LAST_WORDS:
                 continue
             cue = _PLACE_CUE_BEFORE.search(before)
@@ -524,7 +525,7 @@ class StreetNameNumberRecognizer:
     name: str = "street_name_number_v1"
     category: str = "ADDRESS"
     languages: frozenset[str] = EN
-    trigger: str = r"\b(?:on|at|of|to|in|is)\s+\p{Lu}\S*(?:\s+\S+){0,3}\s+\d{1,5}\b"
+    trigger: str = r"\b(?:on|at|of|to|in|is)\s+(?:\d{3,6}\s+)?\p{Lu}\S*(?:\s+\S+){0,3}\s+\d"
 
     def find(self, text: str) -> Iterator[Span]:
         for regex in (_STREET_AFTER_PREPOSITION, _PLACE_POSTCODE):
@@ -659,7 +660,7 @@ RECOGNIZERS = [
         "en_county_v1", "ADDRESS", EN,
         rf"(?=[A-Z])\b(?:{CAPWORD}\s+){{1,2}}(?:County|Parish|Borough|Township)\b(?!\s+(?:Road|Rd))",
         0.75,
-        trigger=r"[a-z]\s+(?:County|Parish|Borough|Township)\b",
+        trigger=r"\S\s+(?:County|Parish|Borough|Township)\b",  # LA County, St. Mary's Parish
     ),
     PatternRecognizer(  # numbered roads: Route 9, Hwy 101, County Road 12
         "en_route_v1", "ADDRESS", EN,

@@ -34,14 +34,14 @@ ADDRESS_LABELS = (
     r"\s*[:：为是]?\s*"
 )
 _NUM = r"[\d一二三四五六七八九十百零〇]+"
-_UNIT = r"(?:号楼|号院|号|栋|幢|座|单元|层|楼|室|户|组|排|弄|巷)"
+_UNIT = r"(?:号楼|号院|号|栋|幢|座|单元|层|楼|室|户|组|排|弄|巷|邻)"  # 邻: Taiwan's 5鄰
 _NOT_ADMIN = "(?![区县市镇乡])"  # street and compound names stop at an administrative unit
 _COMPOUND = (
     "社区|小区|新村|家园|花园|公寓|大厦|广场|村|屯|庄|苑|园|城|府|湾|庭|居|阁|轩|坊|郡|墅|邸"
 )
 COMPONENTS = (
     re.compile(alternation(PROVINCES)),
-    re.compile(rf"(?:{alternation(CITIES)})(?:市|州|地区|盟)?"),
+    re.compile(rf"(?:{alternation(CITIES)})(?:市|州|县|地区|盟)?"),  # 县: Taiwan's 彰化縣
     re.compile(rf"[{CJK}]{{1,7}}?(?:新区|开发区|高新区|自治州|自治县|区|县|旗|市|镇|乡|街道)"),
     re.compile(
         rf"(?:{_NOT_ADMIN}[{CJK}0-9]){{1,8}}?(?:大街|大道|路|街|巷|弄|胡同|里|道)(?:[一二三四五六七八九十东西南北中]段)?"
@@ -49,7 +49,7 @@ COMPONENTS = (
     re.compile(rf"(?:{_NOT_ADMIN}[{CJK}]){{1,8}}?(?:{_COMPOUND})"),
     re.compile(r"(?:村|庄|屯|苑|园|城|湾|里)(?=[\d一二三四五六七八九十])"),  # 王庄|村|2组
     re.compile(rf"[{CJK}]{{2,8}}?(?={_NUM}(?:栋|幢|座|号楼|号院|单元|期))"),  # 锦绣江南12栋
-    re.compile(rf"(?:{_NUM}{_UNIT})+"),
+    re.compile(rf"(?:{_NUM}{_UNIT}(?:之{_NUM})?)+"),  # Taiwan: 5號之2, 3樓之1
     re.compile(r"\d+(?:-\d+){1,3}(?:室|号)?"),
 )
 
@@ -65,7 +65,7 @@ def component_at(text: str, pos: int) -> re.Match[str] | None:
 
 
 _CITY_ONLY = re.compile(rf"(?:{alternation(CITIES)})")
-CITY_SUFFIX = ("市", "州", "地区", "盟")
+CITY_SUFFIX = ("市", "州", "县", "地区", "盟")
 LOCATION_CUES = (
     "在",
     "到",
@@ -133,7 +133,7 @@ class ChineseAddressRecognizer:
             return None
         if len(parts) == 1 and not labeled:
             # a lone city: with a city suffix, or after a location cue (在杭州, 来自温州)
-            is_city = first in CITIES or first.rstrip("市州盟").removesuffix("地区") in CITIES
+            is_city = first in CITIES or first.rstrip("市州县盟").removesuffix("地区") in CITIES
             cue = any(text[max(0, start - len(c)) : start] == c for c in LOCATION_CUES)
             if not is_city or not (first.endswith(CITY_SUFFIX) or cue):
                 return None

@@ -1,0 +1,61 @@
+"""Case normalization for detection: lines written all in capitals get a readable case.
+
+Nursing notes are often typed in capitals ("E. WELSH AWARE. K, CA, MAG REPLETED"). The precise
+English recognizers read capitalization, and in such a line every word looks like a proper
+name: "K, CA" becomes a town in California. ``truecase`` rewrites each such line one character
+for one (so offsets stay valid): words the safe vocabulary explains as function or everyday
+words go to lowercase, clinical abbreviations stay as written, and words nothing explains
+(QUARTERMAIN), known names and city names get a capital initial (Quartermain, Miller, Rome).
+The detector runs on the result; the text itself is never changed.
+"""
+
+from __future__ import annotations
+
+import re
+
+# a necessary condition of a line in capitals, tested in C: a capital and ten more characters
+# without a small letter (a line in capitals has several such runs)
+_CAPS_RUN = re.compile(r"[A-Z][^a-z\n]{10}")
+_LINE = re.compile(r"[^\n]*[A-Z][^a-z\n]{10}[^\n]*")
+_UPPER = str.maketrans("", "", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_LOWER = str.maketrans("", "", "abcdefghijklmnopqrstuvwxyz")
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’]*")
+_INITIAL_BEFORE = re.compile(r"(?<![A-Za-z])[A-Z]\.[ \t]?$")
+MIN_WORDS = 6  # shorter lines (headings, 'Patient: DOE, JANE  MRN 123') keep their case
+UPPER_SHARE = 0.8  # a line is 'in capitals' when this share of its letters is upper case
+
+
+def truecase(text: str) -> str:
+    """The text with every line written in capitals re-cased for detection (same length)."""
+    if not _CAPS_RUN.search(text):
+        return text
+    return _LINE.sub(_recase_line, text)
+
+
+def _recase_line(match: re.Match[str]) -> str:
+    line = match.group()
+    upper = len(line) - len(line.translate(_UPPER))
+    lower = len(line) - len(line.translate(_LOWER))
+    if upper < UPPER_SHARE * (upper + lower) or len(_WORD.findall(line)) < MIN_WORDS:
+        return line
+    recased = _WORD.sub(_recase_word, line)
+    first = _WORD.search(recased)  # sentence case: a line still starts with a capital
+    if first is None:
+        return recased
+    return recased[: first.start()] + recased[first.start()].upper() + recased[first.start() + 1 :]
+
+
+def _recase_word(match: re.Match[str]) -> str:
+    from curation.deid.recognizers.safety_en import proper_word, word_class
+
+    word = match.group()
+    if len(word) == 1:  # an initial (E. WELSH) keeps its capital; K in 'K, CA' does not
+        return word if match.string[match.end() : match.end() + 1] == "." else word.lower()
+    cls = word_class(word)
+    if _INITIAL_BEFORE.search(match.string, 0, match.start()) and cls not in ("stop", "clinical"):
+        return word[0] + word[1:].lower()  # E. WELSH: a surname after an initial stays one
+    if cls == "clinical" and len(word) <= 5:
+        return word  # CCU, ICU, MD: abbreviations stay as written
+    if proper_word(word):
+        return word[0].upper() + word[1:].lower()
+    return word.lower()
