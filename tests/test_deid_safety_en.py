@@ -11,8 +11,8 @@ import pytest
 from curation.deid.casing import truecase
 from curation.deid.engine import Detector
 from curation.deid.recognizers import safety_en
-from curation.deid.recognizers.safety_en import shorthand_or_typo, word_class
 from curation.deid.registry import Recognizer
+from curation.deid.vocabulary import shorthand_or_typo, word_class
 
 detector = Detector()
 
@@ -174,3 +174,21 @@ def test_the_net_in_the_detector_in_capitals() -> None:
     masked = " | ".join(text[a:b] for a, b, _ in found)
     assert all(value in masked for value in ("VESNA KORRIGAN", "BRANTMOOR", "7/24"))
     assert not any(word in masked for word in ("TRANSFER", "TODAY", "AWARE"))
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("liquid.no", False),  # 'liquid. No stool': a full stop without its space
+        ("secretions.pt", False),
+        ("20mcgkgmin.pt", False),
+        ("example.de", True),
+        ("bbc.co.uk", True),
+        ("clinic.org", True),
+        ("startup.io", True),
+    ],
+)
+def test_domains_without_the_space_after_a_full_stop(value: str, expected: bool) -> None:
+    from curation.deid.validators import domain_ok
+
+    assert domain_ok(value) is expected

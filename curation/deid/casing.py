@@ -46,7 +46,7 @@ def _recase_line(match: re.Match[str]) -> str:
 
 
 def _recase_word(match: re.Match[str]) -> str:
-    from curation.deid.recognizers.safety_en import proper_word, word_class
+    from curation.deid.vocabulary import proper_word, word_class
 
     word = match.group()
     if len(word) == 1:  # an initial (E. WELSH) keeps its capital; K in 'K, CA' does not

@@ -14,6 +14,15 @@ from curation.deid.registry import SAFE, Registry, default_registry
 from curation.deid.script import to_simplified
 from curation.deid.spans import Span, merge_spans, subtract
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def for_detection(text: str) -> str:
+    """The text the recognizers read, one character for one so that offsets hold: Traditional
+    script as Simplified, lines in capitals re-cased, and lone surrogates (invalid Unicode that a
+    JSON escape such as \\ud800 can carry) as U+FFFD, which no encoder rejects."""
+    return truecase(to_simplified(_LONE_SURROGATE.sub("\ufffd", text)))
+
 
 class Detector:
     """Finds PHI spans: candidates of every recognizer, minus safe regions, merged."""
@@ -28,7 +37,7 @@ class Detector:
         """PHI spans of one text (code-point offsets, end exclusive), sorted, non-overlapping."""
         if not text:
             return []
-        text = truecase(to_simplified(text))  # same length, so the same offsets
+        text = for_detection(text)
         lang = language or detect_language(text)
         return self._detect_with(text, self._by_language[lang], self._extenders[lang])
 
@@ -66,7 +75,7 @@ class Detector:
         texts that hold the trigger. The triggers of the next chunk run in a background
         thread (polars releases the GIL) while Python matches the current one.
         """
-        texts = [truecase(to_simplified(t or "")) for t in texts]  # see `detect`
+        texts = [for_detection(t or "") for t in texts]
         langs = [
             lang or detect_language(t)
             for t, lang in zip(texts, languages or [None] * len(texts), strict=True)

@@ -89,3 +89,20 @@ def ipv4_ok(value: str) -> bool:
         and all(p.isdigit() and int(p) <= 255 and str(int(p)) == p for p in parts)
         and not all(len(p) == 1 for p in parts)
     )
+
+
+def domain_ok(value: str) -> bool:
+    """A bare domain, unless it is two words with the space after a full stop missing
+    ('liquid.no stool', 'complication.at', 'secretions.pt'): a country-code ending that is
+    itself a word or an abbreviation, after a word the safe vocabulary explains."""
+    from curation.deid.vocabulary import word_class
+
+    labels = value.lower().split(".")
+    if len(labels) != 2 or len(labels[1]) != 2:
+        return True  # several labels (nhs.uk has none of this) or a generic ending (.com)
+    word, ending = labels
+    if ending in ("co", "io", "me", "tv", "ai", "ly"):
+        return True  # country codes used as generic endings (x.co, x.io)
+    if not word.isalpha():
+        return not any(c.isdigit() for c in word[:1])  # '20mcgkgmin.pt' is a dose
+    return not (word_class(ending) in ("stop", "clinical") and word_class(word) != "unknown")

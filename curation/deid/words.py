@@ -133,7 +133,7 @@ _COUNTRY_ALIASES = frozenset(  # everyday names the gazetteer spells otherwise, 
 def medical_words() -> frozenset[str]:
     """Lowercase medical vocabulary: drug names, the specialty taxonomy's English keywords and
     the deid clinical lexicon (devices, brands, units). Such a word is never a name alone."""
-    from curation.deid.registry import lexicon
+    from curation.deid.registry import lexicon, word_lists
     from curation.taxonomy import load_taxonomy
 
     words = set(drug_words())
@@ -143,6 +143,8 @@ def medical_words() -> frozenset[str]:
                 w for w in re.findall(r"[a-z][a-z'-]+", keyword.term.lower()) if len(w) > 3
             )
     words.update(w.lower() for w in lexicon("en_clinical_words"))
+    # clinical shorthand (aline, fem, abx): the safe vocabulary of the safety net too
+    words.update(w.lower() for w in word_lists("en_clinical_abbreviations")[""] if len(w) > 2)
     return frozenset(words - _person_names_lower())
 
 

@@ -6,7 +6,7 @@ import re
 
 from curation.deid.edges import ASCII_WORD
 from curation.deid.registry import BOTH, PatternRecognizer
-from curation.deid.validators import ipv4_ok
+from curation.deid.validators import domain_ok, ipv4_ok
 
 TLDS = (
     "com|org|net|edu|gov|mil|int|info|biz|io|co|me|us|uk|de|fr|jp|cn|hk|tw|au|ca|in|ru|br|it|es|"
@@ -34,6 +34,7 @@ RECOGNIZERS = [
         "domain_v1", "CONTACT", BOTH,
         rf"(?=[A-Za-z0-9])(?<![{ASCII_WORD}@.-])(?:[A-Za-z0-9](?:[A-Za-z0-9-]{{0,61}}[A-Za-z0-9])?\.)+(?:{TLDS})(?![{ASCII_WORD}.-]|\.[A-Za-z])",
         0.7,
+        validator=domain_ok,
         trigger='[A-Za-z0-9]\\.[A-Za-z]{2}',
     ),
     PatternRecognizer(

@@ -32,123 +32,19 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from curation.deid.recognizers.place_words import city_names
-from curation.deid.registry import EN, lexicon, word_lists
+from curation.deid.registry import EN
 from curation.deid.spans import Span
-from curation.deid.words import (
-    is_inflected_english,
-    is_medical_word,
-    is_person_name,
+from curation.deid.vocabulary import (
+    STOP,
+    bare_word,
+    city_words,
+    is_shorthand,
+    known_words,
+    title_case,
+    word_class,
+    zipf,
 )
-
-# ------------------------------------------------------------------ the safe vocabulary
-STOP = frozenset(
-    """a an the and or but nor of in on at to from by for with without within into onto upon
-    over under about after before during since until till than then as if so not no yes
-    this that these those there here his her hers him he she they them their theirs its it
-    we us our you your i me my mine who whom whose which what when where why how all any
-    some each every both either neither one two three four five six seven eight nine ten
-    is are was were be been being am has have had do does did will would shall should can
-    could may might must also very too more most less least only just still yet again
-    per via re pt pts patient patients family aware today tonight tomorrow yesterday
-    states stated says said report reports reported called call calls spoke spoken
-    notified informed updated paged made given gave get got see seen saw came come
-    mr mrs ms dr drs miss""".split()
-)
-
-# frequency on wordfreq's Zipf scale at or above which an unlisted word is everyday English
-_COMMON_ZIPF = 3.5
-
-
-@cache
-def _clinical_abbreviations() -> frozenset[str]:
-    listed = word_lists("en_clinical_abbreviations")[""]
-    return frozenset(w.lower() for w in listed) | frozenset(
-        w.lower() for w in lexicon("en_clinical_words")
-    )
-
-
-@cache
-def _zipf(word: str) -> float:
-    from wordfreq import zipf_frequency
-
-    return zipf_frequency(word, "en")
-
-
-@cache
-def word_class(word: str) -> str:
-    """How the safe vocabulary explains a word: ``stop`` (function word), ``clinical``
-    (abbreviation or medical word), ``name`` (a first or last name of the gazetteer that is
-    not everyday English), ``common`` (everyday English, names like Rose or Grace included),
-    or ``unknown`` (nothing explains it: the net's candidate)."""
-    lower = _bare(word).lower()
-    if len(lower) < 2 or lower in STOP:
-        return "stop"
-    if lower in _clinical_abbreviations():
-        return "clinical"
-    common = is_inflected_english(lower) or _zipf(lower) >= _COMMON_ZIPF
-    if is_person_name(lower.capitalize()):
-        return "common" if common and _zipf(lower) >= 4.8 else "name"
-    if is_medical_word(lower):
-        return "clinical"
-    return "common" if common else "unknown"
-
-
-@cache
-def _known_sorted() -> tuple[str, ...]:
-    """Every word the safe vocabulary knows, sorted (for prefix look-ups)."""
-    from curation.deid.words import common_english_words, medical_words
-
-    return tuple(sorted(common_english_words() | medical_words() | _clinical_abbreviations()))
-
-
-@cache
-def _known_set() -> frozenset[str]:
-    return frozenset(_known_sorted())
-
-
-def _shorthand(word: str) -> bool:
-    """Clinical shorthand by its shape: no vowel (nsr, kvo) or a known word's truncation."""
-    import bisect
-
-    lower = _bare(word).lower()
-    if not re.search(r"[aeiouy]", lower):
-        return True
-    known = _known_sorted()
-    i = bisect.bisect_left(known, lower)
-    return i < len(known) and known[i].startswith(lower) and known[i] != lower
-
-
-@cache
-def shorthand_or_typo(word: str) -> bool:
-    """Whether an unknown word is likely clinical shorthand or a typo rather than a name:
-    a truncation of a known word (cont, mech, eval, amio, clinda), a word without a vowel
-    (nsr, lws, kvo), or one edit away from a known word of five letters or more
-    (integrellin, trendelenberg, recieved)."""
-    import bisect
-
-    lower = _bare(word).lower()
-    if not re.search(r"[aeiouy]", lower) or len(lower) < 4:
-        return True
-    known = _known_sorted()
-    i = bisect.bisect_left(known, lower)
-    if i < len(known) and known[i].startswith(lower) and known[i] != lower:
-        return True
-    if len(lower) < 5:
-        return False
-    letters = "abcdefghijklmnopqrstuvwxyz"
-    splits = [(lower[:k], lower[k:]) for k in range(len(lower) + 1)]
-    edits = (
-        {a + b[1:] for a, b in splits if b}
-        | {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
-        | {a + c + b[1:] for a, b in splits if b for c in letters}
-        | {a + c + b for a, b in splits for c in letters}
-    )
-    return not edits.isdisjoint(_known_set())
-
-
-def _bare(word: str) -> str:
-    """The word without a possessive or trailing punctuation (Smith's → Smith)."""
-    return re.sub(r"(?:['’]s|['’.,:;])+$", "", word)
+from curation.deid.words import is_person_name
 
 
 def _first_name_like(word: str) -> bool:
@@ -157,18 +53,22 @@ def _first_name_like(word: str) -> bool:
     cls = word_class(word)
     if cls in ("name", "unknown"):
         return True
-    return cls == "common" and is_person_name(_title(word)) and _zipf(_bare(word).lower()) < 5.0
+    return (
+        cls == "common" and is_person_name(title_case(word)) and zipf(bare_word(word).lower()) < 5.0
+    )
 
 
 def _relative_name(word: str) -> bool:
     """A word after a relative (son JOHN, brother michael): any word a name position takes,
     and first names up to the most frequent words (not son WILL visit, daughter MAY come)."""
-    if _RELATIVE_WORD.fullmatch(_bare(word)):
+    if _RELATIVE_WORD.fullmatch(bare_word(word)):
         return False  # 'wife and NEICE', 'daughter, son': another relative, no name
     if _first_name_like(word):
         return True
-    bare = _bare(word)
-    return bare.lower() not in STOP and _title(word) in _first_names() and _zipf(bare.lower()) < 6.0
+    bare = bare_word(word)
+    return (
+        bare.lower() not in STOP and title_case(word) in _first_names() and zipf(bare.lower()) < 6.0
+    )
 
 
 @cache
@@ -178,26 +78,6 @@ def _first_names() -> frozenset[str]:
     return english_names()[0]
 
 
-@cache
-def proper_word(word: str) -> bool:
-    """Whether a word written in capitals would be written with a capital initial: a known
-    name or a city (MILLER, ROME), unless it is a function word, a clinical word or one of the
-    most frequent English words. Words nothing explains stay lowercase: in capitals, typos
-    and shorthand (SUCTIONIGN, ANTIBX) cannot be told from names by their shape, so only the
-    safety net, which reads positions, judges them."""
-    cls = word_class(word)
-    if cls in ("stop", "clinical"):
-        return False
-    if cls == "name":
-        return True
-    if cls == "unknown":
-        return False  # QUARTERMAIN or SUCTIONIGN: left to the net, which reads positions
-    bare = _bare(word)
-    return _zipf(bare.lower()) < 5.0 and (
-        is_person_name(_title(word)) or _title(word) in _city_words()
-    )
-
-
 def _capital_surname(initial: str, word: str) -> bool:
     """An initial and a less frequent everyday word, both in capitals (E. WELSH): in capitals
     the word may be a surname the gazetteer lacks."""
@@ -205,18 +85,13 @@ def _capital_surname(initial: str, word: str) -> bool:
         initial.isupper()
         and word[:1].isupper()
         and word_class(word) == "common"
-        and _zipf(_bare(word).lower()) < 4.5
+        and zipf(bare_word(word).lower()) < 4.5
     )
 
 
 def _unexplained(word: str) -> bool:
     """A word nothing but the name gazetteer explains (spears, falco, dudak)."""
     return word_class(word) in ("name", "unknown")
-
-
-def _title(word: str) -> str:
-    bare = _bare(word)
-    return bare[:1].upper() + bare[1:].lower()
 
 
 # a word of a name or a place: letters with inner apostrophes or hyphens
@@ -251,17 +126,17 @@ def _name_from(text: str, pos: int, first_ok) -> Span | None:
             after is not None
             and text[pos + 1 : pos + 2] in ". \t"
             and first_ok(after.group())
-            and len(_bare(after.group())) >= 3
+            and len(bare_word(after.group())) >= 3
         ):
-            return Span(start, after.start() + len(_bare(after.group())), "NAME", 0.7, "")
+            return Span(start, after.start() + len(bare_word(after.group())), "NAME", 0.7, "")
     words = _words_at(text, pos, 2)
     if not words or not first_ok(words[0][2]):
         return None
-    end = words[0][0] + len(_bare(words[0][2]))
-    if len(words) > 1 and words[0][2] == _bare(words[0][2]):
+    end = words[0][0] + len(bare_word(words[0][2]))
+    if len(words) > 1 and words[0][2] == bare_word(words[0][2]):
         second = words[1][2]
-        if word_class(second) in ("name", "unknown") and len(_bare(second)) >= 2:
-            end = words[1][0] + len(_bare(second))
+        if word_class(second) in ("name", "unknown") and len(bare_word(second)) >= 2:
+            end = words[1][0] + len(bare_word(second))
     return Span(start, end, "NAME", 0.7, "")
 
 
@@ -301,9 +176,9 @@ def _titled_word(word: str) -> bool:
         return False
     if word_class(word) != "common" or word[:1].isupper() or _first_name_like(word):
         return True
-    if is_person_name(_title(word)) and _zipf(_bare(word).lower()) < 6.0:
+    if is_person_name(title_case(word)) and zipf(bare_word(word).lower()) < 6.0:
         return True  # Dr. Price, DR. PRICE
-    return _zipf(_bare(word).lower()) < 4.0  # a rare word: a surname (dr lavely)
+    return zipf(bare_word(word).lower()) < 4.0  # a rare word: a surname (dr lavely)
 
 
 @cache
@@ -413,12 +288,12 @@ class InitialNameRecognizer:
 
     def find(self, text: str) -> Iterator[Span]:
         for m in re.finditer(r"(?<![\w.'’/&])([A-Za-z])\.[ \t]([A-Za-z][A-Za-z'’-]{2,})", text):
-            word = _bare(m.group(2))
+            word = bare_word(m.group(2))
             if text[m.end(2) : m.end(2) + 1] == "." and len(word) < 4:
                 continue  # p.o.d., a.m.: abbreviations
             if not (_first_name_like(word) or _capital_surname(m.group(1), m.group(2))):
                 continue
-            if _LATIN_EPITHET.search(word.lower()) and not is_person_name(_title(word)):
+            if _LATIN_EPITHET.search(word.lower()) and not is_person_name(title_case(word)):
                 continue  # B. cereus, E. coli, S. aureus: a genus and its species
             if not text[text.rfind("\n", 0, m.start()) + 1 : m.start()].strip():
                 continue  # 'S. cont', 'O. pleasant': note sections at a line start
@@ -477,14 +352,9 @@ def _place_word(word: str) -> bool:
     """A word a place position takes: unknown to the safe vocabulary, a known name, or a
     word of a city's name."""
     cls = word_class(word)
-    if cls in ("stop", "clinical") or _bare(word).lower() in _GENERIC_PLACE:
+    if cls in ("stop", "clinical") or bare_word(word).lower() in _GENERIC_PLACE:
         return False
-    return cls in ("name", "unknown") or _bare(word).lower() in _city_lower()
-
-
-@cache
-def _city_words() -> frozenset[str]:
-    return frozenset(w for name in city_names() for w in name.split() if len(w) > 2)
+    return cls in ("name", "unknown") or bare_word(word).lower() in _city_lower()
 
 
 @cache
@@ -521,7 +391,7 @@ def _place_at(text: str, pos: int, name: str) -> Iterator[Span]:
             break
         taken.append(w)
     if taken:
-        yield Span(taken[0][0], taken[-1][0] + len(_bare(taken[-1][2])), "ADDRESS", 0.7, name)
+        yield Span(taken[0][0], taken[-1][0] + len(bare_word(taken[-1][2])), "ADDRESS", 0.7, name)
 
 
 _FACILITY = (
@@ -555,18 +425,18 @@ class FacilityNameRecognizer:
             words = [w for w in _WORD.finditer(value) if w.start() > cut]
             kept: list[re.Match[str]] = []
             for w in reversed(words):
-                bare = _bare(w.group()).lower()
+                bare = bare_word(w.group()).lower()
                 if bare == "of" and kept:
                     kept.append(w)
                     continue
-                if kept and _bare(kept[-1].group()).lower() == "of":
+                if kept and bare_word(kept[-1].group()).lower() == "of":
                     kept.append(w)  # University of Maryland, Sisters of Mercy
                     continue
                 if bare in ("st", "saint", "mount", "mt") and kept:
                     kept.append(w)
                     continue
                 i = words.index(w)
-                after_of = i > 0 and _bare(words[i - 1].group()).lower() == "of"
+                after_of = i > 0 and bare_word(words[i - 1].group()).lower() == "of"
                 if after_of and word_class(w.group()) != "stop" and not kept:
                     kept.append(w)  # University of MD Medical Center
                     continue
@@ -579,12 +449,12 @@ class FacilityNameRecognizer:
                 if word_class(w.group()) == "common" and _verb_form(w.group()):
                     break  # found wandering hospital, prolonged hospital
                 kept.append(w)
-            while kept and _bare(kept[-1].group()).lower() == "of":
+            while kept and bare_word(kept[-1].group()).lower() == "of":
                 kept.pop()
             if not kept:
                 continue
             start = m.start() + kept[-1].start()
-            end = m.start() + kept[0].start() + len(_bare(kept[0].group()))
+            end = m.start() + kept[0].start() + len(bare_word(kept[0].group()))
             if k.group() in _NAME_PART_SUFFIX:
                 end = k.end()
             yield Span(start, end, "ORGANIZATION", 0.65, self.name)
@@ -599,21 +469,21 @@ def _proper_before(words: list[re.Match[str]], word: re.Match[str]) -> bool:
         return False
     before = words[i - 1].group()
     cls = word_class(before)
-    if cls in ("stop", "clinical") or _bare(before).lower() in _GENERIC_PLACE:
+    if cls in ("stop", "clinical") or bare_word(before).lower() in _GENERIC_PLACE:
         return False
-    return cls != "common" or (_zipf(_bare(before).lower()) < 4.5 and not _verb_form(before))
+    return cls != "common" or (zipf(bare_word(before).lower()) < 4.5 and not _verb_form(before))
 
 
 def _verb_form(word: str) -> bool:
     """An -ing, -ly or -ed form of a known word (wandering, prolonged, tolerated), which no
     facility's name holds (but Sacred Heart: 'sacr' is no word)."""
-    lower = _bare(word).lower()
+    lower = bare_word(word).lower()
     if lower.endswith(("ing", "ly")):
         return True
     if lower.endswith("ed"):
         stem = lower[:-2]
         return any(
-            c in _known_set()
+            c in known_words()
             for c in (stem, stem + "e", stem[:-1] if stem[-1:] == stem[-2:-1] else "")
         )
     return False
@@ -788,7 +658,7 @@ class WardRecognizer:
             text,
         ):
             word = m.group(1)
-            if word_class(word) == "unknown" and not _shorthand(word):
+            if word_class(word) == "unknown" and not is_shorthand(word):
                 yield Span(m.start(1), m.end(1), "ADDRESS", 0.6, self.name)
 
 
@@ -796,8 +666,8 @@ def _city_at(words: list[tuple[int, int, str]]) -> int:
     """How many of the words (3, 2, 1 or 0) spell a city of the gazetteer, in any case."""
     for n in (3, 2, 1):
         if len(words) >= n:
-            name = " ".join(_title(w[2]) for w in words[:n])
-            if name.lower() in _city_lower() and (n > 1 or _bare(words[0][2]).isalpha()):
+            name = " ".join(title_case(w[2]) for w in words[:n])
+            if name.lower() in _city_lower() and (n > 1 or bare_word(words[0][2]).isalpha()):
                 if n == 1 and word_class(words[0][2]) in ("stop", "clinical", "common"):
                     return 0  # one-word cities that are words (Mobile, Reading) need more
                 return n
@@ -866,7 +736,7 @@ class CareUnitHospitalRecognizer:
             word = m.group(1)
             cls = word_class(word)
             if cls == "unknown" or (
-                cls not in ("stop", "clinical") and _title(word) in _city_words()
+                cls not in ("stop", "clinical") and title_case(word) in city_words()
             ):
                 yield Span(m.start(1), m.end(1), "ORGANIZATION", 0.6, self.name)
 
