@@ -155,7 +155,7 @@ def test_truecase_keeps_length_and_only_recases_capital_lines() -> None:
     cased = truecase(text)
     assert len(cased) == len(text)
     first, second = cased.split("\n")
-    assert first.startswith("Not needed k, or CA replacement")  # CA stays: an abbreviation
+    assert first.startswith("Not needed k, or ca replacement")  # shorthand goes lowercase too
     assert "Miller aware" in first
     assert second == text.split("\n")[1]  # mixed-case lines are left alone
     # a short all-caps header keeps its case: 'Patient: DOE, JANE' is read by label rules

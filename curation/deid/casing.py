@@ -3,8 +3,8 @@
 Nursing notes are often typed in capitals ("E. WELSH AWARE. K, CA, MAG REPLETED"). The precise
 English recognizers read capitalization, and in such a line every word looks like a proper
 name: "K, CA" becomes a town in California. ``truecase`` rewrites each such line one character
-for one (so offsets stay valid): words the safe vocabulary explains as function or everyday
-words go to lowercase, clinical abbreviations stay as written, and words nothing explains
+for one (so offsets stay valid): words the safe vocabulary explains as function, everyday or
+clinical words (HO, PT, CA) go to lowercase, and words nothing explains
 (QUARTERMAIN), known names and city names get a capital initial (Quartermain, Miller, Rome).
 The detector runs on the result; the text itself is never changed.
 """
@@ -54,8 +54,6 @@ def _recase_word(match: re.Match[str]) -> str:
     cls = word_class(word)
     if _INITIAL_BEFORE.search(match.string, 0, match.start()) and cls not in ("stop", "clinical"):
         return word[0] + word[1:].lower()  # E. WELSH: a surname after an initial stays one
-    if cls == "clinical" and len(word) <= 5:
-        return word  # CCU, ICU, MD: abbreviations stay as written
     if proper_word(word):
         return word[0].upper() + word[1:].lower()
     return word.lower()

@@ -184,7 +184,24 @@ def _variants(value: str, label: str) -> list[str]:
     parts = value.split()
     if label == "NAME" and len(parts) > 1 and len(parts[-1]) >= 3 and parts[-1][0].isupper():
         return [value, parts[-1]]
+    if len(parts) == 1 and _explained_word(value):
+        return []
     return [value]
+
+
+def _explained_word(word: str) -> bool:
+    """A single word the safe vocabulary explains, which a mistaken hit must not spread over a
+    record: function words and clinical shorthand (cont, eval, PCA), and everyday words
+    unless written or known as a name (Rose, JOHN; not 'continue' or 'CULTURED')."""
+    from curation.deid.vocabulary import word_class
+    from curation.deid.words import is_person_name
+
+    if not word.isascii() or not word.replace("'", "").replace("-", "").isalpha():
+        return False
+    cls = word_class(word)
+    if cls in ("stop", "clinical"):
+        return True
+    return cls == "common" and not word.istitle() and not is_person_name(word.title())
 
 
 def _inside_word(text: str, start: int, end: int) -> bool:

@@ -309,4 +309,7 @@ def is_everyday_word(token: str) -> bool:
         return True
     if token in english_locale_names() or token.capitalize() in english_locale_names():
         return False
-    return is_common_english(token)
+    from curation.deid.vocabulary import clinical_abbreviations
+
+    # clinical shorthand (Aline, Cards, PT, FEM) is everyday in a note: the safety net's vocabulary
+    return is_common_english(token) or token.lower() in clinical_abbreviations()

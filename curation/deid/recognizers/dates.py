@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from curation.deid import dates as forms
 from curation.deid.edges import END, START
+from curation.deid.recognizers.safety_en import clinical_ratio
 from curation.deid.registry import BOTH, EN, ZH, PatternRecognizer, has_context
 from curation.deid.spans import Span
 
@@ -42,12 +43,15 @@ class DateRecognizer:
                 text, max(0, match.start() - 24), match.start()
             ):
                 continue
+            if form.name in _YEARLESS and clinical_ratio(text, match.start(), match.end()):
+                continue  # PS 5/5, 2/6 murmur: a ratio, not a day
             if forms.parse(match) is not None:
                 clock = forms.TIME_OF_DAY.match(text, match.end())
                 end = clock.end() if clock else match.end()  # a time travels with its date
                 yield Span(match.start(), end, "DATE", 0.9, self.name)
 
 
+_YEARLESS = frozenset({"us_md", "us_md_hyphen"})  # month/day with no year: a ratio look-alike
 OLD = r"(?:9\d|1[01]\d)"
 RECOGNIZERS = [
     *(DateRecognizer(form) for form in forms.FORMS),

@@ -502,13 +502,15 @@ _RATIO_AFTER = re.compile(
     r"[ \t]*(?:strength|str|motor|power|murmur|sem|hsm|pulses?|reflexes|dtrs?|ns|nss|tabs?|"
     r"caps?|pills?|in\b|inch|cm|mm|ml|cc|l\b|mg|mcg|units?|u\b|dose|scale|pain|x\b|times|"
     r"of\b|strenght|grip|bilat|b/l|rr|sounds|systolic|diastolic|holosystolic|m\b|sec|%|"
-    r"cases|patients|pts|people|persons|subjects|samples|women|men|children|antibod)",
+    r"cases|patients|pts|people|persons|subjects|samples|women|men|children|antibod|"
+    r"peep|psv|ps\b|cpap|pressure)",
     re.IGNORECASE,
 )
 _RATIO_BEFORE = re.compile(
     r"(?:bp|b/p|nbp|abp|art|cvp|pap|pa|strength|str|power|motor|murmur|grade|gr|pain|scale|"
     r"x|of|gcs|apgar|ratio|rate|score|mae|sem|hsm|dtrs?|reflexes|pulses?|fio2|peep|vt|"
-    r"ps|ie|i:e|rr|hr)[ \t:=(]*$|\d\.?$",
+    r"ps|ie|i:e|rr|hr|psv|cpap|bi-?pap|bilevel|flowby|simv|imv|ipap|epap|vent|settings|ac|"
+    r"nc|mask)[ \t:=(]*$|\d\.?$|\d%[ \t]*$",
     re.IGNORECASE,
 )
 
@@ -520,6 +522,17 @@ _BARE_DATE = re.compile(
     r"(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01]|[3-9]\d)(?:/(?:\d\d){1,2})?(?![\w/]|\.\d)"
 )
 _RANGE_REST = re.compile(r"-\d{1,2}/\d{1,2}(?![\w/])")
+
+
+def clinical_ratio(text: str, start: int, end: int) -> bool:
+    """Whether the month/day-like value text[start:end] is a clinical ratio or setting: a
+    strength, a murmur grade, a dose, a pain score, a ventilator setting (PS 5/5, bipap 10/5),
+    a count (3/10 cases), judged on the words around it and on a range it opens (4/5-5/5)."""
+    rest = _RANGE_REST.match(text, end)
+    return bool(
+        _RATIO_AFTER.match(text, rest.end() if rest else end)
+        or _RATIO_BEFORE.search(text[max(0, start - 12) : start])
+    )
 
 
 @dataclass(frozen=True)
@@ -535,13 +548,7 @@ class BareDateRecognizer:
         ratio_end = -2  # the end of the last value read as a ratio: a range goes with it
         for m in _BARE_DATE.finditer(text):
             start, end = m.start(), m.end()
-            rest = _RANGE_REST.match(text, end)  # 4/5-5/5 strength: judge the whole range
-            after = rest.end() if rest else end
-            if (
-                start == ratio_end + 1
-                or _RATIO_AFTER.match(text, after)
-                or _RATIO_BEFORE.search(text[max(0, start - 12) : start])
-            ):
+            if start == ratio_end + 1 or clinical_ratio(text, start, end):
                 ratio_end = end
                 continue
             yield Span(start, end, "DATE", 0.6, self.name)
