@@ -86,8 +86,34 @@ def known_words() -> frozenset[str]:
 def is_shorthand(word: str) -> bool:
     """Clinical shorthand by its shape: no vowel (nsr, kvo) or a known word's truncation."""
     lower = bare_word(word).lower()
-    if not re.search(r"[aeiouy]", lower):
-        return True
+    return not re.search(r"[aeiouy]", lower) or is_truncation(lower)
+
+
+@cache
+def clinical_words_sorted() -> tuple[str, ...]:
+    """Medical words and clinical abbreviations, sorted (for prefix look-ups)."""
+    from curation.deid.words import medical_words
+
+    return tuple(sorted(medical_words() | clinical_abbreviations()))
+
+
+def is_clinical_truncation(word: str) -> bool:
+    """A medical word cut short (bronch, ausc, angio): shorthand, where a truncated everyday
+    word may still be a name (Falco, Rob)."""
+    lower = bare_word(word).lower()
+    if len(lower) < 4:
+        return False
+    known = clinical_words_sorted()
+    i = bisect.bisect_left(known, lower)
+    return i < len(known) and known[i].startswith(lower) and known[i] != lower
+
+
+def is_truncation(word: str) -> bool:
+    """A known word cut short (angio, cont, amio): the commonest shape of clinical shorthand.
+    Three letters or fewer (GH, VA) begin too many words to tell anything."""
+    lower = bare_word(word).lower()
+    if len(lower) < 4:
+        return False
     known = known_words_sorted()
     i = bisect.bisect_left(known, lower)
     return i < len(known) and known[i].startswith(lower) and known[i] != lower
@@ -127,10 +153,11 @@ def bare_word(word: str) -> str:
 @cache
 def proper_word(word: str) -> bool:
     """Whether a word written in capitals would be written with a capital initial: a known
-    name or a city (MILLER, ROME), unless it is a function word, a clinical word or one of the
-    most frequent English words. Words nothing explains stay lowercase: in capitals, typos
-    and shorthand (SUCTIONIGN, ANTIBX) cannot be told from names by their shape, so only the
-    safety net, which reads positions, judges them."""
+    name or a city (BARBARA, ROME), unless it is a function word, a clinical word, a
+    dictionary word (TAN, MILLER) or one of the most frequent English words. Words nothing
+    explains stay lowercase: in capitals, typos and shorthand (SUCTIONIGN, ANTIBX) cannot be
+    told from names by their shape, so only the safety net, which reads positions, judges
+    them."""
     cls = word_class(word)
     if cls in ("stop", "clinical"):
         return False
@@ -139,6 +166,8 @@ def proper_word(word: str) -> bool:
     if cls == "unknown":
         return False  # QUARTERMAIN or SUCTIONIGN: left to the net, which reads positions
     bare = bare_word(word)
+    if is_inflected_english(bare.lower()):
+        return False  # TAN, BRIGHT, MILLER: a dictionary word first; the net reads positions
     return zipf(bare.lower()) < 5.0 and (
         is_person_name(title_case(word)) or title_case(word) in city_words()
     )

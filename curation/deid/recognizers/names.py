@@ -39,6 +39,7 @@ from curation.deid.tokens import (
     lowercase_text,
     lowercase_writer,
 )
+from curation.deid.vocabulary import clinical_abbreviations
 from curation.deid.words import (
     country_names,
     english_names,
@@ -712,6 +713,7 @@ def _lower_first(word: str) -> bool:
     title = word.capitalize()
     return (
         word.islower()
+        and word not in clinical_abbreviations()  # aline (arterial line), not Aline
         and _is_first(title)
         and not (is_everyday_word(title) and not is_rare_word(word))
         and not is_medical_word(title)

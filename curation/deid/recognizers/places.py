@@ -40,6 +40,7 @@ from curation.deid.tokens import (
     lowercase_text,
     lowercase_writer,
 )
+from curation.deid.vocabulary import word_class
 from curation.deid.words import (
     country_names,
     is_common_english,
@@ -600,8 +601,12 @@ class LowercaseAddressRecognizer:
         if not lowercase_writer(text):
             return
         for m in _LOWER_STREET.finditer(text):
-            if not _LOWER_STOP.intersection(m.group().split()):  # '2 blocks down the street'
-                yield Span(m.start(), m.end(), "ADDRESS", 0.7, self.name)
+            words = m.group().split()
+            if _LOWER_STOP.intersection(words):  # '2 blocks down the street'
+                continue
+            if any(word_class(w) == "clinical" for w in words[1:-1] if not w.isdigit()):
+                continue  # '40 meq via ngt', '10 hrs via midline': a dose or a route
+            yield Span(m.start(), m.end(), "ADDRESS", 0.7, self.name)
         for m in _LOWER_FIRM.finditer(text):
             words = m.group().split()
             stops = [k for k, w in enumerate(words) if w in _LOWER_STOP]
@@ -609,7 +614,9 @@ class LowercaseAddressRecognizer:
             end = m.end()
             if words[-1].rstrip(".") not in ("inc", "llc", "ltd", "corp", "co"):
                 end -= m.group().endswith(".")  # a sentence's period, not an abbreviation's
-            if len(words) > 1 and any(not is_common_english(w) for w in words[:-1]):
+            # a firm's name holds a word nothing explains; 'pca inc', 'improved co' are
+            # shorthand (increased, cardiac output)
+            if len(words) > 1 and any(word_class(w) in ("name", "unknown") for w in words[:-1]):
                 start = m.end() - len(" ".join(words))
                 yield Span(start, end, "ORGANIZATION", 0.7, self.name)
         if lowercase_text(text):  # 'my friend lives in harburg', 'we returned to kiel'

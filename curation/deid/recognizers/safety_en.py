@@ -31,20 +31,21 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from curation.deid.recognizers.place_words import city_names
+from curation.deid.recognizers.place_words import STATES, city_names
 from curation.deid.registry import EN
 from curation.deid.spans import Span
 from curation.deid.vocabulary import (
     STOP,
     bare_word,
-    city_words,
+    is_clinical_truncation,
     is_shorthand,
+    is_truncation,
     known_words,
     title_case,
     word_class,
     zipf,
 )
-from curation.deid.words import is_person_name
+from curation.deid.words import is_english_compound, is_inflected_english, is_person_name
 
 
 def _first_name_like(word: str) -> bool:
@@ -90,8 +91,15 @@ def _capital_surname(initial: str, word: str) -> bool:
 
 
 def _unexplained(word: str) -> bool:
-    """A word nothing but the name gazetteer explains (spears, falco, dudak)."""
-    return word_class(word) in ("name", "unknown")
+    """A word nothing but the name gazetteer explains (spears, falco, dudak): no shorthand
+    (per ausc, per pej) and no two words written as one (per careview, PA waveform)."""
+    cls = word_class(word)
+    if cls == "name":
+        return True
+    lower = bare_word(word).lower()
+    if cls != "unknown" or is_english_compound(lower) or is_clinical_truncation(word):
+        return False
+    return bool(re.search(r"[aeiouy]", lower))  # no vowel: shorthand (sxt, pej)
 
 
 # a word of a name or a place: letters with inner apostrophes or hyphens
@@ -233,7 +241,7 @@ ROLE_NAMES = CueNameRecognizer(
 )
 
 _REPORTED = (
-    r"aware|notified|paged|informed|made aware|updated|called|in to see|at bedside|ordered|"
+    r"aware|notified|paged|informed|made aware|updated|called|in to see|ordered|"
     r"pronounced|consulted"
 )
 
@@ -262,7 +270,11 @@ class ReportedNameRecognizer:
                 for w in _WORD.finditer(before.group())
             ]
             last = words[-1][2]
-            if len(last) < 3 or not _first_name_like(last):
+            if len(last) < 3 or not _first_name_like(last) or _RELATIVE_WORD.fullmatch(last):
+                continue
+            if is_clinical_truncation(last) or (
+                word_class(last) == "common" and not is_person_name(title_case(last))
+            ):
                 continue
             first = words[0]
             if len(words) > 1 and not (
@@ -274,6 +286,9 @@ class ReportedNameRecognizer:
             yield Span(first[0], words[-1][1], "NAME", 0.7, self.name)
 
 
+# letters that stand alone for clinical words (right, left, bilateral, temperature, potassium,
+# input/output, subjective …): after them, only a word nothing else explains is a surname
+_SHORTHAND_LETTERS = frozenset("abciklopqrstvx")
 _LATIN_EPITHET = re.compile(r"(?:us|um|is|ae|ii|ensis|icus|iae|oides|ella|coli)$")
 
 
@@ -291,6 +306,9 @@ class InitialNameRecognizer:
             word = bare_word(m.group(2))
             if text[m.end(2) : m.end(2) + 1] == "." and len(word) < 4:
                 continue  # p.o.d., a.m.: abbreviations
+            letter = m.group(1).lower()
+            if letter in _SHORTHAND_LETTERS and word_class(word) not in ("name", "unknown"):
+                continue  # R. wrist, l. pearl, T. cultured: a side, a temperature, a vitamin
             if not (_first_name_like(word) or _capital_surname(m.group(1), m.group(2))):
                 continue
             if _LATIN_EPITHET.search(word.lower()) and not is_person_name(title_case(word)):
@@ -349,12 +367,25 @@ _GENERIC_PLACE = frozenset(
 
 
 def _place_word(word: str) -> bool:
-    """A word a place position takes: unknown to the safe vocabulary, a known name, or a
-    word of a city's name."""
+    """A word a place position takes: a word nothing explains that is no known word cut short
+    (quartermain, GH; not angio), a known name that is no dictionary word, or a city that is
+    no dictionary word (Rome; not Normal, Mobile)."""
     cls = word_class(word)
-    if cls in ("stop", "clinical") or bare_word(word).lower() in _GENERIC_PLACE:
+    lower = bare_word(word).lower()
+    if cls in ("stop", "clinical") or lower in _GENERIC_PLACE:
         return False
-    return cls in ("name", "unknown") or bare_word(word).lower() in _city_lower()
+    if cls == "unknown":
+        return not is_truncation(word)  # GH and VAMC are hospitals; angio is angiography
+    if is_inflected_english(lower) or _country_or_state(word):
+        return False  # amber, normal: a colour, a state of health; Mexico: no PHI
+    return cls == "name" or lower in _city_lower()
+
+
+def _country_or_state(word: str) -> bool:
+    """A country or a state, which the policy keeps (Safe Harbor removes smaller units)."""
+    from curation.deid.words import country_names
+
+    return title_case(word) in STATES or bare_word(word).lower() in country_names()
 
 
 @cache
@@ -400,7 +431,8 @@ _FACILITY = (
 )
 _NAME_PART_SUFFIX = frozenset({"memorial", "health"})
 # units of care named after their hospital (GH cath lab, VAMC ICU, Maryland ER)
-_CARE_UNIT = r"er|ed|ew|icu|ccu|micu|sicu|cath lab|emergency room|emergency department|or"
+# ('or' is left out: 'no vea or afib' is a conjunction far more often than a theatre)
+_CARE_UNIT = r"er|ed|ew|icu|ccu|micu|sicu|cath lab|emergency room|emergency department"
 
 
 @dataclass(frozen=True)
@@ -675,7 +707,12 @@ def _city_at(words: list[tuple[int, int, str]]) -> int:
         if len(words) >= n:
             name = " ".join(title_case(w[2]) for w in words[:n])
             if name.lower() in _city_lower() and (n > 1 or bare_word(words[0][2]).isalpha()):
-                if n == 1 and word_class(words[0][2]) in ("stop", "clinical", "common"):
+                first = words[0][2]
+                if n == 1 and (
+                    word_class(first) in ("stop", "clinical")
+                    or is_inflected_english(bare_word(first).lower())
+                    or _country_or_state(first)
+                ):
                     return 0  # one-word cities that are words (Mobile, Reading) need more
                 return n
     return 0
@@ -742,8 +779,14 @@ class CareUnitHospitalRecognizer:
         for m in pattern.finditer(_lower(text)):
             word = m.group(1)
             cls = word_class(word)
-            if cls == "unknown" or (
-                cls not in ("stop", "clinical") and title_case(word) in city_words()
+            if (
+                cls == "unknown"
+                or title_case(word) in STATES
+                or (
+                    cls not in ("stop", "clinical")
+                    and bare_word(word).lower() in _city_lower()
+                    and not is_inflected_english(bare_word(word).lower())
+                )
             ):
                 yield Span(m.start(1), m.end(1), "ORGANIZATION", 0.6, self.name)
 
