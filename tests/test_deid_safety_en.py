@@ -151,15 +151,18 @@ def test_word_classes_and_shorthand() -> None:
 
 
 def test_truecase_keeps_length_and_only_recases_capital_lines() -> None:
-    text = "NOT NEEDED K, OR CA REPLACEMENT. MILLER AWARE OF PLAN.\nDr. Smith saw K, CA 90210."
+    text = "NOT NEEDED K, OR CA REPLACEMENT. BARBARA AWARE OF PLAN.\nDr. Smith saw K, CA 90210."
     cased = truecase(text)
     assert len(cased) == len(text)
     first, second = cased.split("\n")
     assert first.startswith("Not needed k, or ca replacement")  # shorthand goes lowercase too
-    assert "Miller aware" in first
+    assert "Barbara aware" in first  # a known name that is no dictionary word (not MILLER)
     assert second == text.split("\n")[1]  # mixed-case lines are left alone
     # a short all-caps header keeps its case: 'Patient: DOE, JANE' is read by label rules
     assert truecase("Patient: DOE, JANE") == "Patient: DOE, JANE"
+    # in a note typed all in capitals, short lines are re-cased too
+    note = "PT RESTING. WIFE AT BEDSIDE ALL DAY AND UPDATED BY TEAM. " * 5 + "\nDAUGHTER CALLED."
+    assert truecase(note).endswith("\nDaughter called.")
 
 
 def test_capital_lines_no_longer_make_towns_of_abbreviations() -> None:

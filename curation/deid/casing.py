@@ -23,20 +23,32 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z'’]*")
 _INITIAL_BEFORE = re.compile(r"(?<![A-Za-z])[A-Z]\.[ \t]?$")
 MIN_WORDS = 6  # shorter lines (headings, 'Patient: DOE, JANE  MRN 123') keep their case
 UPPER_SHARE = 0.8  # a line is 'in capitals' when this share of its letters is upper case
+MIN_NOTE_WORDS = 30  # a shorter text in capitals ('ZIP: 7412 SL') is a header, not a note
 
 
 def truecase(text: str) -> str:
-    """The text with every line written in capitals re-cased for detection (same length)."""
+    """The text with every line written in capitals re-cased for detection (same length).
+
+    A short line in capitals is re-cased only when the whole text is written in capitals (a
+    nursing note typed with caps lock); in a text written in mixed case it is a heading or a
+    labeled header ('Patient: DOE, JANE  MRN 123') whose capitals the label rules read.
+    """
     if not _CAPS_RUN.search(text):
         return text
-    return _LINE.sub(_recase_line, text)
+    all_caps = _upper_share(text) >= UPPER_SHARE and len(_WORD.findall(text)) >= MIN_NOTE_WORDS
+    return _LINE.sub(lambda m: _recase_line(m.group(), all_caps), text)
 
 
-def _recase_line(match: re.Match[str]) -> str:
-    line = match.group()
-    upper = len(line) - len(line.translate(_UPPER))
-    lower = len(line) - len(line.translate(_LOWER))
-    if upper < UPPER_SHARE * (upper + lower) or len(_WORD.findall(line)) < MIN_WORDS:
+def _upper_share(text: str) -> float:
+    upper = len(text) - len(text.translate(_UPPER))
+    lower = len(text) - len(text.translate(_LOWER))
+    return upper / max(1, upper + lower)
+
+
+def _recase_line(line: str, all_caps: bool) -> str:
+    if _upper_share(line) < UPPER_SHARE:
+        return line
+    if not all_caps and len(_WORD.findall(line)) < MIN_WORDS:
         return line
     recased = _WORD.sub(_recase_word, line)
     first = _WORD.search(recased)  # sentence case: a line still starts with a capital

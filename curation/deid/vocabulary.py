@@ -161,13 +161,13 @@ def proper_word(word: str) -> bool:
     cls = word_class(word)
     if cls in ("stop", "clinical"):
         return False
-    if cls == "name":
-        return True
     if cls == "unknown":
         return False  # QUARTERMAIN or SUCTIONIGN: left to the net, which reads positions
     bare = bare_word(word)
     if is_inflected_english(bare.lower()):
         return False  # TAN, BRIGHT, MILLER: a dictionary word first; the net reads positions
+    if cls == "name":
+        return True
     return zipf(bare.lower()) < 5.0 and (
         is_person_name(title_case(word)) or title_case(word) in city_words()
     )

@@ -743,18 +743,23 @@ _UNITS = (
 _UNIT_AFTER = re.compile(r"[ \t]*\d|[ \t]*" + _UNITS + r"\b", re.IGNORECASE)
 
 
+_BRACKET_ROLES = r"resident|attending|intern|fellow|md|rn|np|pa|nurse|surgeon|pcp|hcp"
+
+
 @dataclass(frozen=True)
 class NameBeforeRelationRecognizer:
-    """A name before the relation it is given in brackets (URSLA MORETTI (DAUGHTER))."""
+    """A name before the relation or role given in brackets (URSLA MORETTI (DAUGHTER), DICK
+    CUCCHIARA (RESIDENT))."""
 
     name: str = "en_net_name_before_relation_v1"
     category: str = "NAME"
     languages: frozenset[str] = EN
-    trigger: str = rf"(?i)\((?:{_RELATIVES})\)"
+    trigger: str = rf"(?i)\((?:{_RELATIVES}|{_BRACKET_ROLES})\)"
 
     def find(self, text: str) -> Iterator[Span]:
         pattern = _compiled(
-            rf"(?P<v>(?:[A-Za-z][A-Za-z'’-]*[ \t]+)?[A-Za-z][A-Za-z'’-]*)[ \t]*\((?:{_RELATIVES})\)"
+            rf"(?P<v>(?:[A-Za-z][A-Za-z'’-]*[ \t]+)?[A-Za-z][A-Za-z'’-]*)[ \t]*"
+            rf"\((?:{_RELATIVES}|{_BRACKET_ROLES})\)"
         )
         for m in pattern.finditer(_lower(text)):
             words = list(_WORD.finditer(m.group("v")))
