@@ -195,3 +195,20 @@ def test_domains_without_the_space_after_a_full_stop(value: str, expected: bool)
     from curation.deid.validators import domain_ok
 
     assert domain_ok(value) is expected
+
+
+def test_institutions_of_wards_after_sentences_and_hospital_initials() -> None:
+    moved = safety_en.MovedPlaceRecognizer()
+    text = "PT ADMITTED FROM UNIVERSITY OF BRANTMOOR MEDICAL YESTERDAY"
+    assert _by(moved, text) == [(17, 40, "ORGANIZATION")]
+    assert _by(moved, "transferred to 209 brantmoor. ") == [(19, 28, "ADDRESS")]
+    ward = safety_en.WardRecognizer()
+    assert _by(ward, "ASYSTOLIC ON BRANTMOOR 6. CODE") == [(13, 22, "ADDRESS")]
+    assert _by(ward, "placed on fio2 60% and BRCA1") == []
+    # two capitals found in a place position are masked wherever they recur in the note
+    from curation.deid import scan_texts
+
+    text = "Pt transferred to QH for cath.\nBlood cx at QH pending."
+    assert [text[s.start : s.end] for s in scan_texts([text], ["en"])[0].spans] == ["QH", "QH"]
+    text = "Pt transferred to floor.\nBlood cx at PT pending."  # clinical shorthand stays
+    assert scan_texts([text], ["en"])[0].spans == []

@@ -180,7 +180,9 @@ def _variants(value: str, label: str) -> list[str]:
     if re.search(r"[\u4e00-\u9fff]", value):
         return [value] if len(value) >= 2 else []
     if len(value) < 3:
-        return []
+        # a hospital's initials found in a place position (transferred to GH) recur bare
+        acronym = len(value) == 2 and value.isascii() and value.isalpha() and value.isupper()
+        return [value] if acronym and label != "NAME" and not _explained_word(value) else []
     parts = value.split()
     if label == "NAME" and len(parts) > 1 and len(parts[-1]) >= 3 and parts[-1][0].isupper():
         return [value, parts[-1]]
@@ -199,7 +201,7 @@ def _explained_word(word: str) -> bool:
     if not word.isascii() or not word.replace("'", "").replace("-", "").isalpha():
         return False
     cls = word_class(word)
-    if cls in ("stop", "clinical"):
+    if cls in ("stop", "clinical") or (len(word) == 2 and cls != "unknown"):
         return True
     return cls == "common" and not word.istitle() and not is_person_name(word.title())
 

@@ -405,13 +405,25 @@ class MovedPlaceRecognizer:
     def find(self, text: str) -> Iterator[Span]:
         cue = _compiled(
             rf"(?<![A-Za-z])(?:{_MOVES})(?:[ \t]+(?:back|over|out|alone|here|him|her|them|pt))?"
-            rf"[ \t]+(?:{_PLACE_PREPS})[ \t]+(?:the[ \t]+)?"
+            rf"[ \t]+(?:{_PLACE_PREPS})[ \t]+(?:the[ \t]+)?(?:\d{{1,4}}[ \t]+)?"
         )
         for m in cue.finditer(_lower(text)):
             yield from _place_at(text, m.end(), self.name)
 
 
+_INSTITUTION_OF = re.compile(  # University of Maryland, College of Medicine of …
+    r"(?:university|college|institute|school|hospital|univ)[ \t]+of[ \t]+", re.IGNORECASE
+)
+
+
 def _place_at(text: str, pos: int, name: str) -> Iterator[Span]:
+    institution = _INSTITUTION_OF.match(text, pos)
+    if institution:
+        after = [w for w in _words_at(text, institution.end(), 2) if _any_word(w[2])]
+        if after and _any_word(after[0][2]):
+            end = after[-1][0] + len(bare_word(after[-1][2])) if len(after) > 1 else after[0][1]
+            yield Span(pos, end, "ORGANIZATION", 0.7, name)
+            return
     words = _words_at(text, pos, 3)
     if len(words) >= 2 and f"{words[0][2]} {words[1][2]}".lower() in _city_pairs():
         yield Span(words[0][0], words[1][1], "ADDRESS", 0.7, name)
@@ -478,7 +490,10 @@ class FacilityNameRecognizer:
                     break  # heart hospital; but Sacred Heart, Good Samaritan
                 if word_class(w.group()) == "common" and not kept and not _upper_run(value):
                     break
-                if word_class(w.group()) == "common" and _verb_form(w.group()):
+                common = word_class(w.group()) == "common"
+                if common and zipf(bare) >= 4.5 and not w.group()[:1].isupper():
+                    break  # 'tertiary care center': a frequent word in lowercase names nothing
+                if common and _verb_form(w.group()):
                     break  # found wandering hospital, prolonged hospital
                 kept.append(w)
             while kept and bare_word(kept[-1].group()).lower() == "of":
@@ -540,7 +555,7 @@ _RATIO_AFTER = re.compile(
 )
 _RATIO_BEFORE = re.compile(
     r"(?:bp|b/p|nbp|abp|art|cvp|pap|pa|strength|str|power|motor|murmur|grade|gr|pain|scale|"
-    r"x|of|gcs|apgar|ratio|rate|score|mae|sem|hsm|dtrs?|reflexes|pulses?|fio2|peep|vt|"
+    r"(?<![a-z])x|of|gcs|apgar|ratio|rate|score|mae|sem|hsm|dtrs?|reflexes|pulses?|fio2|peep|vt|"
     r"ps|ie|i:e|rr|hr|psv|cpap|bi-?pap|bilevel|flowby|simv|imv|ipap|epap|vent|settings|ac|"
     r"nc|mask)[ \t:=(]*$|\d\.?$|\d%[ \t]*$",
     re.IGNORECASE,
@@ -550,7 +565,7 @@ _RATIO_BEFORE = re.compile(
 _BARE_DATE = re.compile(
     # not inside a number, a fraction or a decimal; after letters and a hyphen (UO-9/10) or
     # after a date and a hyphen (6/30-7/2)
-    r"(?:(?<![\w/+-])|(?<=[A-Za-z]-)|(?<=\d/\d-)|(?<=\d/\d\d-))(?<!\d\.)"
+    r"(?:(?<![\w/+-])|(?<=[A-Za-z]-)|(?<=\d/\d-)|(?<=\d/\d\d-)|(?<=[fhdstrFHDSTR][xX]))(?<!\d\.)"
     r"(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01]|[3-9]\d)(?:/(?:\d\d){1,2})?(?![\w/]|\.\d)"
 )
 _RANGE_REST = re.compile(r"-\d{1,2}/\d{1,2}(?![\w/])")
@@ -691,7 +706,7 @@ class WardRecognizer:
 
     def find(self, text: str) -> Iterator[Span]:
         for m in re.finditer(
-            r"(?<![\w'’-])([A-Z]?[a-z]{3,}|[A-Z]{4,})[ \t][1-9](?![\w.,/:%-])(?![ \t]*"
+            r"(?<![\w'’-])([A-Z]?[a-z]{3,}|[A-Z]{4,})[ \t][1-9](?![\w,/:%-]|\.\d)(?![ \t]*"
             + _UNITS
             + ")",
             text,
