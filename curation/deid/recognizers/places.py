@@ -44,7 +44,6 @@ from curation.deid.vocabulary import word_class
 from curation.deid.words import (
     country_names,
     is_common_english,
-    is_medical_word,
     is_rare_word,
 )
 
@@ -332,9 +331,9 @@ class PostalBlockRecognizer:
             return None  # Chinese lines ('50 μg qd，没有过敏') have their own address rules
         words = re.findall(r"[^\W\d_]+", value)
         if not words or all(
-            is_common_english(w.lower()) or w.lower() in _UNITS or is_medical_word(w) for w in words
+            w.lower() in _UNITS or word_class(w) in ("stop", "clinical", "common") for w in words
         ):
-            return None  # '2 tablets daily', '1000 mg bid, lisinopril 20 mg': no street
+            return None  # '2 tablets daily', '650 mg. given, continues with low grade temp
         return number.start(), number.start() + len(value), True, True
 
     @staticmethod
