@@ -550,14 +550,15 @@ _RATIO_AFTER = re.compile(
     r"caps?|pills?|in\b|inch|cm|mm|ml|cc|l\b|mg|mcg|units?|u\b|dose|scale|pain|x\b|times|"
     r"of\b|strenght|grip|bilat|b/l|rr|sounds|systolic|diastolic|holosystolic|m\b|sec|%|"
     r"cases|patients|pts|people|persons|subjects|samples|women|men|children|antibod|"
-    r"peep|psv|ps\b|cpap|pressure)",
+    r"peep|psv|ps\b|cpap|pressure|hrs?\b|hours?|way\b|bottles?|blood|cultures?|sets?\b)",
     re.IGNORECASE,
 )
 _RATIO_BEFORE = re.compile(
     r"(?:bp|b/p|nbp|abp|art|cvp|pap|pa|strength|str|power|motor|murmur|grade|gr|pain|scale|"
     r"(?<![a-z])x|of|gcs|apgar|ratio|rate|score|mae|sem|hsm|dtrs?|reflexes|pulses?|fio2|peep|vt|"
     r"ps|ie|i:e|rr|hr|psv|cpap|bi-?pap|bilevel|flowby|simv|imv|ipap|epap|vent|settings|ac|"
-    r"nc|mask)[ \t:=(]*$|\d\.?$|\d%[ \t]*$",
+    r"nc|mask|wean(?:ed)?(?:[ \t]+down)?[ \t]+to|change[ \t]+to|(?<![a-z])to[ \t]+ps)[ \t:=(]*$|"
+    r"\d\.?$|\d%[ \t]*$",
     re.IGNORECASE,
 )
 
@@ -566,7 +567,7 @@ _BARE_DATE = re.compile(
     # not inside a number, a fraction or a decimal; after letters and a hyphen (UO-9/10) or
     # after a date and a hyphen (6/30-7/2)
     r"(?:(?<![\w/+-])|(?<=[A-Za-z]-)|(?<=\d/\d-)|(?<=\d/\d\d-)|(?<=[fhdstrFHDSTR][xX]))(?<!\d\.)"
-    r"(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01]|[3-9]\d)(?:/(?:\d\d){1,2})?(?![\w/]|\.\d)"
+    r"(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01]|[3-9]\d)(?:/(?:19|20)?\d\d)?(?![\w/]|\.\d)"
 )
 _RANGE_REST = re.compile(r"-\d{1,2}/\d{1,2}(?![\w/])")
 
@@ -578,7 +579,7 @@ def clinical_ratio(text: str, start: int, end: int) -> bool:
     rest = _RANGE_REST.match(text, end)
     return bool(
         _RATIO_AFTER.match(text, rest.end() if rest else end)
-        or _RATIO_BEFORE.search(text[max(0, start - 12) : start])
+        or _RATIO_BEFORE.search(text[max(0, start - 20) : start])
     )
 
 
