@@ -100,21 +100,19 @@ def clinical_words_sorted() -> tuple[str, ...]:
 def is_clinical_truncation(word: str) -> bool:
     """A medical word cut short (bronch, ausc, angio): shorthand, where a truncated everyday
     word may still be a name (Falco, Rob)."""
-    lower = bare_word(word).lower()
-    if len(lower) < 4:
-        return False
-    known = clinical_words_sorted()
-    i = bisect.bisect_left(known, lower)
-    return i < len(known) and known[i].startswith(lower) and known[i] != lower
+    return _cut_short(bare_word(word).lower(), clinical_words_sorted())
 
 
 def is_truncation(word: str) -> bool:
     """A known word cut short (angio, cont, amio): the commonest shape of clinical shorthand.
     Three letters or fewer (GH, VA) begin too many words to tell anything."""
-    lower = bare_word(word).lower()
+    return _cut_short(bare_word(word).lower(), known_words_sorted())
+
+
+def _cut_short(lower: str, known: tuple[str, ...]) -> bool:
+    """Whether a sorted word list holds a longer word that starts with `lower` (4+ letters)."""
     if len(lower) < 4:
         return False
-    known = known_words_sorted()
     i = bisect.bisect_left(known, lower)
     return i < len(known) and known[i].startswith(lower) and known[i] != lower
 
@@ -126,11 +124,7 @@ def shorthand_or_typo(word: str) -> bool:
     (nsr, lws, kvo), or one edit away from a known word of five letters or more
     (integrellin, trendelenberg, recieved)."""
     lower = bare_word(word).lower()
-    if not re.search(r"[aeiouy]", lower) or len(lower) < 4:
-        return True
-    known = known_words_sorted()
-    i = bisect.bisect_left(known, lower)
-    if i < len(known) and known[i].startswith(lower) and known[i] != lower:
+    if not re.search(r"[aeiouy]", lower) or len(lower) < 4 or is_truncation(lower):
         return True
     if len(lower) < 5:
         return False
