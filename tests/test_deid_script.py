@@ -44,6 +44,9 @@ BOTH_SCRIPTS = [
      [(3, 18, "ADDRESS")]),
     ("住址：台中市西屯区福安里12邻河南路三段120号", "住址：臺中市西屯區福安里12鄰河南路三段120號",
      [(3, 24, "ADDRESS")]),
+    # a road's section with its direction (光明六路東一段) and the house number after it
+    ("住在新竹县竹北市光明六路东一段88号。", "住在新竹縣竹北市光明六路東一段88號。",
+     [(2, 18, "ADDRESS")]),
     # Taiwan mobiles and landlines
     ("手机：0912-345-678，家里电话(02)2345-6789。", "手機：0912-345-678，家裡電話(02)2345-6789。",
      [(3, 15, "PHONE"), (20, 33, "PHONE")]),
