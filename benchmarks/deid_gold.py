@@ -365,6 +365,22 @@ def _fix_offset(text: str, value: str, start: int, window: int = 50) -> tuple[in
     return lo + best, lo + best + len(value)
 
 
+def _checked_offsets(
+    text: str, value: str, start: int, end: int, report: LoadReport
+) -> tuple[int, int] | None:
+    """The gold offsets when they hold the value, else the value's nearest place (counted in
+    the report), or None when it is not near."""
+    if text[start:end] == value:
+        return start, end
+    report.offset_mismatches += 1
+    fixed = _fix_offset(text, value, start)
+    if fixed is None:
+        report.offsets_unfixable += 1
+    else:
+        report.offsets_fixed += 1
+    return fixed
+
+
 def load_presidio_synth(
     path: Path = CORPORA / "presidio-synth" / "synth_dataset_v2.json",
     report: LoadReport | None = None,
@@ -380,14 +396,10 @@ def load_presidio_synth(
             etype, value = sp["entity_type"], sp["entity_value"]
             start, end = int(sp["start_position"]), int(sp["end_position"])
             report.source_label_counts[etype] += 1
-            if text[start:end] != value:
-                report.offset_mismatches += 1
-                fixed = _fix_offset(text, value, start)
-                if fixed is None:
-                    report.offsets_unfixable += 1
-                    continue
-                report.offsets_fixed += 1
-                start, end = fixed
+            located = _checked_offsets(text, value, start, end, report)
+            if located is None:
+                continue
+            start, end = located
             label = PRESIDIO_SYNTH_MAP.get(etype)
             if (
                 (etype == "DATE_TIME" and (is_year_only(value) or is_bare_weekday(value)))
@@ -465,14 +477,10 @@ def load_physionet(
             continue
         start, end = int(start), int(end)
         report.source_label_counts[etype] += 1
-        if text[start:end] != value:
-            report.offset_mismatches += 1
-            fixed = _fix_offset(text, value, start)
-            if fixed is None:
-                report.offsets_unfixable += 1
-                continue
-            report.offsets_fixed += 1
-            start, end = fixed
+        located = _checked_offsets(text, value, start, end, report)
+        if located is None:
+            continue
+        start, end = located
         # the gold phrases sometimes carry the punctuation around a value ("Lange,", "WELSH:",
         # "(201-223-4567)"); punctuation identifies no one, so it is not scored
         while start < end and text[start] in _EDGE_PUNCT:

@@ -1,6 +1,6 @@
 """De-identification benchmark harness: metrics, gold loaders and helpers on hand-made data.
 
-Needs neither /work/shared corpora nor Presidio nor the de-identifier: spans come from hand
+Needs neither ../shared/corpora nor Presidio nor the de-identifier: spans come from hand
 lists and a tiny stand-in regex scanner defined here.
 """
 

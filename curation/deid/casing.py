@@ -3,15 +3,18 @@
 Nursing notes are often typed in capitals ("E. WELSH AWARE. K, CA, MAG REPLETED"). The precise
 English recognizers read capitalization, and in such a line every word looks like a proper
 name: "K, CA" becomes a town in California. ``truecase`` rewrites each such line one character
-for one (so offsets stay valid): words the safe vocabulary explains as function, everyday or
-clinical words (HO, PT, CA) go to lowercase, and words nothing explains
-(QUARTERMAIN), known names and city names get a capital initial (Quartermain, Miller, Rome).
-The detector runs on the result; the text itself is never changed.
+for one (so offsets stay valid): known names and cities that are no dictionary word get a
+capital initial (Barbara, Rome), a word after an initial keeps one (E. Welsh), and every other
+word goes to lowercase: function, everyday and clinical words (HO, PT, CA), and words nothing
+explains (QUARTERMAIN, SUCTIONIGN), which the safety net judges by their position. The
+detector runs on the result; the text itself is never changed.
 """
 
 from __future__ import annotations
 
 import re
+
+from curation.deid.vocabulary import proper_word, word_class
 
 # a necessary condition of a line in capitals, tested in C: a capital and ten more characters
 # without a small letter (a line in capitals has several such runs)
@@ -58,8 +61,6 @@ def _recase_line(line: str, all_caps: bool) -> str:
 
 
 def _recase_word(match: re.Match[str]) -> str:
-    from curation.deid.vocabulary import proper_word, word_class
-
     word = match.group()
     if len(word) == 1:  # an initial (E. WELSH) keeps its capital; K in 'K, CA' does not
         return word if match.string[match.end() : match.end() + 1] == "." else word.lower()

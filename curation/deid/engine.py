@@ -13,6 +13,8 @@ from curation.deid.language import detect_language
 from curation.deid.registry import SAFE, Registry, default_registry
 from curation.deid.script import to_simplified
 from curation.deid.spans import Span, merge_spans, subtract
+from curation.deid.vocabulary import word_class
+from curation.deid.words import is_person_name
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -195,9 +197,6 @@ def _explained_word(word: str) -> bool:
     """A single word the safe vocabulary explains, which a mistaken hit must not spread over a
     record: function words and clinical shorthand (cont, eval, PCA), and everyday words
     unless written or known as a name (Rose, JOHN; not 'continue' or 'CULTURED')."""
-    from curation.deid.vocabulary import word_class
-    from curation.deid.words import is_person_name
-
     if not word.isascii() or not word.replace("'", "").replace("-", "").isalpha():
         return False
     cls = word_class(word)

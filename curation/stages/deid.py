@@ -27,10 +27,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 import curation.deid
 from curation import __version__
+from curation.deid.engine import for_detection
 from curation.deid.policy import Action, PhiPolicy
 from curation.deid.record import DetectionSettings, record_detector, record_language
 from curation.deid.registry import Recognizer, default_registry
-from curation.deid.script import to_simplified
 from curation.deid.spans import Span
 from curation.deid.surrogates import RecordReplacer
 from curation.reasons import Reason
@@ -179,7 +179,7 @@ def residual_phi(texts: Sequence[str], gate: Sequence[Recognizer]) -> Counter[st
     """Categories (and counts) the gate recognizers still find in these texts."""
     found: Counter[str] = Counter()
     for text in filter(None, texts):
-        text = to_simplified(text)  # the rules read Traditional script as the detector does
+        text = for_detection(text)  # the gate reads the text as the detector does
         for recognizer in gate:
             found.update(s.label for s in recognizer.find(text))
     return found

@@ -104,7 +104,6 @@ def _unexplained(word: str) -> bool:
 
 # a word of a name or a place: letters with inner apostrophes or hyphens
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’]*(?:-[A-Za-z]+)*")
-_GAP = re.compile(r"[ \t]*,?[ \t]*")  # between a cue and its value, or two words of a name
 _INITIAL = re.compile(r"([A-Za-z])\.?[ \t]*(?=[A-Za-z])")
 
 
@@ -756,7 +755,6 @@ _UNITS = (
     r"(?:mg|mcg|g|kg|ml|cc|l|u|units?|pkts?|pk|tabs?|caps?|puffs?|amps?|mmhg|cm|mm|hrs?|hours?|min|mins|minutes?|sec|days?|"
     r"weeks?|wks?|months?|years?|yrs?|y/?o|%|x\b|times|liters?|lpm|mEq|meq|am|pm|a\b|p\b)"
 )
-_UNIT_AFTER = re.compile(r"[ \t]*\d|[ \t]*" + _UNITS + r"\b", re.IGNORECASE)
 
 
 _BRACKET_ROLES = r"resident|attending|intern|fellow|md|rn|np|pa|nurse|surgeon|pcp|hcp"
