@@ -457,3 +457,25 @@ def test_char_precision_counts_masked_non_space_characters() -> None:
     result = deid_metrics.evaluate([doc], [[(0, 10, "NAME")]])
     assert result["masked_chars"] == 9  # 'Smith went' without its space
     assert result["char_precision"] == pytest.approx(5 / 9)
+
+
+def test_gold_names_start_after_their_title() -> None:
+    """One gold convention for every set: the name without the title that introduces it."""
+    text = "Seen by Dr. Pell and Mrs Quade; Drake came too."
+    docs = [
+        deid_gold.GoldDoc(
+            "d",
+            text,
+            "en",
+            [
+                deid_gold.GoldEntity(8, 16, "NAME", "PER"),  # Dr. Pell
+                deid_gold.GoldEntity(21, 30, "NAME", "PER"),  # Mrs Quade
+                deid_gold.GoldEntity(32, 37, "NAME", "PER"),  # Drake: no title
+                deid_gold.GoldEntity(8, 11, "NAME", "PER"),  # a title alone stays as it is
+            ],
+        )
+    ]
+    report = deid_gold.LoadReport()
+    (doc,) = deid_gold._names_after_titles(docs, report)
+    assert [text[e.start : e.end] for e in doc.entities] == ["Pell", "Quade", "Drake", "Dr."]
+    assert report.titles_trimmed == 2

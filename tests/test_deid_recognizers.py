@@ -105,7 +105,7 @@ EN_CASES = [
     ("admitted on 03/15/2023", [(12, 22, "DATE")]),
     ("seen March 15, 2023.", [(5, 19, "DATE")]),
     ("a 92-year-old man", [(2, 13, "AGE")]),
-    ("Dr. Jane Doe was here", [(0, 12, "NAME")]),
+    ("Dr. Jane Doe was here", [(4, 12, "NAME")]),
     ("lives at 123 Main Street, Boston, MA 02115.", [(9, 42, "ADDRESS")]),
     ("at St. Mary's Medical Center.", [(3, 28, "ORGANIZATION")]),
     ("mail jdoe@example.org now", [(5, 21, "CONTACT")]),
@@ -113,7 +113,7 @@ EN_CASES = [
     # a middle initial between two unknown words is a person, whatever the name lists say
     ("arranged by Szabina J Gelencsér in 1977", [(12, 31, "NAME")]),
     # places after travel / origin cues, in any script; one sentence only
-    ("Mr. Leiva flew to LEPPEN on Tuesday", [(0, 9, "NAME"), (18, 24, "ADDRESS")]),
+    ("Mr. Leiva flew to LEPPEN on Tuesday", [(4, 9, "NAME"), (18, 24, "ADDRESS")]),
     ("I am in ΛΕΥΚΩΣΙΑ for a trip", [(8, 16, "ADDRESS")]),
     ("He moved to Easton.  They visit.", [(12, 18, "ADDRESS")]),
     ("She is originally from Germany and lives in Iowa.", []),  # a country, a state
@@ -162,7 +162,7 @@ EN_CASES = [
     # when it is a word in use, a clinical abbreviation or a particle
     ("cormac had given cormac his address: 36 rue de pologne", [(0, 6, "NAME"), (17, 23, "NAME")]),
     ("the true gender of frederikke has been under debate", [(19, 29, "NAME")]),
-    ("tx options for pt dx'd w/ gerd & dm, ref to Dr. Jane Perkins", [(44, 60, "NAME")]),
+    ("tx options for pt dx'd w/ gerd & dm, ref to Dr. Jane Perkins", [(48, 60, "NAME")]),
     ("Positive von Graefe's sign.", []),
     ("my name is borna jerković but everyone calls me bo", [(11, 25, "NAME")]),
     # lowercase towns after a place verb, in text written without capitals
@@ -194,7 +194,7 @@ EN_CASES = [
         [(0, 8, "NAME"), (25, 32, "NAME"), (38, 44, "NAME")],
     ),
     # titles typed in lowercase before a capitalized name; 'ms' after a number is a unit
-    ("I have accounts with ms. Quinzia", [(21, 32, "NAME")]),
+    ("I have accounts with ms. Quinzia", [(25, 32, "NAME")]),
     ("conduction was normal at 330 ms.  One-to-one AV conduction was present.", []),
     # a region named with a plain word ends an address; a street in any spelling
     (
@@ -241,7 +241,7 @@ EN_CASES = [
         [(11, 15, "NAME"), (17, 25, "PHONE"), (45, 54, "ADDRESS")],
     ),
     ("DOB: 03-05-1950. Age: 90.", [(5, 15, "DATE"), (17, 24, "AGE")]),
-    ("Hi Dr. Rahman, my dad is 93 and lives nearby.", [(3, 13, "NAME"), (25, 27, "AGE")]),
+    ("Hi Dr. Rahman, my dad is 93 and lives nearby.", [(7, 13, "NAME"), (25, 27, "AGE")]),
     # chat in lowercase: a town after 'from', a college, a month with its day (not 'march 5
     # miles'); a pronoun opens no name after a label
     (
@@ -262,7 +262,7 @@ EN_CASES = [
     # a stay as a month/day range in brackets: two dates; strength grades are none
     (
         "Hospitalized at Newton-Wellesley (3/2-3/6). Strength (4/5-5/5).",
-        [(16, 32, "ORGANIZATION"), (34, 37, "DATE"), (38, 41, "DATE")],
+        [(16, 32, "ORGANIZATION"), (34, 41, "DATE")],
     ),
     # labeled facilities; a label's suffix word is no organization; an IP before a period
     (
@@ -291,7 +291,7 @@ EN_CASES = [
     # 'Accepting MD:' is a label, not a name before its credential
     (
         "Accepting MD: Dr. Sunita Raghavan. Report given to Colleen, RN.",
-        [(14, 33, "NAME"), (51, 58, "NAME")],
+        [(18, 33, "NAME"), (51, 58, "NAME")],
     ),
     # a signature: an initial and a surname ending a line, not an organism or a rhythm
     (
@@ -332,8 +332,8 @@ EN_CASES = [
     # particles and initials inside names; a credential joins the name; title + first + last
     ("Maika van de Noort\nEmployment manager", [(0, 18, "NAME")]),
     ("The Halldór Ó Árnþórsson version", [(4, 24, "NAME")]),
-    ("Mrs. Kathrine Filemonsen DDS, hello", [(0, 28, "NAME")]),
-    ("Can you correct it to Dr. Justin Beet?", [(22, 37, "NAME")]),
+    ("Mrs. Kathrine Filemonsen DDS, hello", [(5, 28, "NAME")]),
+    ("Can you correct it to Dr. Justin Beet?", [(26, 37, "NAME")]),
     # 'the X website / Orchestra', a number before a company name
     ("according to the Uber website. They", [(17, 21, "ORGANIZATION")]),
     ("I work for 48 Factoring Inc", [(11, 27, "ORGANIZATION")]),
@@ -374,7 +374,7 @@ EN_CASES = [
         "Patient: MCALLISTER, ROBERTA J  DOB: 1/30/1950",
         [(9, 30, "NAME"), (37, 46, "DATE")],
     ),
-    ("Re: Winifred Castellano\nDear Dr. Hsu,", [(4, 23, "NAME"), (29, 36, "NAME")]),
+    ("Re: Winifred Castellano\nDear Dr. Hsu,", [(4, 23, "NAME"), (33, 36, "NAME")]),
     ("Performed by: Tamsin Oakes, RN", [(14, 30, "NAME")]),
     ("Code status: DNR/DNI per HCP Lucinda Barrow (niece).", [(29, 43, "NAME")]),
     ("Ingrid Vanterpool, M.D.\nIV/rt", [(0, 17, "NAME"), (24, 29, "NAME")]),
@@ -387,7 +387,7 @@ EN_CASES = [
     ),
     (
         "He follows with Dr. Pemberton-Vale at the Joslin for his diabetes.",
-        [(16, 34, "NAME"), (42, 48, "ORGANIZATION")],
+        [(20, 34, "NAME"), (42, 48, "ORGANIZATION")],
     ),
     ("Transfer to Whittier Rehab planned.", [(12, 26, "ORGANIZATION")]),
     (
@@ -431,11 +431,11 @@ EN_CASES = [
     # practice named by an ordinary word before its specialty
     (
         "Patient: He's 6. We saw Dr. Pruitt at Valley Pediatrics in Orange County.",
-        [(24, 34, "NAME"), (38, 72, "ORGANIZATION")],  # one place: practice in county
+        [(28, 34, "NAME"), (38, 72, "ORGANIZATION")],  # one place: practice in county
     ),
     (
         "Dr. X. Again the patient was seen. Dr. Smith's office called.",
-        [(0, 6, "NAME"), (35, 44, "NAME")],
+        [(4, 6, "NAME"), (39, 44, "NAME")],
     ),
     ("fever since Tuesday the 4th.", [(24, 27, "DATE")]),
     # rural routes and street intersections (not 'the intersection of pain and anxiety')
@@ -450,8 +450,8 @@ EN_CASES = [
     ("we returned to Mill Village by helicopter.", [(15, 27, "ADDRESS")]),
     # titles typed in lowercase or in capitals; MR and MS in capitals are titles only before a
     # name in capitals (MS Contin, moderate MR. Mitral valve …)
-    ("Pt seen by dr. smith this am; called mrs o'neil.", [(11, 20, "NAME"), (37, 47, "NAME")]),
-    ("DR. SMITH saw MR. JONES today.", [(0, 9, "NAME"), (14, 23, "NAME")]),
+    ("Pt seen by dr. smith this am; called mrs o'neil.", [(15, 20, "NAME"), (41, 47, "NAME")]),
+    ("DR. SMITH saw MR. JONES today.", [(4, 9, "NAME"), (18, 23, "NAME")]),
     # hospital record and device identifiers after their labels
     ("FIN: 55512345, HAR# 77123", [(5, 13, "ID"), (20, 25, "ID")]),
     ("Specimen: S22-1234; device S/N: 4X88K21", [(10, 18, "ID"), (32, 39, "ID")]),

@@ -369,12 +369,17 @@ def shift(match: re.Match[str], days: int) -> str | None:
 
 
 def find_form(text: str, languages: frozenset[str] = BOTH) -> re.Match[str] | None:
-    """Re-read a date span: the first form matching all of it, or its start before a time."""
-    for form in FORMS:
-        if form.languages & languages:
-            match = form.regex.fullmatch(text)
-            if match and parse(match):
-                return match
+    """Re-read a date span: the form matching all of it (one that names the day first: 6/30 is
+    the 30th of June before it is June 2030), or its start before a time."""
+    whole = [
+        match
+        for form in FORMS
+        if form.languages & languages
+        and (match := form.regex.fullmatch(text)) is not None
+        and parse(match)
+    ]
+    if whole:
+        return next((m for m in whole if parse(m).day is not None), whole[0])
     for form in FORMS:
         if form.languages & languages:
             match = form.regex.match(text)
@@ -384,9 +389,18 @@ def find_form(text: str, languages: frozenset[str] = BOTH) -> re.Match[str] | No
 
 
 def shift_span(text: str, days: int, languages: frozenset[str] = BOTH) -> str | None:
-    """A whole date span (with any time of day) moved by `days`; None if not a date."""
+    """A whole date span (with any time of day), or a range of two ('6/30-7/2'), moved by
+    `days`; None if not a date."""
     match = find_form(text, languages)
     if match is None:
+        for dash in _RANGE_DASH.finditer(text):  # each side of a range is a date of its own
+            left = shift_span(text[: dash.start()], days, languages)
+            right = shift_span(text[dash.end() :], days, languages)
+            if left is not None and right is not None:
+                return left + dash.group() + right
         return None
     moved = shift(match, days)
     return None if moved is None else moved + text[match.end() :]
+
+
+_RANGE_DASH = re.compile(r"[ \t]*[-–—~][ \t]*")

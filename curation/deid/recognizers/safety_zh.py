@@ -62,7 +62,7 @@ SELF_WORDS = frozenset(
     "宝妈 宝爸 孕妈 准妈妈 新手 学生党 上班族 二胎 单亲 独生 患者 病人 家属 本人 楼主 网友 "
     "女生 男生 女孩 男孩 小孩 孩子 老人 大学生 高中生 初中生 小学生 孕妇 产妇 新妈妈".split()
 )
-INTRO = "我是|我叫|我姓|本人|名叫|叫做|名字叫|名字是|姓名是|我的名字是|孩子叫|儿子叫|女儿叫"
+INTRO = "我是|我叫|叫我|我姓|本人|名叫|叫做|名字叫|名字是|姓名是|我的名字是|孩子叫|儿子叫|女儿叫"
 LABELS = "患者|病人|患儿|病员|姓名|患者姓名|联系人|紧急联系人|家属|监护人"
 _KIN = "|".join(
     sorted(KIN_WORDS | {"我妈妈", "我爸爸", "我老公", "我老婆", "我丈夫", "我妻子", "我爱人",
@@ -91,7 +91,7 @@ _NR_NEXT = re.compile(
 )
 _ADDRESSEE = re.compile(r"[，,]?[ \t]*(?:你好|您好)")
 _BOUNDARY = re.compile(
-    rf"{AFTER_NAME.pattern}|[^{CJK}]|$|(?:{_TITLE_RE})|有|得|患|做|从|被|这|那|今年|前几天|一直|现在|最近|他|她|"
+    rf"{AFTER_NAME.pattern}|[^{CJK}]|$|(?:{_TITLE_RE})|有|得|患|做|从|被|这|那|今年|前几天|一直|现在|最近|他|她|就|吧|"
     rf"你好|您好|[一二两三四五六七八九十几]+[岁个了]|的(?:家属|家人|妈妈|爸爸|女儿|儿子|妻子|丈夫|老伴|爱人|母亲|父亲)"
 )
 _INTRO_BOUNDARY = re.compile(
@@ -181,8 +181,13 @@ def explained(candidate: str, told: bool = False) -> bool:
         return True
     if not told and function_char(candidate[0]):
         return True
-    if not told and not surname_start(candidate[0]) and is_word(candidate[1:]):
-        return True  # 祝健康, 抗衡大
+    if (
+        not told
+        and not surname_start(candidate[0])
+        and len(candidate) > 2
+        and is_word(candidate[1:])
+    ):
+        return True  # 祝健康, 抗衡大 (in two characters, the second is always some word: 淑芬)
     if any(term in candidate for term in _medical_terms_in(candidate)):
         return True
     tokens = segment_chinese(candidate)
