@@ -8,8 +8,11 @@ record must not crash either). A batch that raises is rescanned record by record
 failing record is counted. Spans are checked: sorted, non-overlapping, within the text.
 
 Printed per corpus and language: records, texts, characters, exceptions (must be 0), bad
-spans (must be 0), spans found, seconds. Exceptions are reported by type and code location
-only, never with the text.
+spans (must be 0), spans found, seconds, and the slowest batch's seconds. The ``adversarial``
+set needs no corpus: 200,000-character runs shaped to stall a regex, one record a batch, so
+its slowest figure is the worst text (the deid stage gives up a text after
+``deid.time_budget`` seconds, 20 by default, and quarantines the record).
+Exceptions are reported by type and code location only, never with the text.
 
 Usage (from the project root, with the project venv):
 
@@ -96,7 +99,19 @@ def physionet() -> Iterator[Record]:
         yield [match[3]]
 
 
+def adversarial() -> Iterator[Record]:
+    """Texts shaped to stall a regex (no corpus needed): 200,000-character runs of digits, of
+    digits and separators, of capitals, of Han characters, of cues, of invisible characters."""
+    n = 200_000
+    for unit in (
+        "1", "1 ", "1/", "1-", "1.", "1,", "a1", "A ", "Dr. A", "张", "第1", "a@", "\u200b",
+        "ABCDEFG ", "Mr. Smith ", "住在", "电话1", "(1)", "1:1", "x10^", "'1",
+    ):  # fmt: skip
+        yield [unit * (n // len(unit))]
+
+
 CORPUS_READERS: dict[str, tuple[Callable[[], Iterator[Record]], str]] = {
+    "adversarial": (adversarial, "en"),
     "mtsamples": (mtsamples, "en"),
     "toyhom": (toyhom, "zh"),
     "cmexam-val": (cmexam, "zh"),
@@ -121,6 +136,7 @@ class Figures:
     bad_spans: int = 0
     spans: int = 0
     seconds: float = 0.0
+    slowest: float = 0.0  # seconds of the slowest batch (one record each for adversarial)
     errors: Counter[str] = field(default_factory=Counter)  # "Type at file:line" → records
 
 
@@ -151,8 +167,10 @@ def run(corpus: str, language: str, records: list[Record]) -> Figures:
     """Scan a corpus batch by batch; a batch that raises is rescanned record by record."""
     figures = Figures(corpus, language, len(records))
     started = time.perf_counter()
-    for k in range(0, len(records), BATCH):
-        batch = records[k : k + BATCH]
+    size = 1 if corpus == "adversarial" else BATCH
+    for k in range(0, len(records), size):
+        batch = records[k : k + size]
+        batch_started = time.perf_counter()
         try:
             results = _scan(batch, language)
         except Exception:
@@ -163,6 +181,7 @@ def run(corpus: str, language: str, records: list[Record]) -> Figures:
                 except Exception as exc:
                     figures.exceptions += 1
                     figures.errors[where(exc)] += 1
+        figures.slowest = max(figures.slowest, time.perf_counter() - batch_started)
         texts = [t for r in batch for t in r]
         if len(results) == len(texts):
             for text, result in zip(texts, results, strict=True):
@@ -185,7 +204,7 @@ def main() -> int:
     args = parser.parse_args()
     rows: list[Figures] = []
     header = f"{'corpus':<15} {'lang':<4} {'records':>8} {'texts':>8} {'chars':>11} "
-    header += f"{'exceptions':>10} {'bad spans':>9} {'spans':>7} {'seconds':>8}"
+    header += f"{'exceptions':>10} {'bad spans':>9} {'spans':>7} {'seconds':>8} {'slowest':>8}"
     print(header)
     print("-" * len(header))
     for name in args.corpora.split(","):
@@ -199,7 +218,8 @@ def main() -> int:
             rows.append(f)
             print(
                 f"{f.corpus:<15} {f.language:<4} {f.records:>8,} {f.texts:>8,} {f.chars:>11,} "
-                f"{f.exceptions:>10} {f.bad_spans:>9} {f.spans:>7,} {f.seconds:>8.1f}",
+                f"{f.exceptions:>10} {f.bad_spans:>9} {f.spans:>7,} {f.seconds:>8.1f} "
+                f"{f.slowest:>8.2f}",
                 flush=True,
             )
             for error, n in f.errors.most_common():

@@ -186,9 +186,16 @@ def deid_run(
     quarantined (deid_error, residual_phi). Reports hold counts only, never values.
     """
     from curation.commands.deid import run_deid
+    from curation.params import load_params
 
     paths = ProjectPaths(root)
     chosen = _chosen_sources(paths, names)
+    if not load_params(paths.params_file).deid.gate:
+        console.print(
+            "[bold yellow]warning:[/] the residual-PHI gate is off (params.yaml deid.gate: off): "
+            "de-identified records are not re-checked for identifiers",
+            highlight=False,
+        )
     with progress() as bar:
         task = bar.add_task("deid", total=len(chosen))
         for name in chosen:

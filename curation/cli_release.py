@@ -57,24 +57,27 @@ def release(
     dataset card, the specialty plot, croissant.json, manifest.json, CHANGELOG.md and exports
     (lm-eval, OpenCompass, MedS-Bench). A published version is never overwritten.
 
-    `curate release verify 1.0.0` recomputes every checksum and row count.
+    `curate release verify 1.0.0` checks manifest.json against manifest.sha256, recomputes every
+    checksum and row count, and every manifest field the files determine (version, configs,
+    sources, counts per split, changes).
     `curate release publish 1.0.0` runs `dvc add` + `dvc push` and tags v1.0.0 in git.
     """
-    from curation.commands.release import publish, run_release
+    from curation.commands.release import check_version, publish, run_release
     from curation.release.manifest import verify
 
     paths = ProjectPaths(root)
     if action_or_version in ("verify", "publish"):
         if version is None:
             raise CurationError(f"`curate release {action_or_version}` needs a VERSION")
+        check_version(version)
         if action_or_version == "verify":
             target = output or paths.releases / version
-            problems = verify(target)
+            problems = verify(target, version)
             for problem in problems:
                 console.print(f"[red]✗[/] {problem}")
             if problems:
                 raise typer.Exit(1)
-            console.print(f"release {version}: every file matches its manifest")
+            console.print(f"release {version}: the manifest and every file match")
             return
         for step in publish(paths, _params(root), version):
             console.print(f"✓ {step}")

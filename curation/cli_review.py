@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from curation.cli_common import RootOption, console, progress, user_errors
 from curation.paths import ProjectPaths
+from curation.review.lock import DEFAULT_WAIT
+
+if TYPE_CHECKING:
+    from curation.review.projects import UpsertReport
 
 labelstudio_app = typer.Typer(
     help=(
@@ -36,6 +40,27 @@ def _params(root: Path):
     from curation.params import load_params
 
     return load_params(ProjectPaths(root).params_file)
+
+
+def _upserted(r: UpsertReport) -> str:
+    """One line per project of a push: what it created, updated and repaired."""
+    line = (
+        f"{r.project} (project {r.project_id}): {r.created} created, {r.updated} updated, "
+        f"{r.unchanged} unchanged"
+    )
+    if r.on_server_only:
+        line += f", {r.on_server_only} no longer queued (kept)"
+    if r.duplicates_removed:
+        line += f", {r.duplicates_removed} duplicate tasks removed"
+    if r.duplicates_kept:
+        line += f", {r.duplicates_kept} duplicate tasks kept (physicians worked on them)"
+    return line
+
+
+WaitOption = Annotated[
+    float,
+    typer.Option(help="Seconds to wait for another push of this project before giving up."),
+]
 
 
 @labelstudio_app.command("up")
@@ -92,12 +117,15 @@ def review_push(
     limit: Annotated[
         int | None, typer.Option(help="Push only the first N items (by item_id).")
     ] = None,
+    wait: WaitOption = DEFAULT_WAIT,
 ) -> None:
     """Create or update the review projects and upsert data/curated.parquet as tasks.
 
     Idempotent, keyed on item_id: re-running after a crash, or with the same queue, creates no
     duplicate; a changed item updates its task (physicians' annotations stay). Each task carries
-    pre-annotations: the tagger's specialty and the de-identified spans.
+    pre-annotations: the tagger's specialty and the de-identified spans. One push at a time per
+    project (a second one waits); duplicate tasks found on the server are repaired (copies
+    nobody worked on are deleted, the oldest stays).
     """
     from curation.commands.review import run_push
 
@@ -111,13 +139,11 @@ def review_push(
             lambda n: bar.advance(task, n),
             limit,
             lambda n: bar.update(task, total=n),
+            wait,
+            console.print,
         )
     for r in reports:
-        console.print(
-            f"{r.project} (project {r.project_id}): {r.created} created, {r.updated} updated, "
-            f"{r.unchanged} unchanged"
-            + (f", {r.on_server_only} no longer queued (kept)" if r.on_server_only else "")
-        )
+        console.print(_upserted(r))
     if reports:
         from curation.review.connection import Connection
 
@@ -204,7 +230,7 @@ def review_merge(root: RootOption = Path(".")) -> None:
 
 @review_app.command("adjudicate")
 @user_errors
-def review_adjudicate(root: RootOption = Path(".")) -> None:
+def review_adjudicate(root: RootOption = Path("."), wait: WaitOption = DEFAULT_WAIT) -> None:
     """Send items whose reviewers disagree to the adjudication projects (reviews side by side).
 
     Reads data/reviewed.parquet (status needs_adjudication) of the last `dvc repro`. The senior
@@ -214,13 +240,13 @@ def review_adjudicate(root: RootOption = Path(".")) -> None:
 
     with progress() as bar:
         task = bar.add_task("adjudication queue", total=None)
-        reports = run_adjudicate(ProjectPaths(root), _params(root), lambda n: bar.advance(task, n))
+        reports = run_adjudicate(
+            ProjectPaths(root), _params(root), lambda n: bar.advance(task, n), wait, console.print
+        )
     if not reports:
         console.print("no disagreements to adjudicate")
     for r in reports:
-        console.print(
-            f"{r.project}: {r.created} created, {r.updated} updated, {r.unchanged} unchanged"
-        )
+        console.print(_upserted(r))
 
 
 @review_app.command("simulate")

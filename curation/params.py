@@ -7,9 +7,11 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from curation.config import read_yaml, validate_config
+from curation.paths import ProjectPaths
 from curation.release.config import ReleaseConfig
 from curation.release.splits import SplitConfig
 from curation.review.rules import ReviewConfig
+from curation.sources.spec import declared_sources
 from curation.stages.dedup import DedupConfig
 from curation.stages.deid import DeidConfig
 from curation.stages.tag import TagConfig
@@ -41,7 +43,12 @@ class Params(BaseModel):
 
 
 def load_params(path: Path) -> Params:
-    """Parse params.yaml (a missing file means all defaults)."""
+    """Parse params.yaml (a missing file means all defaults).
+
+    Validators see the project root (for its PHI policy) and the sources that sources.yaml
+    beside it declares, so that a source named in params must exist."""
     if not path.is_file():
         return Params()
-    return validate_config(Params, read_yaml(path) or {}, path)
+    root = path.parent
+    context = {"root": root, "sources": declared_sources(ProjectPaths(root).sources_file)}
+    return validate_config(Params, read_yaml(path) or {}, path, context=context)

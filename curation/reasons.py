@@ -13,6 +13,8 @@ class Reason(StrEnum):
     INVALID_ENCODING = "invalid_encoding"
     INVALID_JSON = "invalid_json"
     MALFORMED_ROW = "malformed_row"
+    UNCLOSED_QUOTE = "unclosed_quote"
+    INVALID_UNICODE = "invalid_unicode"
     DUPLICATE_KEY = "duplicate_key"
     UNPARSEABLE_OPTIONS = "unparseable_options"
     UNPARSEABLE_ANSWER = "unparseable_answer"
@@ -25,6 +27,7 @@ class Reason(StrEnum):
     INVALID_ITEM = "invalid_item"
     # deid: fail closed
     DEID_ERROR = "deid_error"
+    DEID_TIMEOUT = "deid_timeout"
     RESIDUAL_PHI = "residual_phi"
     # validate: per-record rules beyond the item model
     TOO_MANY_OPTIONS = "too_many_options"

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from curation.cli import app
 from curation.deid import dates
-from curation.deid.engine import Detector
+from curation.deid.engine import DetectionTimeout, Detector
 from curation.deid.policy import load_policy
 from curation.stages.deid import DeidConfig, deidentify
 from tests.conftest import MiniProject, make_spec
@@ -241,3 +241,43 @@ def test_scan_command_names_the_bad_line(tmp_path: Path) -> None:
 )
 def test_date_shift_keeps_the_written_style(text: str, days: int, expected: str) -> None:
     assert dates.shift_span(text, days) == expected
+
+
+def test_source_labels_and_hidden_characters_are_de_identified(project: MiniProject) -> None:
+    """A label column is free text too (a department may name a doctor), and zero-width or
+    bidi characters inside an identifier hide it from no rule."""
+    project.write(
+        "raw/l.csv",
+        "record_id,text,dept\n"
+        'l1,"Seen by Dr. Jo\u200bhn Smith, email jo\u200bhn.smith@example.com, '
+        '617-555-\u20600134.","Dr. Wexford clinic"\n',
+    )
+    spec = make_spec(
+        path="raw/l.csv",
+        kind="record",
+        language="en",
+        fields={"key": "record_id", "context": "text", "labels": {"department": "dept"}},
+    )
+    kept, _, _ = project.run(spec)
+    out, quarantined = run(kept.lazy())
+    assert quarantined.height == 0
+    row = out.row(0, named=True)
+    assert "Smith" not in row["context"] and "example.com" not in row["context"]
+    assert "617-555" not in row["context"] and "\u200b" not in row["context"]
+    (label,) = row["source_labels"]
+    assert label["name"] == "department" and "Wexford" not in label["value"]
+    fields = {m["field"] for m in row["phi"]["marks"]}
+    assert "source_labels.0" in fields
+
+
+def test_a_record_over_the_time_budget_is_quarantined_not_passed(project: MiniProject) -> None:
+    """The budget is checked after every recognizer: a text that takes too long stalls nothing
+    and reaches no later stage."""
+    items = ingest_records(project)
+    result = deidentify(items, DeidConfig(time_budget=1e-9), SALT, load_policy())
+    kept, quarantined = result.kept.collect(), result.quarantined.collect()
+    assert kept.height == 0
+    assert quarantined.height == len(RECORDS)
+    assert set(quarantined["reason"]) == {"deid_timeout"}
+    with pytest.raises(DetectionTimeout):
+        Detector(time_budget=1e-9).detect("1" * 50_000 + " Dr. Smith", "en")

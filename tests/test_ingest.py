@@ -249,3 +249,78 @@ def test_missing_header_never_echoes_a_record(project: MiniProject) -> None:
     with pytest.raises(InputFileError) as info:
         project.run(mcq_spec(key=None))
     assert "13812345678" not in str(info.value) and "header" in str(info.value)
+
+
+def record_spec(path: str, fmt: str = "csv") -> SourceSpec:
+    return make_spec(path=path, format=fmt, kind="record", fields={"key": "id", "context": "text"})
+
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv"])
+def test_unclosed_quote_quarantines_its_row_and_keeps_the_rest(
+    project: MiniProject, fmt: str
+) -> None:
+    sep = "," if fmt == "csv" else "\t"
+    lines = [f'5{sep}"张三 胸痛' if i == 5 else f"{i}{sep}note {i}" for i in range(1, 21)]
+    project.write(f"raw/r.{fmt}", f"id{sep}text\n" + "\n".join(lines) + "\n")
+    spec = record_spec(f"raw/r.{fmt}", fmt)
+    kept, quarantined, rows_in = project.run(spec)
+    assert (rows_in, kept.height) == (20, 19)
+    assert reasons(quarantined) == {5: "unclosed_quote"}
+    assert kept["source_record_key"].to_list() == [str(i) for i in range(1, 21) if i != 5]
+    assert "张三" not in quarantined["detail"].item()
+    assert quarantined["record"].item() == f'5{sep}"张三 胸痛'  # kept locally for repair
+    report = run_ingest(project.paths, spec, IngestConfig())
+    assert (report.rows_in, report.kept, report.quarantined) == (20, 19, 1)
+    assert report.quarantined_by_reason == {"unclosed_quote": 1}
+    assert "张三" not in project.paths.report("ingest", "demo").read_text(encoding="utf-8")
+
+
+def test_unclosed_quote_closed_by_a_later_quote_loses_no_row(project: MiniProject) -> None:
+    project.write(
+        "raw/r.csv",
+        'id,text\n1,note 1\n2,"never closed\n3,note 3\n4,"a, b"\n5,他说"好的"然后离开\n'
+        '6,"多行\n文本"\n7,"x"y\n8,note 8\n',
+    )
+    kept, quarantined, rows_in = project.run(record_spec("raw/r.csv"))
+    assert rows_in == 8 == kept.height + quarantined.height
+    assert reasons(quarantined) == {2: "unclosed_quote"}
+    assert kept["context"].to_list() == [
+        "note 1",
+        "note 3",
+        "a, b",
+        '他说"好的"然后离开',
+        "多行\n文本",
+        "xy",  # a quote closed mid-field on one line is read leniently, as before
+        "note 8",
+    ]
+
+
+def test_unclosed_quote_in_the_header_is_a_clear_error(project: MiniProject) -> None:
+    project.write("raw/r.csv", 'id,"text\n1,张三\n2,李四\n')
+    with pytest.raises(InputFileError, match="quote") as info:
+        project.run(record_spec("raw/r.csv"))
+    assert "张三" not in str(info.value)
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "json"])
+def test_lone_surrogate_quarantines_only_its_record(project: MiniProject, fmt: str) -> None:
+    records = [
+        '{"id": "1", "text": "入院记录"}',
+        '{"id": "2", "text": "张三\\ud800胸痛"}',
+        '{"id": "3", "text": "emoji \\ud83d\\ude00 ok"}',
+        '{"id": "4", "text": {"nested": "\\udfff"}}',
+        '["\\ud800"]',
+        '{"id": "6", "text": "出院小结"}',
+    ]
+    body = "\n".join(records) if fmt == "jsonl" else "[" + ",\n".join(records) + "]"
+    project.write(f"raw/r.{fmt}", body)
+    spec = record_spec(f"raw/r.{fmt}", fmt)
+    kept, quarantined, rows_in = project.run(spec)
+    assert rows_in == 6 and kept["source_record_key"].to_list() == ["1", "3", "6"]
+    assert kept["context"][1] == "emoji \U0001f600 ok"  # a valid surrogate pair is one character
+    assert reasons(quarantined) == {2: "invalid_unicode", 4: "invalid_unicode", 5: "invalid_json"}
+    for detail in quarantined["detail"]:
+        assert "张三" not in detail
+    assert "\\ud800" in quarantined.filter(pl.col("row") == 2)["record"].item()  # raw, escaped
+    report = run_ingest(project.paths, spec, IngestConfig())
+    assert (report.rows_in, report.kept, report.quarantined) == (6, 3, 3)

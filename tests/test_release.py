@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import random
@@ -14,12 +15,18 @@ import polars as pl
 import pytest
 import yaml
 
-from curation.commands.release import ReleaseRefused, publish, run_release, run_split
+from curation.commands.release import (
+    ReleaseRefused,
+    publish,
+    run_release,
+    run_split,
+    version_key,
+)
 from curation.errors import CurationError
 from curation.params import load_params
 from curation.paths import ProjectPaths
 from curation.release.croissant import load_records
-from curation.release.manifest import verify
+from curation.release.manifest import verify, write_json, write_manifest
 from curation.release.splits import SplitConfig, assign, hashed_split
 from curation.stages.base import ITEM_SCHEMA
 from tests.review_fixtures import accepted, make_item
@@ -140,6 +147,197 @@ def test_rebuild_is_byte_identical_and_verify_catches_tampering(tmp_path: Path) 
     target.write_text(target.read_text() + "\n", encoding="utf-8")
     problems = verify(published)
     assert any(str(target.relative_to(published)) in p and "sha256" in p for p in problems)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A project (with a dvc.lock) and its release 1.0.0, built once; tests tamper copies."""
+    root = tmp_path_factory.mktemp("built")
+    paths = project(root, items(40))
+    params = load_params(paths.params_file)
+    run_split(paths, params)
+    out = {"path": "data/split.parquet", "hash": "md5", "md5": md5(paths.split)}
+    lock = {"schema": "2.0", "stages": {"split": {"cmd": "curate split", "outs": [out]}}}
+    (root / "dvc.lock").write_text(yaml.safe_dump(lock), encoding="utf-8")
+    run_release(paths, params, "1.0.0")
+    return root
+
+
+def md5(path: Path) -> str:
+    return hashlib.md5(path.read_bytes()).hexdigest()
+
+
+def copy_release(built: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "1.0.0"
+    shutil.copytree(built / "releases" / "1.0.0", target)
+    return target
+
+
+def edit_manifest(release_dir: Path, edit, checksum: bool = True) -> None:
+    """Edit manifest.json in place; with checksum, also rewrite manifest.sha256 to match."""
+    manifest = json.loads((release_dir / "manifest.json").read_text(encoding="utf-8"))
+    edit(manifest)
+    if checksum:
+        write_manifest(manifest, release_dir)
+    else:
+        write_json(manifest, release_dir / "manifest.json")
+
+
+def test_manifest_is_checksummed_and_names_what_it_was_built_from(built: Path) -> None:
+    published = built / "releases" / "1.0.0"
+    line = (published / "manifest.sha256").read_text(encoding="utf-8")
+    digest = hashlib.sha256((published / "manifest.json").read_bytes()).hexdigest()
+    assert line == f"{digest}  manifest.json\n"  # what `sha256sum -c manifest.sha256` reads
+    if shutil.which("sha256sum"):
+        subprocess.run(["sha256sum", "-c", "--quiet", "manifest.sha256"], cwd=published, check=True)
+    manifest = json.loads((published / "manifest.json").read_text(encoding="utf-8"))
+    split = md5(built / "data" / "split.parquet")  # DVC's hash of the file
+    assert manifest["built_from"] == {
+        "path": "data/split.parquet",
+        "md5": split,
+        "in_dvc_lock": True,
+    }
+    assert manifest["git_commit"] is None  # not a git repository
+    assert "manifest.sha256" not in manifest["files"]
+    assert verify(published, "1.0.0") == []
+
+
+@pytest.mark.parametrize(
+    ("field", "edit"),
+    [
+        ("counts.test", lambda m: m["counts"].update(test=m["counts"]["test"] + 1)),
+        ("counts.dev", lambda m: m["counts"].update(dev=0)),
+        ("version", lambda m: m.update(version="1.0.1")),
+        ("configs", lambda m: m["configs"].append("qa_en")),
+        ("sources", lambda m: m["sources"][0].update(license="CC-BY-4.0")),
+        ("previous", lambda m: m.update(previous="0.9.0")),
+        ("changes.removed", lambda m: m["changes"].update(removed=3)),
+    ],
+)
+def test_verify_catches_manifest_fields_edited_with_a_new_checksum(
+    built: Path, tmp_path: Path, field: str, edit
+) -> None:
+    release_dir = copy_release(built, tmp_path)
+    edit_manifest(release_dir, edit)
+    problems = verify(release_dir, "1.0.0")
+    assert any(p.startswith(f"manifest.json: {field} is ") for p in problems), problems
+
+
+def test_verify_catches_metadata_edited_without_the_checksum(built: Path, tmp_path: Path) -> None:
+    release_dir = copy_release(built, tmp_path)
+    edit_manifest(release_dir, lambda m: m.update(git_commit="0" * 40), checksum=False)
+    problems = verify(release_dir, "1.0.0")
+    assert len(problems) == 1 and "manifest.json: sha256" in problems[0], problems
+    assert "manifest.sha256" in problems[0]
+    (release_dir / "manifest.sha256").unlink()
+    assert verify(release_dir, "1.0.0") == ["manifest.sha256: missing (the manifest's checksum)"]
+
+
+def test_verify_catches_a_data_file_tampered_with_its_manifest_entry(
+    built: Path, tmp_path: Path
+) -> None:
+    """Edited question: parquet and JSONL rewritten alike, their manifest entries and checksum
+    updated; the checksum croissant.json records gives it away. Dropped row: the counts."""
+    from typer.testing import CliRunner
+
+    from curation.cli import app
+    from curation.release.manifest import file_entries
+
+    release_dir = copy_release(built, tmp_path)
+    data = release_dir / "data" / "mcq_zh"
+    test = pl.read_parquet(data / "test.parquet")
+    tampered = test.with_columns(question=pl.col("question") + "（改）")
+
+    def rewrite(frame: pl.DataFrame) -> None:
+        frame.write_parquet(data / "test.parquet", statistics=False)
+        frame.write_ndjson(data / "test.jsonl")
+        entries = file_entries(release_dir)
+        edit_manifest(release_dir, lambda m: m["files"].update(entries))
+
+    rewrite(tampered)
+    problems = verify(release_dir, "1.0.0")
+    assert problems == ["croissant.json: sha256 of data/mcq_zh/test.parquet differs from the file"]
+
+    rewrite(tampered.slice(1))
+    problems = verify(release_dir, "1.0.0")
+    assert f"manifest.json: counts.test is {test.height}, data/ says {test.height - 1}" in problems
+    assert "CHANGELOG.md: items per split differ from the data files" in problems
+
+    shutil.copytree(release_dir, tmp_path / "p" / "releases" / "1.0.0")
+    result = CliRunner().invoke(
+        app, ["release", "verify", "1.0.0", "--root", str(tmp_path / "p")], terminal_width=200
+    )
+    assert result.exit_code == 1
+    assert "data/mcq_zh/test.parquet differs" in result.output
+    assert "counts.test" in result.output
+
+
+def test_verify_catches_a_jsonl_file_that_disagrees_with_its_parquet(
+    built: Path, tmp_path: Path
+) -> None:
+    from curation.release.manifest import file_entries
+
+    release_dir = copy_release(built, tmp_path)
+    jsonl = release_dir / "data" / "mcq_zh" / "dev.jsonl"
+    jsonl.write_text(jsonl.read_text(encoding="utf-8").replace("？", "?", 1), encoding="utf-8")
+    entries = file_entries(release_dir)
+    edit_manifest(release_dir, lambda m: m["files"].update(entries))
+    assert verify(release_dir) == ["data/mcq_zh/dev.jsonl: differs from data/mcq_zh/dev.parquet"]
+
+
+def test_verify_reports_unreadable_files_without_crashing(built: Path, tmp_path: Path) -> None:
+    release_dir = copy_release(built, tmp_path)
+    (release_dir / "data" / "mcq_zh" / "dev.parquet").write_bytes(b"not parquet")
+    problems = verify(release_dir, "1.0.0")
+    assert any(p.startswith("data/mcq_zh/dev.parquet: sha256 ") for p in problems)
+    assert "data/mcq_zh/dev.parquet: not a release data file" in "\n".join(problems)
+    (release_dir / "manifest.json").write_text("{", encoding="utf-8")
+    problems = verify(release_dir, "1.0.0")
+    assert problems[0].startswith("manifest.json: sha256 ")
+    assert problems[1] == "manifest.json: not a manifest (no `files` table)"
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "1.0.0\n",
+        "1.0.0 ",
+        " 1.0.0",
+        "v1.0.0",
+        "1.0",
+        "1.0.0.0",
+        "01.0.0",
+        "1.0.0+build.5",
+        "1.0.0-",
+        "1.0.0-rc..1",
+        "1.0.0-01",
+        "\uff11.0.0",
+        "1.0.0/../2.0.0",
+    ],
+)
+def test_versions_are_strict_semver(tmp_path: Path, bad: str) -> None:
+    from typer.testing import CliRunner
+
+    from curation.cli import app
+
+    paths = project(tmp_path, items(5))
+    run_split(paths, load_params(paths.params_file))
+    runner = CliRunner()
+    for args in (["release", bad], ["release", "verify", bad], ["release", "publish", bad]):
+        result = runner.invoke(app, [*args, "--root", str(paths.root)], terminal_width=200)
+        assert result.exit_code == 1, (args, result.output)
+        assert "is not a semantic version" in result.output
+    assert not paths.releases.exists()
+
+
+def test_pre_release_versions_sort_before_their_release(tmp_path: Path) -> None:
+    ordered = ["1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta", "1.0.0-beta.2"]
+    ordered += ["1.0.0-beta.11", "1.0.0-rc.1", "1.0.0", "1.0.1", "1.10.0", "2.0.0"]
+    assert sorted(reversed(ordered), key=version_key) == ordered
+    paths = project(tmp_path, items(30))
+    assert release(paths, "1.0.0-rc.1")["built_from"]["in_dvc_lock"] is None  # no dvc.lock
+    assert release(paths, "1.0.0")["previous"] == "1.0.0-rc.1"
+    assert verify(paths.releases / "1.0.0-rc.1", "1.0.0-rc.1") == []
 
 
 def refused(paths: ProjectPaths, version: str = "1.0.0") -> str:

@@ -41,7 +41,9 @@ def run_deid(paths: ProjectPaths, source: str) -> StageReport:
     kept, by_reason = write_outputs(result, out, paths.quarantine(STAGE, source))
     details = {
         "deid_errors": by_reason.get(Reason.DEID_ERROR.value, 0),  # fail closed: quarantined
+        "deid_timeouts": by_reason.get(Reason.DEID_TIMEOUT.value, 0),
         "deid_version": deid_version(policy),
+        "residual_gate": config.gate_names() or "off",
         "salt_id": salt_id(paths.root),
         "spans_by_category": phi_totals(pl.scan_parquet(out)),
     }

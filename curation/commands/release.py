@@ -24,14 +24,15 @@ from curation.release import croissant, exporters, gates
 from curation.release.card import plot_specialties, render_card
 from curation.release.licenses import hf_license, license_table
 from curation.release.manifest import (
-    MANIFEST,
     build_manifest,
+    built_from,
     changelog,
     git_commit,
     sha256,
     source_provenance,
     verify,
     write_json,
+    write_manifest,
 )
 from curation.release.public import config_expr, public_frame
 from curation.release.splits import (
@@ -43,7 +44,10 @@ from curation.release.splits import (
 )
 from curation.stages.base import ITEM_SCHEMA
 
-SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
+_NUMBER = r"(0|[1-9][0-9]*)"
+_IDENTIFIER = r"(?:0|[1-9][0-9]*|[0-9]*[A-Za-z-][0-9A-Za-z-]*)"
+# strict semver: MAJOR.MINOR.PATCH with an optional pre-release, nothing else (use fullmatch)
+SEMVER = re.compile(rf"{_NUMBER}\.{_NUMBER}\.{_NUMBER}(?:-({_IDENTIFIER}(?:\.{_IDENTIFIER})*))?")
 
 
 class ReleaseRefused(CurationError):
@@ -93,16 +97,35 @@ def run_split(paths: ProjectPaths, params: Params) -> dict[str, Any]:
 
 
 # -------------------------------------------------------------------------------------- release
+def check_version(version: str) -> str:
+    """The version if it is strict semver (MAJOR.MINOR.PATCH[-PRE-RELEASE]), else a clear error."""
+    if not SEMVER.fullmatch(version):
+        raise CurationError(
+            f"{version!r} is not a semantic version: MAJOR.MINOR.PATCH with an optional "
+            "pre-release, nothing around it",
+            hint="For example 1.0.0 or 1.1.0-rc.1.",
+        )
+    return version
+
+
 def versions(releases: Path) -> list[str]:
     """Published versions, oldest first."""
     if not releases.is_dir():
         return []
-    found = [p.name for p in releases.iterdir() if p.is_dir() and SEMVER.match(p.name)]
-    return sorted(found, key=lambda v: tuple(int(x) for x in v.split(".")))
+    found = [p.name for p in releases.iterdir() if p.is_dir() and SEMVER.fullmatch(p.name)]
+    return sorted(found, key=version_key)
 
 
-def _key(version: str) -> tuple[int, ...]:
-    return tuple(int(x) for x in version.split("."))
+def version_key(version: str) -> tuple[Any, ...]:
+    """Semver precedence: 1.0.0-alpha < 1.0.0-alpha.1 < 1.0.0-beta < 1.0.0 < 1.0.1."""
+    match = SEMVER.fullmatch(version)
+    if match is None:
+        raise ValueError(f"{version!r} is not a semantic version")
+    major, minor, patch, pre = match.groups()
+    if pre is None:
+        return (int(major), int(minor), int(patch), 1, ())
+    parts = tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in pre.split("."))
+    return (int(major), int(minor), int(patch), 0, parts)
 
 
 def release_frame(release_dir: Path, split: str | None = None) -> pl.DataFrame | None:
@@ -117,8 +140,7 @@ def run_release(
     paths: ProjectPaths, params: Params, version: str, output: Path | None = None
 ) -> dict[str, Any]:
     """Gate, build, verify and publish releases/<version>/ (or `output`, for rebuild checks)."""
-    if not SEMVER.match(version):
-        raise CurationError(f"'{version}' is not a semantic version (MAJOR.MINOR.PATCH)")
+    check_version(version)
     target = output or paths.releases / version
     if target.exists():
         raise CurationError(
@@ -132,7 +154,7 @@ def run_release(
             hint="Run `dvc repro` (the split stage) first.",
         )
     items = pl.read_parquet(paths.split)
-    earlier = [v for v in versions(paths.releases) if _key(v) < _key(version)]
+    earlier = [v for v in versions(paths.releases) if version_key(v) < version_key(version)]
     previous = earlier[-1] if earlier else None
     pinned, _ = released_assignments(paths.releases)
     previous_train = [release_frame(paths.releases / v, "train") for v in earlier]
@@ -140,7 +162,7 @@ def run_release(
 
     report = gates.GateReport()
     gates.review_gate(items, report)
-    gates.phi_gate(items, list(params.deid.gate_recognizers), report)
+    gates.phi_gate(items, params.deid.gate_names(), report)  # none when `gate: off`
     gates.schema_gate(items, report)
     gates.stability_gate(items, pinned, report)
     gates.leak_gate(
@@ -163,7 +185,7 @@ def run_release(
     shutil.rmtree(staging, ignore_errors=True)
     try:
         manifest = _build(paths, params, version, items, staging, previous)
-        problems = verify(staging)
+        problems = verify(staging, version)
         if problems:
             raise CurationError(
                 "the built release does not match its manifest: " + "; ".join(problems[:5])
@@ -241,16 +263,17 @@ def _build(
                     mode="json",
                 ),
                 "dedup": params.dedup.model_dump(mode="json"),
-                "deid_gate": list(params.deid.gate_recognizers),
+                "deid_gate": params.deid.gate_names() or "off",
             },
             "git_commit": git_commit(paths.root),
+            "built_from": built_from(paths.root, paths.split),
             "configs": sorted(frame["config"].unique().to_list()),
             "counts": {s: int((frame["split"] == s).sum()) for s in SPLITS},
             "changes": {k: len(v) for k, v in summary.items() if isinstance(v, list)},
             "previous": previous,
         },
     )
-    write_json(manifest, out / MANIFEST)
+    write_manifest(manifest, out)
     return manifest
 
 
@@ -268,10 +291,10 @@ def run(cmd: list[str], cwd: Path) -> str:
 
 def publish(paths: ProjectPaths, params: Params, version: str) -> list[str]:
     """Track releases/<version> with DVC, push it to the remote, commit and tag it in git."""
-    release = paths.releases / version
+    release = paths.releases / check_version(version)
     if not release.is_dir():
         raise CurationError(f"release {version} does not exist", hint="Run `curate release` first.")
-    problems = verify(release)
+    problems = verify(release, version)
     if problems:
         raise CurationError(
             f"release {version} differs from its manifest: " + "; ".join(problems[:5])

@@ -23,6 +23,7 @@ from curation.review import snapshot
 from curation.review.agreement import Rating, agreement_report
 from curation.review.configs import ProjectSpec, ReviewKind, Role, specialty_choice
 from curation.review.connection import Connection
+from curation.review.lock import DEFAULT_WAIT, push_lock
 from curation.review.projects import ReviewServer, UpsertReport
 from curation.review.rules import Decisive, ReviewConfig, Status, field_value
 from curation.review.tasks import build_task, content_hash
@@ -31,6 +32,7 @@ from curation.stages.review import STAGE, gather, merge_counts, merge_item
 from curation.taxonomy import project_taxonomy
 
 Advance = Callable[[int], None]
+Say = Callable[[str], None]
 
 
 def server_for(paths: ProjectPaths, params: Params) -> ReviewServer:
@@ -68,21 +70,29 @@ def run_push(
     advance: Advance = lambda n: None,
     limit: int | None = None,
     total: Advance = lambda n: None,
+    wait: float = DEFAULT_WAIT,
+    waiting: Say = lambda message: None,
 ) -> list[UpsertReport]:
-    """Create/update the review projects and upsert every curated item as a task."""
+    """Create/update the review projects and upsert every curated item as a task.
+
+    Holds the project's push lock (waiting up to `wait` seconds for another push, told through
+    `waiting`), so that concurrent pushes cannot both import the same items.
+    """
     items = curated_items(paths)
     if limit is not None:
         items = items.sort("item_id").head(limit)
     total(items.height)
     server = server_for(paths, params)
+    queued = queue_tasks(items, paths.root)
     reports = []
-    for kind, tasks in queue_tasks(items, paths.root).items():
-        if not tasks:
-            continue
-        spec = ProjectSpec(Role.REVIEW, kind)
-        reports.append(
-            server.upsert(spec, tasks, params.review.overlap, params.review.batch_size, advance)
-        )
+    with push_lock(paths.root, wait, waiting):
+        for kind, tasks in queued.items():
+            if not tasks:
+                continue
+            spec = ProjectSpec(Role.REVIEW, kind)
+            reports.append(
+                server.upsert(spec, tasks, params.review.overlap, params.review.batch_size, advance)
+            )
     return reports
 
 
@@ -276,9 +286,16 @@ def reviews_panel(
 
 
 def run_adjudicate(
-    paths: ProjectPaths, params: Params, advance: Advance = lambda n: None
+    paths: ProjectPaths,
+    params: Params,
+    advance: Advance = lambda n: None,
+    wait: float = DEFAULT_WAIT,
+    waiting: Say = lambda message: None,
 ) -> list[UpsertReport]:
-    """Push items needing adjudication, with every review shown, to the adjudication projects."""
+    """Push items needing adjudication, with every review shown, to the adjudication projects.
+
+    Holds the project's push lock like :func:`run_push`.
+    """
     queue = adjudication_queue(paths)
     taxonomy = project_taxonomy(paths.root)
     names = {s.code: specialty_choice(taxonomy, s.code) for s in taxonomy.specialties}
@@ -298,13 +315,14 @@ def run_adjudicate(
         task["data"]["task_hash"] = content_hash(task["data"], task["predictions"][0])
         tasks[ReviewKind.of(row["kind"])].append(task)
     server = server_for(paths, params)
-    return [
-        server.upsert(
-            ProjectSpec(Role.ADJUDICATION, kind), found, 1, params.review.batch_size, advance
-        )
-        for kind, found in tasks.items()
-        if found
-    ]
+    with push_lock(paths.root, wait, waiting):
+        return [
+            server.upsert(
+                ProjectSpec(Role.ADJUDICATION, kind), found, 1, params.review.batch_size, advance
+            )
+            for kind, found in tasks.items()
+            if found
+        ]
 
 
 def review_status(paths: ProjectPaths, params: Params) -> dict[str, Any]:

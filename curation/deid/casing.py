@@ -65,7 +65,12 @@ def _recase_word(match: re.Match[str]) -> str:
     if len(word) == 1:  # an initial (E. WELSH) keeps its capital; K in 'K, CA' does not
         return word if match.string[match.end() : match.end() + 1] == "." else word.lower()
     cls = word_class(word)
-    if _INITIAL_BEFORE.search(match.string, 0, match.start()) and cls not in ("stop", "clinical"):
+    if _INITIAL_BEFORE.search(
+        match.string, max(0, match.start() - 3), match.start()
+    ) and cls not in (
+        "stop",
+        "clinical",
+    ):
         return word[0] + word[1:].lower()  # E. WELSH: a surname after an initial stays one
     if proper_word(word):
         return word[0].upper() + word[1:].lower()

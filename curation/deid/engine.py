@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
+import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -10,6 +13,7 @@ from dataclasses import replace
 import polars as pl
 
 from curation.deid.casing import truecase
+from curation.deid.invisible import restore, visible
 from curation.deid.language import detect_language
 from curation.deid.registry import SAFE, Registry, default_registry
 from curation.deid.script import to_simplified
@@ -22,17 +26,43 @@ _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 def for_detection(text: str) -> str:
     """The text the recognizers read, one character for one so that offsets hold: Traditional
-    script as Simplified, lines in capitals re-cased, and lone surrogates (invalid Unicode that a
-    JSON escape such as \\ud800 can carry) as U+FFFD, which no encoder rejects."""
-    return truecase(to_simplified(_LONE_SURROGATE.sub("\ufffd", text)))
+    script as Simplified, full-width letters, digits, @ and . as ASCII (ｊｏｈｎ＠ｘ．ｃｏｍ),
+    lines in capitals re-cased, and lone surrogates (invalid Unicode that a JSON escape such as
+    \\ud800 can carry) as U+FFFD, which no encoder rejects. Invisible characters are removed
+    before (``invisible.visible``), with their offsets kept aside."""
+    text = _LONE_SURROGATE.sub("\ufffd", text).translate(_FULL_WIDTH)
+    return truecase(to_simplified(text))
+
+
+# full-width forms of ASCII letters, digits, '@' and '.' (CJK punctuation stays as written)
+_FULL_WIDTH = {
+    code: code - 0xFEE0
+    for code in (
+        0xFF0E,
+        0xFF20,
+        *range(0xFF10, 0xFF1A),
+        *range(0xFF21, 0xFF3B),
+        *range(0xFF41, 0xFF5B),
+    )
+}
+
+
+class DetectionTimeout(Exception):
+    """A text took longer than the detector's time budget (the record is quarantined)."""
 
 
 class Detector:
-    """Finds PHI spans: candidates of every recognizer, minus safe regions, merged."""
+    """Finds PHI spans: candidates of every recognizer, minus safe regions, merged.
 
-    def __init__(self, registry: Registry | None = None, min_score: float = 0.5) -> None:
+    ``time_budget`` bounds the seconds one text may take: checked after every recognizer, it
+    raises :class:`DetectionTimeout` so that an adversarial text stalls nothing."""
+
+    def __init__(
+        self, registry: Registry | None = None, min_score: float = 0.5, time_budget: float = 20.0
+    ) -> None:
         self.registry = registry or default_registry()
         self.min_score = min_score
+        self.time_budget = time_budget
         self._by_language = {lang: self.registry.for_language(lang) for lang in ("zh", "en")}
         self._extenders = {lang: self.registry.extenders_for(lang) for lang in ("zh", "en")}
 
@@ -40,20 +70,46 @@ class Detector:
         """PHI spans of one text (code-point offsets, end exclusive), sorted, non-overlapping."""
         if not text:
             return []
-        text = for_detection(text)
-        lang = language or detect_language(text)
-        return self._detect_with(text, self._by_language[lang], self._extenders[lang])
+        shown, kept = visible(text)
+        shown = for_detection(shown)
+        lang = language or detect_language(shown)
+        found = self._detect_with(shown, self._by_language[lang], self._extenders[lang])
+        return restore(self._with_foreign(shown, lang, found), kept)
+
+    def _with_foreign(self, text: str, lang: str, found: list[Span]) -> list[Span]:
+        """Add what the other language's recognizers find in the runs of its script: an English
+        name or address inside a Chinese record (患者John Smith，住在Boston, MA), a Chinese
+        name or date inside an English one (Patient 张伟 seen 2023年3月5日). The runs are read
+        together, one a line, in one pass."""
+        runs = [m for m in _FOREIGN_RUN[lang].finditer(text) if _enough(m, lang)]
+        if not runs:
+            return found
+        other = "en" if lang == "zh" else "zh"
+        joined = _RUN_SEPARATOR.join(m.group() for m in runs)
+        gap = len(_RUN_SEPARATOR)
+        starts = list(itertools.accumulate((len(m.group()) + gap for m in runs[:-1]), initial=0))
+        foreign = []
+        for span in self._detect_with(joined, self._by_language[other], self._extenders[other]):
+            k = bisect.bisect_right(starts, span.start) - 1
+            while k < len(runs) and starts[k] < span.end:  # a span over two runs: a piece each
+                run, offset = runs[k], starts[k]
+                start, end = max(span.start, offset), min(span.end, offset + len(run.group()))
+                if start < end:
+                    shift = run.start() - offset
+                    foreign.append(replace(span, start=start + shift, end=end + shift))
+                k += 1
+        return merge_spans([*found, *foreign]) if foreign else found
 
     def _detect_with(
         self, text: str, recognizers: Sequence, extenders: Sequence = ()
     ) -> list[Span]:
-        candidates = [
-            span
-            for r in recognizers
-            if r.category != SAFE
-            for span in r.find(text)
-            if span.score >= self.min_score
-        ]
+        deadline = time.perf_counter() + self.time_budget
+        candidates = []
+        for r in recognizers:
+            if r.category != SAFE:
+                candidates += [s for s in r.find(text) if s.score >= self.min_score]
+                if time.perf_counter() > deadline:
+                    raise DetectionTimeout(f"over {self.time_budget:g} s at {r.name}")
         if not candidates:
             return []
         # Safe regions matter only where they could contain a candidate: look for them in a
@@ -78,7 +134,8 @@ class Detector:
         texts that hold the trigger. The triggers of the next chunk run in a background
         thread (polars releases the GIL) while Python matches the current one.
         """
-        texts = [for_detection(t or "") for t in texts]
+        views = [visible(t or "") for t in texts]
+        texts = [for_detection(shown) for shown, _ in views]
         langs = [
             lang or detect_language(t)
             for t, lang in zip(texts, languages or [None] * len(texts), strict=True)
@@ -108,8 +165,36 @@ class Detector:
                             for r, m in zip(recognizers, masks, strict=True)
                             if m is None or m[row]
                         ]
-                        results[i] = self._detect_with(texts[i], active, self._extenders[lang])
-        return results
+                        found = self._detect_with(texts[i], active, self._extenders[lang])
+                        results[i] = self._with_foreign(texts[i], lang, found)
+        return [restore(spans, kept) for spans, (_, kept) in zip(results, views, strict=True)]
+
+
+# runs of the other script: Latin words in a Chinese record, Han words in an English one;
+# read one a paragraph between rules, so that no recognizer joins two runs into one span
+_RUN_SEPARATOR = "\n\n---\n\n"
+_FOREIGN_RUN = {
+    "zh": re.compile(r"[A-Za-z][A-Za-z0-9 .,'’@&()/#:+-]*[A-Za-z0-9.)]"),
+    "en": re.compile(r"[0-9]*[\u3400-\u9fff][\u3400-\u9fff0-9\u3000-\u303f\uff01-\uff5e]*"),
+}
+
+
+def _enough(run: re.Match[str], lang: str) -> bool:
+    """A run worth reading: a Latin word of three letters or more in a Chinese record (not
+    IU/ml, AB), unless a Chinese term goes on from it (Murphy征, Crohn病: an eponym); two Han
+    characters in an English one."""
+    if lang == "zh":
+        return bool(_LATIN_WORD.search(run.group())) and not _EPONYM_AFTER.match(
+            run.string, run.end()
+        )
+    return sum("\u3400" <= c <= "\u9fff" for c in run.group()) >= 2
+
+
+_LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
+_EPONYM_AFTER = re.compile(
+    r"[\s'’]*(?:氏|征|病|症|综合|试验|手术|反射|评分|分级|量表|指数|定律|三联|现象|细胞|小体|"
+    r"淋巴瘤|肉瘤|瘤|点|线|管|囊|窝|孔|膜|结节|骨折|疝|切口|位|法|公式|分类|分期|标准|准则)"
+)
 
 
 TRIGGER_CHUNK = 400  # texts whose triggers are tested in one polars pass

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from curation.deid.engine import Detector, propagate
+from curation.deid.invisible import restore, visible
 from curation.deid.language import detect_language
 from curation.deid.spans import Span
 
@@ -32,6 +33,7 @@ class DetectionSettings:
     """What decides which spans are found (the deid section of params.yaml)."""
 
     min_score: float = 0.5  # lowest recognizer confidence that is masked
+    time_budget: float = 20.0  # seconds one text may take before it is given up (DetectionTimeout)
 
 
 def record_language(texts: Sequence[str], language: str | None = None) -> str:
@@ -48,13 +50,16 @@ class RecordDetector:
 
     def __init__(self, settings: DetectionSettings | None = None) -> None:
         self.settings = settings or DetectionSettings()
-        self.detector = Detector(min_score=self.settings.min_score)
+        self.detector = Detector(
+            min_score=self.settings.min_score, time_budget=self.settings.time_budget
+        )
 
     def detect_records(
         self, records: Sequence[Sequence[str]], languages: Sequence[str | None] | None = None
     ) -> list[list[list[Span]]]:
         """Spans per text per record (offsets into each text, sorted, non-overlapping)."""
-        records = [[t or "" for t in texts] for texts in records]
+        views = [[visible(t or "") for t in texts] for texts in records]
+        records = [[shown for shown, _ in texts] for texts in views]
         langs = [
             record_language(texts, lang)
             for texts, lang in zip(records, languages or [None] * len(records), strict=True)
@@ -64,8 +69,9 @@ class RecordDetector:
             [lang for texts, lang in zip(records, langs, strict=True) for _ in texts],
         )
         out, cursor = [], 0
-        for texts in records:
-            out.append(propagate(texts, flat[cursor : cursor + len(texts)]))
+        for texts, view in zip(records, views, strict=True):
+            found = propagate(texts, flat[cursor : cursor + len(texts)])
+            out.append([restore(s, kept) for s, (_, kept) in zip(found, view, strict=True)])
             cursor += len(texts)
         return out
 

@@ -25,6 +25,8 @@ from typing import Any
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from curation.sources.spec import SourceNames
+
 SPLITS = ("train", "dev", "test")
 ACCEPTED = ("accept", "accept_with_edits")
 
@@ -38,7 +40,7 @@ class SplitConfig(BaseModel):
         default_factory=lambda: {"train": 0.8, "dev": 0.1, "test": 0.1}
     )
     salt: str = Field("medcurate-split-v1", min_length=1, description="Never change it.")
-    test_only_sources: list[str] = Field(default_factory=list)
+    test_only_sources: SourceNames = Field(default_factory=list)
     tolerance: float = Field(0.05, gt=0, lt=1)
     min_stratum: int = Field(20, ge=1, description="Smaller strata are reported, not judged.")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import time
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,8 @@ from curation.review.configs import ProjectSpec, instructions, render_config
 from curation.review.connection import Connection, with_retries
 
 T = TypeVar("T")
+
+WORK = ("annotations", "drafts", "total_annotations", "cancelled_annotations")  # of a task
 
 
 @dataclass
@@ -28,6 +31,8 @@ class UpsertReport:
     unchanged: int = 0
     on_server_only: int = 0  # tasks whose item is no longer queued (left untouched)
     retries: int = 0
+    duplicates_removed: int = 0  # extra tasks of an item, nobody worked on them: deleted
+    duplicates_kept: int = 0  # extra tasks of an item holding annotations or drafts: kept
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -115,14 +120,51 @@ class ReviewServer:
 
         return self.call(snapshot, f"exporting project {project_id}")
 
-    def existing(self, project_id: int) -> dict[str, tuple[int, str]]:
-        """item_id → (task id, task hash) of the tasks already in a project."""
-        found: dict[str, tuple[int, str]] = {}
-        for task in self.export(project_id):
+    def copies(self, project_id: int) -> dict[str, list[dict[str, Any]]]:
+        """item_id → the exported tasks of that item in a project, oldest first."""
+        found: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for task in sorted(self.export(project_id), key=lambda t: t["id"]):
             data = task.get("data") or {}
             if "item_id" in data:
-                found.setdefault(data["item_id"], (task["id"], data.get("task_hash", "")))
-        return found
+                found[data["item_id"]].append(task)
+        return dict(found)
+
+    def existing(self, project_id: int) -> dict[str, tuple[int, str]]:
+        """item_id → (task id, task hash) of the oldest task of each item in a project."""
+        return {item_id: _entry(tasks[0]) for item_id, tasks in self.copies(project_id).items()}
+
+    def repair(self, project_id: int, report: UpsertReport) -> dict[str, tuple[int, str]]:
+        """Delete the extra tasks of an item nobody worked on; return :meth:`existing`.
+
+        The oldest task of an item stays, and so does every copy with an annotation or a draft
+        (counted in ``duplicates_kept``; the snapshot merges their reviews by item_id).
+        """
+        kept: dict[str, tuple[int, str]] = {}
+        for item_id, tasks in self.copies(project_id).items():
+            kept[item_id] = _entry(tasks[0])
+            for extra in tasks[1:]:
+                if self._remove_unworked(extra["id"]):
+                    report.duplicates_removed += 1
+                else:
+                    report.duplicates_kept += 1
+        return kept
+
+    def _remove_unworked(self, task_id: int) -> bool:
+        """Delete a task unless it has annotations or drafts (read afresh); whether it is gone."""
+        from label_studio_sdk.core.api_error import ApiError
+
+        def attempt() -> bool:
+            try:
+                task = self.client.tasks.get(str(task_id))
+                if any(getattr(task, name, None) for name in WORK):
+                    return False
+                self.client.tasks.delete(str(task_id))
+            except ApiError as exc:
+                if exc.status_code != 404:  # 404: already deleted (by a concurrent repair)
+                    raise
+            return True
+
+        return self.call(attempt, f"removing duplicate task {task_id}")
 
     def users(self) -> dict[int, str]:
         """User id → email."""
@@ -141,11 +183,14 @@ class ReviewServer:
         """Create missing tasks and update changed ones, keyed on data.item_id.
 
         Idempotent: Label Studio does not deduplicate imports, so what the project holds is read
-        first, and read again before retrying a batch whose outcome is unknown.
+        first (duplicates found are repaired), and read again before retrying a batch whose
+        outcome is unknown. Callers hold :func:`~curation.review.lock.push_lock`; a push that
+        created tasks checks the project again, so that one racing it from elsewhere (another
+        machine) leaves no unworked duplicate either.
         """
         project_id = self.ensure(spec, overlap)
         report = UpsertReport(spec.key, project_id)
-        existing = self.existing(project_id)
+        existing = self.repair(project_id, report)
         queued = {t["data"]["item_id"] for t in tasks}
         report.on_server_only = sum(1 for item_id in existing if item_id not in queued)
         new = [t for t in tasks if t["data"]["item_id"] not in existing]
@@ -166,6 +211,8 @@ class ReviewServer:
             self._update(task_id, task)
             report.updated += 1
             advance(1)
+        if new:
+            self.repair(project_id, report)
         return report
 
     def _import(self, project_id: int, batch: list[dict], report: UpsertReport) -> int:
@@ -193,3 +240,8 @@ class ReviewServer:
                 self.client.predictions.create(task=task_id, **prediction)
 
         self.call(attempt, f"updating task {task_id}")
+
+
+def _entry(task: dict[str, Any]) -> tuple[int, str]:
+    """(task id, task hash) of an exported task."""
+    return task["id"], task["data"].get("task_hash", "")

@@ -9,9 +9,12 @@ Bookkeeping columns (all readers):
 
 Text formats are decoded incrementally; undecodable bytes become :data:`INVALID_BYTE`, a
 private-use code point, so that ingest quarantines exactly the records holding them.
-CSV/TSV (stdlib ``csv``: tolerant of stray quotes, exact about multi-line fields) and JSONL
-are parsed in batches into temporary Parquet parts, so memory stays bounded; Parquet is
-scanned in place; JSON and XLSX are read whole.
+CSV/TSV (stdlib ``csv``: tolerant of stray quotes, exact about multi-line fields; a quote that
+is never closed sets aside its own row only, see :func:`_csv_rows`) and JSONL are parsed in
+batches into temporary Parquet parts, so memory stays bounded; Parquet is scanned in place;
+JSON and XLSX are read whole. A JSON string holding a lone surrogate (``"\\ud800"``: no Unicode
+character, so no Parquet string either) sets aside its record only. Decoded text, Parquet and
+XLSX cannot hold one: decoders mark such bytes as invalid, and polars/calamine refuse the file.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import json
 import re
 import sys
 import tempfile
+from collections import deque
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -39,9 +43,9 @@ from curation.sources.spec import Encoding, Format, SourceSpec
 INVALID_BYTE = "\U0010fffd"
 BOOKKEEPING = ("_file", "_row", "_read_error", "_unparsed")
 BATCH_ROWS = 50_000
-_DIGIT_RUN = re.compile(r"\d{3,}")
 _SAMPLE_BYTES = 1 << 20
 _ERROR_HANDLER = "medcurate-mark-invalid"
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _mark_invalid(exc: UnicodeError) -> tuple[str, int]:
@@ -170,23 +174,31 @@ class _Reader:
         return pl.scan_parquet(parts)
 
     def _missing(self, missing: list[str], present: list[str], rel: str) -> None:
-        # A file without a header row would show its first record here: list the columns only
-        # when they look like column names (short, no digit runs such as IDs, phones, dates).
-        looks_like_header = all(len(c) <= 40 and not _DIGIT_RUN.search(c) for c in present)
-        shown = (
-            (", ".join(present) or "(none)")
-            if looks_like_header
-            else (f"{len(present)} columns that do not look like a header row (is it missing?)")
-        )
+        """A mapped column is absent. The file's own names are never shown: in a file without
+        a header row they are the first record's values (a name, a phone number …)."""
+        if self.spec.format in (Format.JSON, Format.JSONL):
+            has = f"its records have {len(present)} distinct key(s)"
+        elif self.spec.format == Format.PARQUET:
+            has = f"it has {len(present)} column(s)"
+        else:
+            has = f"its first row (the header) has {len(present)} column(s)"
+        found = len(self.wanted) - len(missing)
         raise InputFileError(
             f"{rel}: source '{self.spec.name}' maps column(s) {', '.join(missing)} "
-            f"that the file does not have; its columns are: {shown}"
+            f"that the file does not have; {has}, {found} of the {len(self.wanted)} mapped",
+            hint="Compare `fields` of the source in sources.yaml with the file's header row "
+            "(CSV/TSV/XLSX need one as their first row); the file's own names are not printed "
+            "since without a header they would be record text.",
         )
 
-    def _record(self, values: dict[str, object], number: int) -> dict:
+    def _record(self, values: dict[str, object], number: int, raw: str | None = None) -> dict:
+        """The mapped values as text; a record with a lone surrogate (JSON ``\\ud800``, which
+        no Parquet string can hold) is unreadable, kept as ``raw`` (default: escaped JSON)."""
         if self.spec.format in (Format.JSON, Format.JSONL):
             self.keys_seen.update(values)
         out = {c: _as_text(values.get(c)) for c in self.wanted}
+        if any(v is not None and _SURROGATE.search(v) for v in out.values()):
+            return self._unreadable(Reason.INVALID_UNICODE, number, raw or _json_text(values))
         out["_row"] = number
         return out
 
@@ -196,17 +208,23 @@ class _Reader:
 
     # -- formats ---------------------------------------------------------------------------
     def _delimited_records(self, text: IO[str], rel: str, delimiter: str) -> Iterator[dict]:
-        reader = csv.reader(text, delimiter=delimiter)
-        header = next(reader, None)
+        rows = _csv_rows(text, delimiter)
+        header = next(rows, None)
         if not header:
             raise InputFileError(f"{rel}: the file is empty (no header row)")
+        if isinstance(header, str):
+            raise InputFileError(f"{rel}: a quote opened in the header row is never closed")
         header = [h.strip() for h in header]
         missing = [c for c in self.wanted if c not in header]
         if missing:
             self._missing(missing, header, rel)
         index = {c: header.index(c) for c in self.wanted}
         number = 0
-        for row in reader:
+        for row in rows:
+            if isinstance(row, str):  # its quote is never closed
+                number += 1
+                yield self._unreadable(Reason.UNCLOSED_QUOTE, number, row.rstrip("\r\n"))
+                continue
             if not any(cell.strip() for cell in row):
                 continue  # blank lines are not records
             number += 1
@@ -231,9 +249,9 @@ class _Reader:
         if not isinstance(data, list):
             raise InputFileError(f"{rel}: format 'json' expects a top-level array of objects")
         for number, obj in enumerate(data, start=1):
-            raw = json.dumps(obj, ensure_ascii=False)
+            raw = _json_text(obj)
             if isinstance(obj, dict):
-                yield self._record(obj, number)
+                yield self._record(obj, number, raw)
             else:
                 yield self._unreadable(Reason.INVALID_JSON, number, raw)
 
@@ -246,7 +264,7 @@ class _Reader:
             obj = None
         if not isinstance(obj, dict):
             return self._unreadable(Reason.INVALID_JSON, number, line)
-        return self._record(obj, number)
+        return self._record(obj, number, line)
 
     def _parquet(self, path: Path, rel: str) -> pl.LazyFrame:
         frame = pl.scan_parquet(path)
@@ -288,6 +306,77 @@ class _Reader:
             )
             .lazy()
         )
+
+
+class _Lines:
+    """The lines of a text file for ``csv.reader``: remembers those the current record took,
+    and reads lines given back (``again``) before the file's next ones."""
+
+    def __init__(self, text: IO[str]) -> None:
+        self._text = iter(text)
+        self.again: deque[str] = deque()
+        self.taken: list[str] = []
+        self.ended = False  # the input ran out during the current record
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        if self.again:
+            line = self.again.popleft()
+        else:
+            line = next(self._text, None)
+            if line is None:
+                self.ended = True
+                raise StopIteration
+        self.taken.append(line)
+        return line
+
+    def start_record(self) -> None:
+        self.taken, self.ended = [], False
+
+
+def _csv_rows(text: IO[str], delimiter: str) -> Iterator[list[str] | str]:
+    """The rows of a CSV/TSV file as lists of fields; for a row whose quote is never closed,
+    its raw first line (a ``str``) instead, and the lines after it read again as rows.
+
+    Detection: the file is parsed with ``strict=True``, under which a quoted field must end in
+    a quote followed by the delimiter or the line end. A quote left open runs over the lines
+    after it until the input ends, or until the next quote, which is then almost always the
+    opening quote of a later field or a quote inside text: followed by more text. Either way
+    the strict parse of that record fails, while a file that follows RFC 4180 never fails it
+    (no false alarms). The record started on the line holding the open quote: that line is the
+    broken row; the lines after it are given back and parsed again (a later open quote is
+    found the same way). A failure within one line (``"a"b``: text after a closing quote) is
+    no unclosed quote: that line is read leniently (``ab``), as the ``csv`` default does.
+
+    Limit: a later stray quote that happens to end a field (``5'11"`` then a delimiter or the
+    line end) closes the run exactly as a multi-line field closes; syntax cannot tell them
+    apart, so such a run stays one row (``malformed_row`` unless its field count fits).
+    """
+    lines = _Lines(text)
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
+    while True:
+        lines.start_record()
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:  # the reader starts afresh at its next record
+            first, *rest = lines.taken
+            if rest or lines.ended:
+                lines.again.extendleft(reversed(rest))
+                yield first
+            else:
+                yield next(csv.reader([first], delimiter=delimiter))
+            continue
+        yield row
+
+
+def _json_text(value: object) -> str:
+    """JSON of a raw value as written, but with ASCII escapes if it holds a lone surrogate."""
+    text = json.dumps(value, ensure_ascii=False)
+    return json.dumps(value) if _SURROGATE.search(text) else text
 
 
 def _as_text(value: object) -> str | None:

@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import os
 import re
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+import polars as pl
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
-from curation.config import read_yaml, validate_config
+from curation.config import check_known, read_yaml, validate_config
 from curation.errors import ConfigError
 from curation.models import Dimension, Kind, Language
+from curation.paths import ProjectPaths
 
 SOURCE_NAME = r"^[a-z][a-z0-9_]*$"
 DEFAULT_SPEAKERS = r"^\s*(患者|病人|家属|医生|大夫|Patient|Doctor|Dr\.?|Nurse|护士)\s*[:：]\s*"
@@ -20,6 +31,35 @@ DEFAULT_OPTION_LABEL = r"^\s*([A-J])\s*(?:[.．、:：)）]\s*|\s+)(.*\S)\s*$"
 Columns = Annotated[
     str | list[str],
     Field(description="A column name, or several joined with a newline (empty ones skipped)."),
+]
+
+
+def compile_pattern(pattern: str) -> re.Pattern[str]:
+    """A regex that both Python and polars (Rust regex: no look-around, no backreferences)
+    accept; else a ValueError saying why, for a pydantic validator."""
+    try:
+        compiled = re.compile(pattern)
+        pl.Series([""], dtype=pl.String).str.contains(pattern)
+    except re.error as exc:
+        raise ValueError(f"not a valid regular expression: {exc}") from None
+    except pl.exceptions.ComputeError as exc:
+        lines = str(exc).splitlines()
+        why = next((ln.removeprefix("error: ") for ln in lines if ln.startswith("error: ")), "")
+        raise ValueError(f"not a regular expression polars can run: {why}") from None
+    return compiled
+
+
+def _declared(names: list[str], info: ValidationInfo) -> list[str]:
+    declared = (info.context or {}).get("sources")
+    if declared is not None:
+        check_known(names, declared, "source")
+    return names
+
+
+SourceNames = Annotated[
+    list[str],
+    AfterValidator(_declared),
+    Field(description="Names of sources declared in sources.yaml (checked when loading params)."),
 ]
 
 
@@ -75,10 +115,17 @@ class OptionsMap(_Strict):
             )
         return self
 
+    @field_validator("separator")
+    @classmethod
+    def _not_empty(cls, value: str) -> str:
+        if not value:
+            raise ValueError("must not be empty: it splits the packed column into options")
+        return value
+
     @field_validator("label_pattern")
     @classmethod
     def _two_groups(cls, value: str) -> str:
-        if re.compile(value).groups != 2:
+        if compile_pattern(value).groups != 2:
             raise ValueError("label_pattern needs exactly two groups: (label) and (text)")
         return value
 
@@ -101,7 +148,7 @@ class DialogueMap(_Strict):
     @field_validator("speaker_pattern")
     @classmethod
     def _one_group(cls, value: str) -> str:
-        if re.compile(value).groups < 1:
+        if compile_pattern("(?m)" + value).groups < 1:  # as the dialogue mapping applies it
             raise ValueError("speaker_pattern needs a group capturing the speaker")
         return value
 
@@ -144,6 +191,10 @@ class SourceSpec(_Strict):
 
     name: str = Field(pattern=SOURCE_NAME)
     path: str = Field(description="A file, or a directory read with `include`.")
+    allow_outside_project: bool = Field(
+        default=False,
+        description="Read a `path` outside the project directory (absolute, `..`, symlink).",
+    )
     include: str | None = Field(
         default=None, description="Glob of files to read when `path` is a directory."
     )
@@ -176,11 +227,22 @@ class SourceSpec(_Strict):
             raise ValueError(f"'encoding' does not apply to format '{self.format}'")
         return self
 
+    @model_validator(mode="after")
+    def _inside_project(self) -> SourceSpec:
+        escapes = os.path.normpath(self.path).split(os.sep)[0] == ".."
+        if (Path(self.path).is_absolute() or escapes) and not self.allow_outside_project:
+            raise ValueError(
+                f"path {self.path} is outside the project directory; move the data under it "
+                "(e.g. raw/) or set allow_outside_project: true"
+            )
+        return self
+
     def files(self, root: Path) -> list[Path]:
-        """The raw files of this source, sorted; raises if there are none."""
+        """The raw files of this source, sorted; raises if there are none, or if one resolves
+        (through a symlink) outside the project without `allow_outside_project`."""
         base = root / self.path
         if base.is_file():
-            return [base]
+            return [self._inside(root, base)]
         if base.is_dir():
             if self.include is None:
                 raise ConfigError(
@@ -189,7 +251,7 @@ class SourceSpec(_Strict):
                 )
             found = sorted(p for p in base.glob(self.include) if p.is_file())
             if found:
-                return found
+                return [self._inside(root, p) for p in found]
             raise ConfigError(
                 f"source '{self.name}': no files match '{self.include}' in {self.path}"
             )
@@ -197,6 +259,17 @@ class SourceSpec(_Strict):
             f"source '{self.name}': path {self.path} does not exist",
             hint="Check the path (relative to the project root) or run `dvc pull` for data "
             "tracked by DVC.",
+        )
+
+    def _inside(self, root: Path, path: Path) -> Path:
+        if self.allow_outside_project or path.resolve().is_relative_to(root.resolve()):
+            return path
+        shown = path.relative_to(root).as_posix() if path.is_relative_to(root) else self.path
+        raise ConfigError(
+            f"{ProjectPaths(root).sources_file}: sources.{self.name}.path: {shown} resolves "
+            "(through a symlink) outside the project directory",
+            hint="Move the data under the project (e.g. raw/), or set "
+            "`allow_outside_project: true` on the source to read it in place.",
         )
 
 
@@ -221,6 +294,15 @@ def load_sources(path: Path) -> dict[str, SourceSpec]:
     if problems:
         raise ConfigError(f"{path} is invalid:\n" + "\n".join(problems))
     return specs
+
+
+def declared_sources(path: Path) -> list[str] | None:
+    """The source names a sources.yaml declares; None without the file (nothing to check)."""
+    if not path.is_file():
+        return None
+    data = read_yaml(path)
+    sources = data.get("sources") if isinstance(data, dict) else None
+    return [str(name) for name in sources] if isinstance(sources, dict) else None
 
 
 def get_source(path: Path, name: str) -> SourceSpec:

@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from curation.dedup.minhash import cluster_records
 from curation.dedup.text import records_from_frame
+from curation.sources.spec import SourceNames
 from curation.stages.base import ITEM_SCHEMA
 
 STAGE = "dedup"
@@ -98,7 +99,7 @@ class DedupConfig(BaseModel):
             "option list but keyed to different options are different questions."
         ),
     )
-    source_priority: list[str] = Field(
+    source_priority: SourceNames = Field(
         default_factory=list,
         description=(
             "Sources in order of preference for a cluster's representative; unlisted sources "

@@ -5,8 +5,9 @@ detector finds PHI in the question, context, options, answer, explanation and di
 one :class:`RecordReplacer` replaces it consistently across those fields. Then the
 **residual gate** re-scans the output with the high-confidence recognizers only (checksummed
 IDs, phones, emails; no safe-region exemptions) and quarantines any record that still has a
-hit (``residual_phi``). Any exception while handling a record quarantines it
-(``deid_error``): nothing is passed on that was not de-identified.
+hit (``residual_phi``); only an explicit ``deid.gate: off`` stops it. Any exception while
+handling a record quarantines it (``deid_error``): nothing is passed on that was not
+de-identified.
 
 Reports and quarantine details carry counts and category names, never values.
 """
@@ -23,12 +24,14 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 import curation.deid
 from curation import __version__
-from curation.deid.engine import for_detection
-from curation.deid.policy import Action, PhiPolicy
+from curation.config import check_known
+from curation.deid.engine import DetectionTimeout, for_detection
+from curation.deid.invisible import visible
+from curation.deid.policy import Action, PhiPolicy, load_policy
 from curation.deid.record import DetectionSettings, record_detector, record_language
 from curation.deid.registry import Recognizer, default_registry
 from curation.deid.spans import Span
@@ -46,6 +49,8 @@ DEFAULT_GATE = (
     "payment_card_v1",
     "iban_v1",
 )
+# Actions defined for one category only (elsewhere they would leave the value in place).
+ONE_CATEGORY_ACTIONS = {Action.SHIFT: "DATE", Action.GENERALIZE: "AGE"}
 
 
 class DeidConfig(BaseModel):
@@ -54,17 +59,56 @@ class DeidConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     min_score: float = Field(default=0.5, ge=0, le=1, description="Lowest confidence masked.")
+    time_budget: float = Field(
+        default=20.0,
+        gt=0,
+        description="Seconds one text may take; a record over it is quarantined (deid_timeout).",
+    )
     actions: dict[str, Action] = Field(
         default_factory=dict, description="Per-category override of schemas/phi.yaml actions."
+    )
+    gate: bool = Field(
+        default=True, description="The residual-PHI gate; only an explicit `gate: off` stops it."
     )
     gate_recognizers: list[str] = Field(
         default_factory=lambda: list(DEFAULT_GATE),
         description="High-confidence recognizers the residual-PHI gate re-runs on the output.",
     )
 
+    @field_validator("actions")
+    @classmethod
+    def _known_categories(
+        cls, actions: dict[str, Action], info: ValidationInfo
+    ) -> dict[str, Action]:
+        """Categories of the project's PHI policy (context `root`), actions that fit them."""
+        root = (info.context or {}).get("root")
+        check_known(actions, load_policy(root).categories, "PHI category")
+        for category, action in actions.items():
+            only = ONE_CATEGORY_ACTIONS.get(action)
+            if only and category != only:
+                raise ValueError(f"action '{action}' is for {only} only, not {category}")
+        return actions
+
+    @field_validator("gate_recognizers")
+    @classmethod
+    def _known_recognizers(cls, names: list[str], info: ValidationInfo) -> list[str]:
+        """Registry names; an empty list needs the gate turned off explicitly."""
+        if not names and info.data.get("gate", True):
+            raise ValueError(
+                "an empty list would turn the residual-PHI gate off silently; list "
+                "recognizers, or turn the gate off explicitly with `gate: off`"
+            )
+        if not set(names) <= set(DEFAULT_GATE):  # the defaults exist: spare building the registry
+            check_known(names, [r.name for r in default_registry().recognizers], "recognizer")
+        return names
+
+    def gate_names(self) -> list[str]:
+        """The recognizers the residual-PHI gate runs: none when `gate: off`."""
+        return list(self.gate_recognizers) if self.gate else []
+
     def detection(self) -> DetectionSettings:
         """The settings of detection (shared by the stage, `curate deid scan` and review)."""
-        return DetectionSettings(min_score=self.min_score)
+        return DetectionSettings(min_score=self.min_score, time_budget=self.time_budget)
 
 
 def deid_version(policy: PhiPolicy) -> str:
@@ -93,7 +137,7 @@ class RecordDeidentifier:
         self.salt = salt
         self.policy = policy
         self.version = deid_version(policy)
-        self.gate = gate_recognizers(config.gate_recognizers)
+        self.gate = gate_recognizers(config.gate_names())
 
     def __call__(
         self, row: dict[str, Any], found: list[list[Span]] | None = None
@@ -101,6 +145,8 @@ class RecordDeidentifier:
         """The de-identified record; `found`: its spans per text, if already detected."""
         try:
             return self._deidentify(row, found)
+        except DetectionTimeout:  # an adversarial text (a 200,000-digit run) stalls nothing
+            return {"_reason": Reason.DEID_TIMEOUT.value, "_detail": "DetectionTimeout"}
         except Exception as exc:  # fail closed: never pass a record we could not clean
             return {"_reason": Reason.DEID_ERROR.value, "_detail": type(exc).__name__}
 
@@ -141,6 +187,9 @@ class RecordDeidentifier:
         rest = iter(cleaned[len(TEXT_FIELDS) :])
         out["options"] = [{"label": o["label"], "text": next(rest)} for o in row["options"]]
         out["turns"] = [{"speaker": t["speaker"], "text": next(rest)} for t in row["turns"]]
+        out["source_labels"] = [
+            {"name": label["name"], "value": next(rest)} for label in row.get("source_labels") or ()
+        ]
         key = row["source_record_key"]
         if any(self.records.detect_record([key], lang)):  # a key such as an MRN is PHI
             digest = hmac.new(self.salt, key.encode(), hashlib.sha256).hexdigest()[:16]
@@ -179,7 +228,7 @@ def residual_phi(texts: Sequence[str], gate: Sequence[Recognizer]) -> Counter[st
     """Categories (and counts) the gate recognizers still find in these texts."""
     found: Counter[str] = Counter()
     for text in filter(None, texts):
-        text = for_detection(text)  # the gate reads the text as the detector does
+        text = for_detection(visible(text)[0])  # the gate reads the text as the detector does
         for recognizer in gate:
             found.update(s.label for s in recognizer.find(text))
     return found
@@ -191,22 +240,35 @@ def _text_names(row: dict[str, Any]) -> list[str]:
         list(TEXT_FIELDS)
         + [f"options.{i}" for i in range(len(row["options"]))]
         + [f"turns.{i}" for i in range(len(row["turns"]))]
+        + [f"source_labels.{i}" for i in range(len(row.get("source_labels") or ()))]
     )
 
 
 def record_texts(row: dict[str, Any]) -> list[str]:
-    """Every text of a record, in a fixed order: fields, then options, then turns."""
+    """Every text of a record, in a fixed order: fields, then options, turns, and the labels
+    carried over from the source (a department column may name a doctor)."""
     texts = [row[f] or "" for f in TEXT_FIELDS]
     return (
-        texts + [o["text"] or "" for o in row["options"]] + [t["text"] or "" for t in row["turns"]]
+        texts
+        + [o["text"] or "" for o in row["options"]]
+        + [t["text"] or "" for t in row["turns"]]
+        + [label["value"] or "" for label in row.get("source_labels") or ()]
     )
 
 
-_OUT_FIELDS = (*TEXT_FIELDS, "options", "turns", "source_record_key", "phi")
+_OUT_FIELDS = (*TEXT_FIELDS, "options", "turns", "source_labels", "source_record_key", "phi")
 _RESULT = pl.Struct(
     {name: ITEM_SCHEMA[name] for name in _OUT_FIELDS} | {"_reason": pl.String, "_detail": pl.String}
 )
-_IN_FIELDS = ("item_id", "language", "source_record_key", *TEXT_FIELDS, "options", "turns")
+_IN_FIELDS = (
+    "item_id",
+    "language",
+    "source_record_key",
+    *TEXT_FIELDS,
+    "options",
+    "turns",
+    "source_labels",
+)
 
 
 def deidentify(

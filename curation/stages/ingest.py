@@ -4,8 +4,9 @@ Pure: ``ingest(raw_frame, spec, config) -> StageResult``; reading files and writ
 outputs are the CLI's job (``curate ingest``).
 
 Order of checks (the first that fails names the reason): the record could not be read
-(invalid JSON) → undecodable bytes → key repeats an earlier record → options or answer
-cannot be parsed → the mapped row breaks the item contract (:mod:`curation.models`).
+(invalid JSON, an unclosed CSV quote, a lone surrogate) → undecodable bytes → key repeats an
+earlier record → options or answer cannot be parsed → the mapped row breaks the item contract
+(:mod:`curation.models`).
 """
 
 from __future__ import annotations
@@ -28,6 +29,10 @@ READ_ERROR_DETAILS = {
     Reason.INVALID_JSON.value: "the line is not a JSON object",
     Reason.INVALID_ENCODING.value: "the record holds bytes invalid in the declared encoding",
     Reason.MALFORMED_ROW.value: "the row has a different number of fields than the header",
+    Reason.UNCLOSED_QUOTE.value: "a quote opened in this row is never properly closed; "
+    "the lines after it were read as rows of their own",
+    Reason.INVALID_UNICODE.value: "a value holds a lone surrogate (e.g. the JSON escape \\ud800 "
+    "without its pair), which is not a Unicode character",
 }
 
 

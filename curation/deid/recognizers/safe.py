@@ -63,7 +63,8 @@ RECOGNIZERS = [
     ),
     PatternRecognizer(
         "safe_lab_value_v1", SAFE, BOTH,
-        r"(?=\d)\d+(?:\.\d+)?\s*(?:×|x|X|\*)\s*10\s*\^?\s*[-−]?\d+\s*/\s*(?:L|l|μL|uL|mL|ml)",
+        # a number starts after no digit: each digit run is tried once, not from every digit
+        r"(?=\d)(?<![\d.])\d+(?:\.\d+)?\s*(?:×|x|X|\*)\s*10\s*\^?\s*[-−]?\d+\s*/\s*(?:L|l|μL|uL|mL|ml)",
         1.0,
         trigger='[×xX*]\\s*10',
     ),
