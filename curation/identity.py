@@ -4,12 +4,16 @@
 * ``content_hash`` hashes the normalized content: equal for texts that differ only in
   Unicode width forms, case or whitespace.
 
-Both are the first 16 hex digits of a SHA-256 (64 bits).
+Both are the first 16 hex digits of a SHA-256 (64 bits). ``item_id`` stays inside the project:
+a source's record key is often an MRN or a 住院号, whose space a dictionary attack on an
+unsalted hash walks through. What leaves it (releases and their exports) carries
+:func:`public_id`, an HMAC of the internal id under the project's secret salt.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import re
 import unicodedata
@@ -31,6 +35,18 @@ def short_hash(text: str) -> str:
 def item_id(source: str, record_key: str) -> str:
     """Stable identifier of a source record."""
     return short_hash(f"{source}{_SEP}{record_key}")
+
+
+#: How a released id is made (written into every release manifest).
+PUBLIC_ID_SCHEME = "hmac-sha256(project salt MEDCURATE_DEID_SALT, 'public-id' + item_id)[:16]"
+
+
+def public_id(salt: bytes, internal: str) -> str:
+    """The id an item is released under: no one without the salt can link it to its record
+    key, and the same salt gives the same id in every release."""
+    return hmac.new(
+        salt, b"public-id" + _SEP.encode() + internal.encode(), hashlib.sha256
+    ).hexdigest()[:16]
 
 
 def normalize_text(text: str | None) -> str:

@@ -23,6 +23,7 @@ from curation.commands.release import (
     version_key,
 )
 from curation.errors import CurationError
+from curation.identity import item_id, public_id
 from curation.params import load_params
 from curation.paths import ProjectPaths
 from curation.release.croissant import load_records
@@ -53,11 +54,15 @@ def items(n: int, seed: int = 0, prefix: str = "q", **more) -> list[dict]:
     return rows
 
 
+SALT = "release-test-salt"
+
+
 def project(root: Path, rows: list[dict], **release) -> ProjectPaths:
     paths = ProjectPaths(root)
     params = {"project": {"name": "t"}, "release": {"name": "Test bench", **release}}
     root.mkdir(parents=True, exist_ok=True)
     paths.params_file.write_text(yaml.safe_dump(params), encoding="utf-8")
+    (root / ".env").write_text(f"MEDCURATE_DEID_SALT={SALT}\n", encoding="utf-8")
     write_reviewed(paths, rows)
     return paths
 
@@ -120,11 +125,14 @@ def test_adding_and_editing_items_never_moves_one(tmp_path: Path) -> None:
     after = splits_of(paths.releases / "1.1.0")
     assert all(after[i] == s for i, s in before.items())  # no item changed split
     log = (paths.releases / "1.1.0" / "CHANGELOG.md").read_text()
-    added = sorted(r["item_id"] for r in new)
+    salt = SALT.encode()
+    added = sorted(public_id(salt, r["item_id"]) for r in new)  # released under public ids
     assert log.split("## Added (20)")[1].split("##")[0].split() == [
         x for i in added for x in ("-", i)
     ]
-    assert sorted(log.split("## Changed (3)")[1].split()[1::2]) == sorted(edited.values())
+    assert sorted(log.split("## Changed (3)")[1].split()[1::2]) == sorted(
+        public_id(salt, i) for i in edited.values()
+    )
     assert "## Removed (0)" in log
     assert second["changes"] == {"added": 20, "changed": 3, "removed": 0}
     assert second["previous"] == "1.0.0"
@@ -584,3 +592,52 @@ def test_cli_release_errors_are_clear(tmp_path: Path) -> None:
     assert absent.exit_code == 1 and "does not exist" in absent.output
     unsplit = runner.invoke(app, ["release", "1.0.0", "--root", str(paths.root)])
     assert unsplit.exit_code == 1 and "split" in unsplit.output
+
+
+def test_released_ids_are_keyed_with_the_project_secret(tmp_path: Path) -> None:
+    """A record key (an MRN, a 住院号) cannot be walked back from a released id: releases
+    carry an HMAC of the internal id under the salt, never sha256(source, key)."""
+    rows = items(40)
+    paths = project(tmp_path, rows)
+    manifest = release(paths, "1.0.0")
+    released = set(splits_of(paths.releases / "1.0.0"))
+    internal = {r["item_id"] for r in rows} | {
+        item_id(r["source"], r["source_record_key"]) for r in rows
+    }
+    assert released and not released & internal
+    assert released == {public_id(SALT.encode(), r["item_id"]) for r in rows}
+    clusters = pl.concat(
+        [pl.read_parquet(p) for p in (paths.releases / "1.0.0").glob("data/*/*.parquet")]
+    )["cluster_id"]
+    assert not set(clusters) & {r["cluster_id"] for r in rows}
+    assert "hmac" in manifest["id_scheme"] and manifest["salt_id"]
+    exported = (paths.releases / "1.0.0" / "exports").rglob("*.jsonl")
+    text = "".join(p.read_text(encoding="utf-8") for p in exported)
+    assert not any(i in text for i in internal)
+
+
+@pytest.mark.parametrize("legacy", [False, True])
+def test_released_splits_pin_items_under_either_id(tmp_path: Path, legacy: bool) -> None:
+    """A release pins its items' splits by their public ids; one made before public ids (that
+    named items by their internal id) still pins them: an existing project keeps its splits."""
+    rows = items(120)
+    paths = project(tmp_path, rows)
+    release(paths, "1.0.0")
+    public = {public_id(SALT.encode(), r["item_id"]): r["item_id"] for r in rows}
+    public |= {public_id(SALT.encode(), r["cluster_id"]): r["cluster_id"] for r in rows}
+    for path in (paths.releases / "1.0.0").glob("data/*/*.parquet"):
+        frame = pl.read_parquet(path).with_columns(
+            pl.col("item_id").replace_strict(public), pl.col("cluster_id").replace_strict(public)
+        )
+        if legacy:  # as a release written before public ids
+            frame.write_parquet(path)
+    legacy_or_public = splits_of(paths.releases / "1.0.0")
+    released = {public.get(k, k): split for k, split in legacy_or_public.items()}
+    params = paths.params_file.read_text(encoding="utf-8")
+    paths.params_file.write_text(
+        params + "split:\n  ratios: {train: 0.0, dev: 0.0, test: 1.0}\n", encoding="utf-8"
+    )
+    run_split(paths, load_params(paths.params_file))
+    now = dict(pl.read_parquet(paths.split).select("item_id", "split").iter_rows())
+    assert now == released  # every item kept its split, though the ratios now say all test
+    assert set(released.values()) != {"test"}

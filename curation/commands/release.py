@@ -18,6 +18,7 @@ from typing import Any
 import polars as pl
 
 from curation.errors import CurationError, InputFileError
+from curation.identity import PUBLIC_ID_SCHEME
 from curation.params import Params
 from curation.paths import ProjectPaths
 from curation.release import croissant, exporters, gates
@@ -39,9 +40,11 @@ from curation.release.splits import (
     SPLITS,
     assign,
     eligible,
+    internal_assignments,
     released_assignments,
     stratum_shares,
 )
+from curation.secrets import deid_salt, salt_id
 from curation.stages.base import ITEM_SCHEMA
 
 _NUMBER = r"(0|[1-9][0-9]*)"
@@ -68,7 +71,9 @@ def run_split(paths: ProjectPaths, params: Params) -> dict[str, Any]:
     mask = eligible(reviewed)
     accepted = reviewed.filter(mask)
     held = reviewed.filter(~mask)
-    pinned, test_clusters = released_assignments(paths.releases)
+    pinned, test_clusters = internal_assignments(
+        *released_assignments(paths.releases), reviewed, deid_salt(paths.root)
+    )
     split, rules = assign(accepted.sort("item_id"), params.split, pinned, test_clusters)
     paths.split.parent.mkdir(parents=True, exist_ok=True)
     split.write_parquet(paths.split, statistics=False)
@@ -156,7 +161,8 @@ def run_release(
     items = pl.read_parquet(paths.split)
     earlier = [v for v in versions(paths.releases) if version_key(v) < version_key(version)]
     previous = earlier[-1] if earlier else None
-    pinned, _ = released_assignments(paths.releases)
+    salt = deid_salt(paths.root)
+    pinned, _ = internal_assignments(*released_assignments(paths.releases), items, salt)
     previous_train = [release_frame(paths.releases / v, "train") for v in earlier]
     previous_train = [f for f in previous_train if f is not None]
 
@@ -205,7 +211,7 @@ def _build(
     out: Path,
     previous: str | None,
 ) -> dict[str, Any]:
-    frame = public_frame(items.select([*ITEM_SCHEMA.names(), "split"]))
+    frame = public_frame(items.select([*ITEM_SCHEMA.names(), "split"]), deid_salt(paths.root))
     data_files = []
     for (config, split), group in sorted(frame.group_by("config", "split")):
         folder = out / "data" / config
@@ -265,6 +271,8 @@ def _build(
                 "dedup": params.dedup.model_dump(mode="json"),
                 "deid_gate": params.deid.gate_names() or "off",
             },
+            "id_scheme": PUBLIC_ID_SCHEME,
+            "salt_id": salt_id(paths.root),
             "git_commit": git_commit(paths.root),
             "built_from": built_from(paths.root, paths.split),
             "configs": sorted(frame["config"].unique().to_list()),

@@ -1,13 +1,17 @@
 """The released form of an item: flat public columns, grouped into configs (kind × language).
 
 Internal fields stay out of a release: provenance (raw file paths, record keys), physicians'
-identities and raw labels, tagger runners-up. What a benchmark user needs stays: the text, the
-answer, the specialty placement, the difficulty, how the review decided, the license.
+identities and raw labels, tagger runners-up. Ids are released as :func:`identity.public_id`
+(``item_id`` and ``cluster_id`` alike): the internal id hashes the record key without a
+secret. What a benchmark user needs stays: the text, the answer, the specialty placement, the
+difficulty, how the review decided, the license.
 """
 
 from __future__ import annotations
 
 import polars as pl
+
+from curation.identity import public_id
 
 PUBLIC_COLUMNS = [
     "item_id",
@@ -40,9 +44,14 @@ def config_expr() -> pl.Expr:
     return pl.concat_str([pl.col("kind"), pl.col("language")], separator="_")
 
 
-def public_frame(items: pl.DataFrame) -> pl.DataFrame:
-    """Items (item schema + split) → released rows, sorted by config, split, item_id."""
+def public_frame(items: pl.DataFrame, salt: bytes) -> pl.DataFrame:
+    """Items (item schema + split) → released rows with public ids, sorted by config, split,
+    item_id."""
     tags, review = pl.col("tags"), pl.col("review")
+
+    def public(column: str) -> pl.Expr:
+        return pl.col(column).map_elements(lambda v: public_id(salt, v), return_dtype=pl.String)
+
     answer = (
         pl.when(pl.col("kind") == "mcq")
         .then(pl.col("answer_labels").list.join(","))
@@ -57,6 +66,8 @@ def public_frame(items: pl.DataFrame) -> pl.DataFrame:
             disease_group=tags.struct.field("disease_group"),
             difficulty=review.struct.field("difficulty"),
             review_resolution=review.struct.field("resolution"),
+            item_id=public("item_id"),
+            cluster_id=public("cluster_id"),
         )
         .select(["config", *PUBLIC_COLUMNS])
         .sort("config", "split", "item_id")

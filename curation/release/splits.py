@@ -25,6 +25,7 @@ from typing import Any
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from curation.identity import public_id
 from curation.sources.spec import SourceNames
 
 SPLITS = ("train", "dev", "test")
@@ -155,8 +156,27 @@ def chance_band(ratio: float, n: int) -> float:
     return 2.58 * math.sqrt(ratio * (1 - ratio) / n) if n else 1.0
 
 
+def internal_assignments(
+    pinned: dict[str, str], test_clusters: set[str], items: pl.DataFrame, salt: bytes
+) -> tuple[dict[str, str], set[str]]:
+    """Released assignments keyed by the items' internal ids: a release names items by their
+    public ids (``identity.public_id``); one made before public ids named them by the internal
+    id itself, which passes through unchanged, so an existing project keeps its splits."""
+    internal = {
+        public_id(salt, value): value
+        for column in ("item_id", "cluster_id")
+        if column in items.columns
+        for value in items[column].drop_nulls().unique().to_list()
+    }
+    return (
+        {internal.get(k, k): split for k, split in pinned.items()},
+        {internal.get(c, c) for c in test_clusters},
+    )
+
+
 def released_assignments(releases: Path) -> tuple[dict[str, str], set[str]]:
-    """(item_id → split, clusters in any test set) over every published release."""
+    """(released item id → split, released cluster ids in any test set) over every published
+    release; :func:`internal_assignments` maps them onto the project's items."""
     pinned: dict[str, str] = {}
     test_clusters: set[str] = set()
     for path in sorted(releases.glob("*/data/*/*.parquet")):
