@@ -410,6 +410,66 @@ def tag_scan(
     console.print(f"tagged {done} texts → {output}")
 
 
+@app.command()
+@user_errors
+def audit(
+    strings: Annotated[
+        Path,
+        typer.Argument(
+            help="UTF-8 text file, one string per line (e.g. the hospital's patient index: "
+            "names, MRNs, phone numbers); blank lines are skipped.",
+            metavar="STRINGS",
+            show_default=False,
+        ),
+    ],
+    root: RootOption = Path("."),
+    labelstudio: Annotated[
+        Path | None,
+        typer.Option(
+            "--labelstudio",
+            help="Label Studio folder (SQLite database, export snapshots, server log).",
+            show_default="<root>/.labelstudio",
+        ),
+    ] = None,
+) -> None:
+    """Find identifiers where patient data must never be; print where, never what.
+
+    Searches every string of STRINGS, and its parts (a Chinese name's given name, a Latin-script
+    name's parts of 2+ characters, an email's local part, a number's digits without separators),
+    case-insensitively over:
+    every file under data/ except the raw records kept by design (data/ingested/,
+    data/quarantine/ingest/, data/quarantine/deid/), reports/, models/, releases/, DVC's
+    .dvc/tmp/ and the Label Studio folder (its SQLite database table by table, export
+    snapshots, server log). Parquet files are read column by column (nested ones too), JSON
+    through its values; in texts, separators between digits and invisible characters are
+    ignored. Each finding names the file (row, column, offset; or table and row) and the
+    string's line number in STRINGS. Exit code 1 when anything is found, 0 otherwise.
+    """
+    from curation.audit import audit as run_audit
+    from curation.audit import audit_files, read_strings
+
+    entries = read_strings(strings)
+    if not entries:
+        raise CurationError(f"no strings in {strings}", hint="Give one string per line.")
+    files = audit_files(root, labelstudio)
+    findings = run_audit(root, entries, labelstudio, exclude=[strings])
+    for finding in findings:
+        typer.echo(str(finding))
+    found = sorted({f.line for f in findings})
+    console.print(
+        f"searched {len(files)} files for {len(entries)} strings: "
+        + (
+            f"{len(found)} found in {len(findings)} places (input lines "
+            f"{', '.join(map(str, found))})"
+            if found
+            else "none found"
+        ),
+        highlight=False,
+    )
+    if findings:
+        raise typer.Exit(1)
+
+
 def _chosen_sources(paths: ProjectPaths, names: list[str] | None) -> list[str]:
     from curation.sources.spec import load_sources
 

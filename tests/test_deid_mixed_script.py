@@ -38,3 +38,28 @@ def _found(text: str, language: str) -> list[tuple[str, str]]:
 )
 def test_identifiers_in_the_other_script(text: str, language: str, expected: list) -> None:
     assert _found(text, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        # a name standing alone in the other script: no cue needed
+        ("A. 端木沐辰", "en", [("NAME", "端木沐辰")]),
+        ("欧阳霁川 was seen today", "en", [("NAME", "欧阳霁川")]),
+        ("患者Crispin Quillfeather，男，52岁。", "zh", [("NAME", "Crispin Quillfeather")]),
+        ("Barnaby Fairweather医生建议做CT。", "zh", [("NAME", "Barnaby Fairweather")]),
+        # words, terms and scales stay
+        ("the term 高血压 means hypertension", "en", []),
+        ("GCS评分采用Glasgow Coma Scale。", "zh", []),
+        # a double surname after a given name is a person, not a firm
+        (
+            "Patient Peregrine Okonkwo-Brandt was admitted.",
+            "en",
+            [("NAME", "Peregrine Okonkwo-Brandt")],
+        ),
+    ],
+)
+def test_a_name_standing_alone_in_the_other_script(
+    text: str, language: str, expected: list
+) -> None:
+    assert _found(text, language) == expected

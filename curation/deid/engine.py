@@ -15,6 +15,7 @@ import polars as pl
 from curation.deid.casing import truecase
 from curation.deid.invisible import restore, visible
 from curation.deid.language import detect_language
+from curation.deid.recognizers import names, names_zh
 from curation.deid.registry import SAFE, Registry, default_registry
 from curation.deid.script import to_simplified
 from curation.deid.spans import Span, merge_spans, subtract
@@ -98,6 +99,12 @@ class Detector:
                     shift = run.start() - offset
                     foreign.append(replace(span, start=start + shift, end=end + shift))
                 k += 1
+        isolated = _ISOLATED_NAME[lang]
+        foreign += [
+            Span(m.start(), m.start() + len(run), "NAME", 0.7, "isolated_name_v1")
+            for m in runs
+            if isolated(run := m.group().rstrip(_RUN_END))
+        ]
         return merge_spans([*found, *foreign]) if foreign else found
 
     def _detect_with(
@@ -177,6 +184,11 @@ _FOREIGN_RUN = {
     "zh": re.compile(r"[A-Za-z][A-Za-z0-9 .,'’@&()/#:+-]*[A-Za-z0-9.)]"),
     "en": re.compile(r"[0-9]*[\u3400-\u9fff][\u3400-\u9fff0-9\u3000-\u303f\uff01-\uff5e]*"),
 }
+
+
+# a whole run that is a name by itself: Han in an English record, Latin in a Chinese one
+_ISOLATED_NAME = {"en": names_zh.isolated_name, "zh": names.isolated_name}
+_RUN_END = "，。；：！？、）》」』.,;:!?) "
 
 
 def _enough(run: re.Match[str], lang: str) -> bool:

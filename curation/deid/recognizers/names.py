@@ -1349,3 +1349,17 @@ RECOGNIZERS = [
     LowercaseNameRecognizer(),
     LowercaseTitledNameRecognizer(),
 ]
+
+
+_TITLE_CASE_RUN = re.compile(r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+){1,2}")
+
+
+def isolated_name(run: str) -> bool:
+    """Two or three capitalized words standing alone in text of another script (a Chinese
+    record's '患者Crispin Quillfeather，'): a name when the vocabulary explains each word as a
+    name or not at all (never a common, clinical or function word: Glasgow Coma Scale stays)."""
+    from curation.deid.vocabulary import word_class
+
+    return _TITLE_CASE_RUN.fullmatch(run) is not None and all(
+        word_class(word) in ("name", "unknown") for word in re.split(r"[ -]", run)
+    )

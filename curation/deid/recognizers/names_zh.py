@@ -20,6 +20,7 @@ from curation.deid.registry import (
 )
 from curation.deid.spans import Span
 from curation.deid.words import (
+    chinese_medical_words,
     chinese_words,
     is_ordinary_chinese_word,
 )
@@ -240,6 +241,19 @@ def _thanks_before(text: str, start: int, value: str) -> bool:
         len(value) == 3
         and (opening in COURTESY or is_ordinary_chinese_word(opening))
         and _ZH_SUR.match(value[2:]) is not None
+    )
+
+
+def isolated_name(run: str) -> bool:
+    """A run of 2-4 Han characters standing alone in text of another script (an English
+    note's 'seen by 欧阳霁川', an option '端木沐辰'): a name when a surname opens it and it is
+    no ordinary or medical word. Inside Chinese text no run stands alone like this."""
+    return (
+        re.fullmatch(rf"[{CJK}]{{2,4}}", run) is not None
+        and (sur := _ZH_SUR.match(run)) is not None
+        and len(run) > len(sur.group())
+        and not is_ordinary_chinese_word(run)
+        and run not in chinese_medical_words()
     )
 
 

@@ -396,9 +396,15 @@ class SurnameFirmRecognizer:
             if m.group("a") and not m.group("b"):
                 continue  # "Smith and Jones" alone is two people, not a firm name
             if all(p in last for p in parts):
-                yield Span(m.start(), m.end(), "ORGANIZATION", 0.7, self.name)
+                given = _GIVEN_BEFORE.search(text, max(0, m.start() - 30), m.start())
+                if m.group("d") and given:  # Peregrine Okonkwo-Brandt: a double surname
+                    yield Span(given.start(), m.end(), "NAME", 0.75, self.name)
+                else:
+                    yield Span(m.start(), m.end(), "ORGANIZATION", 0.7, self.name)
 
 
+# a capitalized word right before a hyphenated pair of surnames, not opening a sentence
+_GIVEN_BEFORE = re.compile(r"(?<=[a-z,;:][ \t])[A-Z][a-z]+[ \t]+$")
 _ORG_BEFORE_NOUN = re.compile(
     rf"(?=[Tt])\b[Tt]he\s+(?P<v>[{UPPER}][\w&'’.-]*(?:\s+[{UPPER}][\w&'’.-]*){{0,3}}?)\s+"
     r"(?i:office|offices|headquarters|HQ|employees|staff|orchestra|band|choir|team|website|"
