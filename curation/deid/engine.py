@@ -80,8 +80,8 @@ class Detector:
     def _with_foreign(self, text: str, lang: str, found: list[Span]) -> list[Span]:
         """Add what the other language's recognizers find in the runs of its script: an English
         name or address inside a Chinese record (患者John Smith，住在Boston, MA), a Chinese
-        name or date inside an English one (Patient 张伟 seen 2023年3月5日). The runs are read
-        together, one a line, in one pass."""
+        name or date inside an English one (Patient 张伟 seen 2023年3月5日), and a run that is a
+        name by itself (A. 端木沐辰). The runs are read in one pass, kept apart by a rule."""
         runs = [m for m in _FOREIGN_RUN[lang].finditer(text) if _enough(m, lang)]
         if not runs:
             return found
