@@ -23,8 +23,7 @@ import yaml
 from curation.audit import Finding, audit
 from curation.deid.validators import cn_resident_id_ok
 from curation.review.server import KEY_VAR, URL_VAR, LocalServer
-from tests.conftest import PROJECT_ROOT
-from tests.test_e2e_dvc import COPIED, sh
+from tests.test_e2e_dvc import COPIED, copy_project, sh
 
 pytestmark = pytest.mark.e2e
 
@@ -327,15 +326,8 @@ class CanaryRun:
 @pytest.fixture(scope="module")
 def canary_run(labelstudio: LocalServer, tmp_path_factory: pytest.TempPathFactory) -> CanaryRun:
     root = tmp_path_factory.mktemp("canary") / "project"
-    for name in [*COPIED, "annotation_configs"]:
-        if name in ("curation", "raw", "sources.yaml"):  # the installed package runs; own data
-            continue
-        src = PROJECT_ROOT / name
-        if src.is_dir():
-            shutil.copytree(src, root / name, ignore=shutil.ignore_patterns("__pycache__", "tmp"))
-        else:
-            (root / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, root / name)
+    own = ("curation", "raw", "sources.yaml")  # the installed package runs; its own data
+    copy_project(root, [n for n in [*COPIED, "annotation_configs"] if n not in own])
     write_fixture(root)
     env = labelstudio.env_values()
     (root / ".env").write_text(f"{URL_VAR}={env[URL_VAR]}\n{KEY_VAR}={env[KEY_VAR]}\n")

@@ -29,6 +29,17 @@ COPIED = [
 ]
 
 
+def copy_project(root: Path, names: list[str]) -> None:
+    """Copy these files and folders of the project into a throwaway project root."""
+    for name in names:
+        src = PROJECT_ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, root / name, ignore=shutil.ignore_patterns("__pycache__", "tmp"))
+        else:
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, root / name)
+
+
 def sh(cwd: Path, *args: str) -> str:
     env = dict(os.environ)
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
@@ -47,13 +58,7 @@ def digests(root: Path) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("project")
-    for name in COPIED:
-        src = PROJECT_ROOT / name
-        if src.is_dir():
-            shutil.copytree(src, root / name, ignore=shutil.ignore_patterns("__pycache__", "tmp"))
-        else:
-            (root / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, root / name)
+    copy_project(root, COPIED)
     sh(root, "git", "init", "-q")
     sh(root, "dvc", "repro")
     return root

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import shutil
 from pathlib import Path
 
 import polars as pl
 import pytest
 import yaml
 
-from tests.conftest import PROJECT_ROOT
-from tests.test_e2e_dvc import COPIED, sh
+from tests.test_e2e_dvc import COPIED, copy_project, sh
 
 pytestmark = pytest.mark.e2e
 
@@ -43,15 +41,7 @@ def md5(path: Path) -> str:
 def pushed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A one-source project run through ingest and deid, then pushed to a directory remote."""
     root = tmp_path_factory.mktemp("project")
-    for name in COPIED:
-        if name in ("raw", "sources.yaml"):
-            continue
-        src = PROJECT_ROOT / name
-        if src.is_dir():
-            shutil.copytree(src, root / name, ignore=shutil.ignore_patterns("__pycache__", "tmp"))
-        else:
-            (root / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, root / name)
+    copy_project(root, [n for n in COPIED if n not in ("raw", "sources.yaml")])
     (root / "raw").mkdir()
     (root / "raw/notes.csv").write_text(
         "record_id,text\n" + "".join(f'{key},"{text}"\n' for key, text in ROWS), encoding="utf-8"

@@ -39,7 +39,7 @@ from curation.deid.tokens import (
     lowercase_text,
     lowercase_writer,
 )
-from curation.deid.vocabulary import clinical_abbreviations
+from curation.deid.vocabulary import clinical_abbreviations, word_class
 from curation.deid.words import (
     country_names,
     english_names,
@@ -1358,8 +1358,6 @@ def isolated_name(run: str) -> bool:
     """Two or three capitalized words standing alone in text of another script (a Chinese
     record's '患者Crispin Quillfeather，'): a name when the vocabulary explains each word as a
     name or not at all (never a common, clinical or function word: Glasgow Coma Scale stays)."""
-    from curation.deid.vocabulary import word_class
-
     return _TITLE_CASE_RUN.fullmatch(run) is not None and all(
         word_class(word) in ("name", "unknown") for word in re.split(r"[ -]", run)
     )
