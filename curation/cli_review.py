@@ -50,6 +50,8 @@ def _upserted(r: UpsertReport) -> str:
     )
     if r.on_server_only:
         line += f", {r.on_server_only} no longer queued (kept)"
+    if r.renamed:
+        line += f", {r.renamed} re-keyed from internal to public item ids"
     if r.duplicates_removed:
         line += f", {r.duplicates_removed} duplicate tasks removed"
     if r.duplicates_kept:
@@ -121,11 +123,13 @@ def review_push(
 ) -> None:
     """Create or update the review projects and upsert data/curated.parquet as tasks.
 
-    Idempotent, keyed on item_id: re-running after a crash, or with the same queue, creates no
-    duplicate; a changed item updates its task (physicians' annotations stay). Each task carries
-    pre-annotations: the tagger's specialty and the de-identified spans. One push at a time per
-    project (a second one waits); duplicate tasks found on the server are repaired (copies
-    nobody worked on are deleted, the oldest stays).
+    Idempotent, keyed on the item: re-running after a crash, or with the same queue, creates no
+    duplicate; a changed item updates its task (physicians' annotations stay). Tasks name items
+    by their public id (an HMAC under the project salt, as releases do); tasks pushed earlier
+    under internal ids are re-keyed in place. Each task carries pre-annotations: the tagger's
+    specialty and the de-identified spans. One push at a time per project (a second one waits);
+    duplicate tasks found on the server are repaired (copies nobody worked on are deleted, the
+    oldest stays).
     """
     from curation.commands.review import run_push
 

@@ -12,8 +12,12 @@ import yaml
 from curation.identity import content_hash, item_id
 from curation.models import Item
 from curation.paths import ProjectPaths
+from curation.review.ids import ReviewIds
 from curation.review.server import KEY_VAR, URL_VAR
+from curation.secrets import SALT_VAR
 from curation.stages.base import ITEM_SCHEMA
+
+TEST_SALT = "review-test-salt"
 
 
 def make_item(
@@ -82,12 +86,16 @@ def review_project(
         "review": {"bootstrap": 200, **review},
     }
     paths.params_file.write_text(yaml.safe_dump(params), encoding="utf-8")
+    env = f"{SALT_VAR}={TEST_SALT}\n"
     if server_env:
-        (root / ".env").write_text(
-            f"{URL_VAR}={server_env[URL_VAR]}\n{KEY_VAR}={server_env[KEY_VAR]}\n",
-            encoding="utf-8",
-        )
+        env += f"{URL_VAR}={server_env[URL_VAR]}\n{KEY_VAR}={server_env[KEY_VAR]}\n"
+    (root / ".env").write_text(env, encoding="utf-8")
     return paths
+
+
+def public_ids(rows: list[dict[str, Any]]) -> dict[str, str]:
+    """internal → public id of each row under the test salt (what review tasks carry)."""
+    return ReviewIds.of(TEST_SALT.encode(), [r["item_id"] for r in rows]).public
 
 
 def accepted(row: dict[str, Any], resolution: str = "unanimous", difficulty: int = 3) -> dict:

@@ -386,6 +386,22 @@ def test_the_audit_reads_the_label_studio_database(canary_run: CanaryRun) -> Non
     )
 
 
+def test_internal_item_ids_stay_inside_the_project(canary_run: CanaryRun) -> None:
+    """Label Studio and the release name items by public id: the unsalted hash of a record key
+    (an MRN, a 住院号) is in neither, while the project's own data still uses it."""
+    curated = pl.read_parquet(canary_run.root / "data" / "curated.parquet")
+    internal = list(enumerate(curated["item_id"].to_list(), 1))
+    findings = [f for f in audit(canary_run.root, internal, canary_run.labelstudio)]
+    assert any(f.place.startswith("data/") for f in findings)  # positive control
+    outside = [
+        str(f)
+        for f in findings
+        if f.variant == "string"
+        and (f.place.startswith("releases/") or "label_studio" in f.place or "export" in f.place)
+    ]
+    assert not outside, "\n".join(outside)
+
+
 @pytest.mark.parametrize(
     ("source", "field", "category"),
     [

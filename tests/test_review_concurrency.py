@@ -18,7 +18,7 @@ from click.testing import Result
 from typer.testing import CliRunner
 
 from curation.cli import app
-from curation.commands.review import queue_tasks, run_push, server_for
+from curation.commands.review import queue_tasks, review_ids, run_push, server_for
 from curation.params import load_params
 from curation.paths import ProjectPaths
 from curation.review.configs import ProjectSpec, ReviewKind, Role
@@ -26,7 +26,7 @@ from curation.review.labels import ReviewLabels, to_result
 from curation.review.lock import push_lock
 from curation.review.server import LocalServer
 from curation.review.tasks import compose
-from tests.review_fixtures import items_frame, make_item, review_project
+from tests.review_fixtures import items_frame, make_item, public_ids, review_project
 
 pytestmark = pytest.mark.e2e
 
@@ -36,9 +36,10 @@ MCQ = ProjectSpec(Role.REVIEW, ReviewKind.MCQ)
 def copies(paths: ProjectPaths, project_id: int) -> dict[str, list[int]]:
     """item_id → ids of its tasks in a project, oldest first."""
     server = server_for(paths, load_params(paths.params_file))
+    ids = review_ids(paths)
     found: dict[str, list[int]] = {}
     for task in sorted(server.export(project_id), key=lambda t: t["id"]):
-        found.setdefault(task["data"]["item_id"], []).append(task["id"])
+        found.setdefault(ids.to_internal(task["data"]["item_id"]), []).append(task["id"])
     return found
 
 
@@ -86,7 +87,7 @@ def test_two_concurrent_pushes_leave_one_task_per_item(
     projects = [p.id for p in server.client.projects.list() if p.title == title]
     assert len(projects) == 1
     per_item = Counter(t["data"]["item_id"] for t in server.export(projects[0]))
-    assert per_item == Counter(r["item_id"] for r in rows)  # every item exactly once
+    assert per_item == Counter(public_ids(rows).values())  # every item exactly once
     assert sorted((r.created, r.unchanged) for r in reports) == [(0, 12), (12, 0)]
 
 

@@ -6,6 +6,7 @@ without seeing each other's tasks.
 
 from __future__ import annotations
 
+import json
 import threading
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from typer.testing import CliRunner
 
 from curation.cli import app
 from curation.commands.review import (
+    review_ids,
     run_adjudicate,
     run_agreement,
     run_merge,
@@ -31,8 +33,9 @@ from curation.review.configs import ALL_PROJECTS, ProjectSpec, ReviewKind, Role
 from curation.review.labels import ReviewLabels, to_result
 from curation.review.server import LocalServer
 from curation.review.simulate import Simulation, sign_in, simulate
-from curation.review.tasks import compose
-from tests.review_fixtures import items_frame, make_item, review_project
+from curation.review.tasks import build_task, compose
+from curation.taxonomy import project_taxonomy
+from tests.review_fixtures import items_frame, make_item, public_ids, review_project
 
 pytestmark = pytest.mark.e2e
 
@@ -45,9 +48,11 @@ def params_with(paths: ProjectPaths, snapshot: int) -> Params:
 
 
 def task_ids(paths: ProjectPaths, spec: ProjectSpec) -> dict[str, int]:
+    """internal item id → task id in a project (tasks carry public ids)."""
     server = server_for(paths, load_params(paths.params_file))
     project_id = server.find(spec)
-    return {t["data"]["item_id"]: t["id"] for t in server.export(project_id)}
+    ids = review_ids(paths)
+    return {ids.to_internal(t["data"]["item_id"]): t["id"] for t in server.export(project_id)}
 
 
 def test_every_label_config_makes_a_project(labelstudio: LocalServer, tmp_path: Path) -> None:
@@ -264,3 +269,58 @@ def test_local_server_secrets_and_quiet_settings(labelstudio: LocalServer) -> No
     assert process["LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK"] == "true"
     cmdline = Path(f"/proc/{labelstudio.pid()}/cmdline").read_bytes().split(b"\0")
     assert cmdline[cmdline.index(b"--internal-host") + 1] == b"127.0.0.1"
+
+
+def test_tasks_name_items_by_public_id_only(labelstudio: LocalServer, tmp_path: Path) -> None:
+    rows = [make_item(f"MRN{n:06d}") for n in range(3)] + [
+        make_item("住院号20240001", kind="record", context="患者男，61岁，反复胸闷两年。")
+    ]
+    paths = review_project(tmp_path, rows, labelstudio.env_values())
+    run_push(paths, load_params(paths.params_file))
+    server = server_for(paths, load_params(paths.params_file))
+    shown = []
+    for spec in ALL_PROJECTS:
+        if (project_id := server.find(spec)) is not None:
+            shown += [json.dumps(t["data"], ensure_ascii=False) for t in server.export(project_id)]
+    assert len(shown) == 4
+    public = public_ids(rows)
+    for row in rows:  # neither the record key nor its unsalted hash reaches the server
+        assert not any(row["item_id"] in data or row["source_record_key"] in data for data in shown)
+        assert sum(f'"item_id": "{public[row["item_id"]]}"' in data for data in shown) == 1
+
+
+def test_tasks_pushed_with_internal_ids_are_re_keyed_and_keep_their_reviews(
+    labelstudio: LocalServer, tmp_path: Path
+) -> None:
+    rows = [make_item(f"m{n}") for n in range(4)]
+    ids = [r["item_id"] for r in rows]
+    paths = review_project(
+        tmp_path, rows, labelstudio.env_values(), overlap=1, required_reviews=1, bootstrap=0
+    )
+    params = load_params(paths.params_file)
+    server = server_for(paths, params)
+    project_id = server.ensure(ProjectSpec(Role.REVIEW, ReviewKind.MCQ), overlap=1)
+    taxonomy = project_taxonomy(paths.root)
+    legacy = [build_task(r, taxonomy, r["item_id"]) for r in rows]  # as pushed before public ids
+    server.client.projects.import_tasks(project_id, request=legacy)
+    before = {t["data"]["item_id"]: t["id"] for t in server.export(project_id)}
+    reviewer = "dana@clinic.test"
+    token = sign_in(server.connection, reviewer)
+    label = ReviewLabels(reviewer, "reject", ("factually_wrong",))
+    annotate(labelstudio.url, token, before[ids[0]], label, compose(rows[0]).text)
+
+    report = run_push(paths, params)[0]
+    assert (report.created, report.updated, report.renamed) == (0, 4, 4)
+    assert task_ids(paths, ProjectSpec(Role.REVIEW, ReviewKind.MCQ)) == before  # same tasks
+    assert {t["data"]["item_id"] for t in server.export(project_id)} == set(
+        public_ids(rows).values()
+    )
+    again = run_push(paths, params)[0]
+    assert (again.created, again.updated, again.renamed, again.unchanged) == (0, 0, 0, 4)
+
+    first = params_with(paths, 1)
+    run_pull(paths, first)
+    merged = run_merge(paths, first.review)
+    assert (merged.kept, merged.quarantined) == (3, 1)
+    rejected = pl.read_parquet(paths.quarantine("review", "curated"))
+    assert rejected["item_id"].to_list() == [ids[0]]  # the review followed its item

@@ -15,7 +15,7 @@ from curation.review.labels import ReviewLabels
 from curation.review.snapshot import FORMAT
 from curation.review.tasks import build_task, compose, from_utf16, to_utf16
 from curation.taxonomy import load_taxonomy
-from tests.review_fixtures import make_item, review_project
+from tests.review_fixtures import make_item, public_ids, review_project
 
 TAXONOMY = load_taxonomy()
 
@@ -47,7 +47,7 @@ def test_deid_marks_become_editable_phi_predictions() -> None:
         {"field": "context", "start": 2, "end": 5, "category": "NAME"},
         {"field": "context", "start": 12, "end": 21, "category": "DATE"},
     ]
-    task = build_task(make_item("r1", kind="record", context=context, marks=marks), TAXONOMY)
+    task = task_of(make_item("r1", kind="record", context=context, marks=marks))
     result = task["predictions"][0]["result"]
     phi = [x for x in result if x["from_name"] == "phi"]
     assert [x["value"]["text"] for x in phi] == ["王某某", "2023年3月1日"]
@@ -58,10 +58,10 @@ def test_deid_marks_become_editable_phi_predictions() -> None:
 
 
 def test_task_hash_follows_what_the_physician_sees() -> None:
-    one = build_task(make_item("k1"), TAXONOMY)["data"]["task_hash"]
-    assert build_task(make_item("k1"), TAXONOMY)["data"]["task_hash"] == one
-    assert build_task(make_item("k1", question="另一题干？"), TAXONOMY)["data"]["task_hash"] != one
-    assert build_task(make_item("k1", specialty="03.01"), TAXONOMY)["data"]["task_hash"] != one
+    one = task_of(make_item("k1"))["data"]["task_hash"]
+    assert task_of(make_item("k1"))["data"]["task_hash"] == one
+    assert task_of(make_item("k1", question="另一题干？"))["data"]["task_hash"] != one
+    assert task_of(make_item("k1", specialty="03.01"))["data"]["task_hash"] != one
 
 
 def test_utf16_offsets_round_trip() -> None:
@@ -82,19 +82,24 @@ def test_rendered_configs_hold_every_specialty_and_phi_label() -> None:
             assert f'<Label value="{category}"' in xml
 
 
+def task_of(row: dict) -> dict:
+    """The review task of a row, named by its public id under the test salt."""
+    return build_task(row, TAXONOMY, public_ids([row])[row["item_id"]])
+
+
 def snapshot_doc(
     tasks: dict[str, list[ReviewLabels]], rows: dict[str, dict], role: str = "review"
 ) -> dict:
     out = []
     for item_id, labels in tasks.items():
-        data = build_task(rows[item_id], TAXONOMY)["data"]
+        data = task_of(rows[item_id])["data"]
         entries = []
         for n, label in enumerate(labels):
             entry = {k: v for k, v in asdict(label).items() if v not in (None, (), [])}
             entries.append(entry | {"annotation_id": n + 1})
         out.append(
             {
-                "item_id": item_id,
+                "item_id": data["item_id"],  # the public id, as the server holds it
                 "task_id": 1,
                 "task_hash": data["task_hash"],
                 "text_hash": data["text_hash"],

@@ -23,6 +23,7 @@ from curation.review import snapshot
 from curation.review.agreement import Rating, agreement_report
 from curation.review.configs import ProjectSpec, ReviewKind, Role, specialty_choice
 from curation.review.connection import Connection
+from curation.review.ids import ReviewIds
 from curation.review.lock import DEFAULT_WAIT, push_lock
 from curation.review.projects import ReviewServer, UpsertReport
 from curation.review.rules import Decisive, ReviewConfig, Status, field_value
@@ -55,12 +56,20 @@ def curated_items(paths: ProjectPaths) -> pl.DataFrame:
     return pl.read_parquet(paths.curated)
 
 
+def review_ids(paths: ProjectPaths, items: pl.DataFrame | None = None) -> ReviewIds:
+    """Public ↔ internal ids of the review queue (the curated items unless `items` is given)."""
+    frame = items if items is not None else curated_items(paths)
+    return ReviewIds.for_project(paths.root, frame["item_id"].to_list())
+
+
 def queue_tasks(items: pl.DataFrame, root: Path) -> dict[ReviewKind, list[dict[str, Any]]]:
-    """Label Studio tasks per review kind, in item_id order."""
+    """Label Studio tasks per review kind, in item_id order, naming items by public id."""
     taxonomy = project_taxonomy(root)
+    ids = ReviewIds.for_project(root, items["item_id"].to_list())
     tasks: dict[ReviewKind, list[dict[str, Any]]] = {kind: [] for kind in ReviewKind}
     for row in items.sort("item_id").iter_rows(named=True):
-        tasks[ReviewKind.of(row["kind"])].append(build_task(row, taxonomy))
+        task = build_task(row, taxonomy, ids.public[row["item_id"]])
+        tasks[ReviewKind.of(row["kind"])].append(task)
     return tasks
 
 
@@ -84,14 +93,16 @@ def run_push(
     total(items.height)
     server = server_for(paths, params)
     queued = queue_tasks(items, paths.root)
+    aliases = review_ids(paths, items).public  # tasks pushed before public ids: re-keyed
     reports = []
     with push_lock(paths.root, wait, waiting):
         for kind, tasks in queued.items():
             if not tasks:
                 continue
             spec = ProjectSpec(Role.REVIEW, kind)
+            review = params.review
             reports.append(
-                server.upsert(spec, tasks, params.review.overlap, params.review.batch_size, advance)
+                server.upsert(spec, tasks, review.overlap, review.batch_size, advance, aliases)
             )
     return reports
 
@@ -128,8 +139,8 @@ def ratings_from(document: dict[str, Any], items: pl.DataFrame) -> dict[str, lis
 
 def run_agreement(paths: ProjectPaths, config: ReviewConfig) -> dict[str, Any]:
     """reports/agreement.json (DVC metric) and reports/agreement.md from the snapshot."""
-    document = snapshot.read(paths.review_snapshot)
     items = curated_items(paths)
+    document = review_ids(paths, items).snapshot(snapshot.read(paths.review_snapshot))
     specialty_of = {
         r["item_id"]: (r["tags"] or {}).get("specialty_code")
         for r in items.select("item_id", "tags").iter_rows(named=True)
@@ -201,8 +212,8 @@ def agreement_summary(report: dict[str, Any]) -> str:
 
 def run_merge(paths: ProjectPaths, config: ReviewConfig) -> StageReport:
     """data/reviewed.parquet, data/quarantine/review/curated.parquet and reports/review.json."""
-    document = snapshot.read(paths.review_snapshot)
     items = curated_items(paths)
+    document = review_ids(paths, items).snapshot(snapshot.read(paths.review_snapshot))
     found = gather(document)
     unknown = sorted(set(found) - set(items["item_id"].to_list()))
     policy = load_policy(paths.root)
@@ -299,7 +310,8 @@ def run_adjudicate(
     queue = adjudication_queue(paths)
     taxonomy = project_taxonomy(paths.root)
     names = {s.code: specialty_choice(taxonomy, s.code) for s in taxonomy.specialties}
-    document = snapshot.read(paths.review_snapshot)
+    ids = review_ids(paths)
+    document = ids.snapshot(snapshot.read(paths.review_snapshot))
     comments: dict[str, dict[str, str]] = defaultdict(dict)
     for item_id, _, _, labels in snapshot.annotations(document, Role.REVIEW):
         for label in labels:
@@ -309,7 +321,7 @@ def run_adjudicate(
     review_of = {r["item_id"]: r["review"] for r in queue.iter_rows(named=True)}
     tasks: dict[ReviewKind, list[dict[str, Any]]] = {kind: [] for kind in ReviewKind}
     for row in curated.sort("item_id").iter_rows(named=True):
-        task = build_task(row, taxonomy)  # as reviewed: the pre-merge item
+        task = build_task(row, taxonomy, ids.public[row["item_id"]])  # the pre-merge item
         panel = reviews_panel(review_of[row["item_id"]], names, comments[row["item_id"]])
         task["data"]["reviews"] = panel
         task["data"]["task_hash"] = content_hash(task["data"], task["predictions"][0])
@@ -318,7 +330,12 @@ def run_adjudicate(
     with push_lock(paths.root, wait, waiting):
         return [
             server.upsert(
-                ProjectSpec(Role.ADJUDICATION, kind), found, 1, params.review.batch_size, advance
+                ProjectSpec(Role.ADJUDICATION, kind),
+                found,
+                1,
+                params.review.batch_size,
+                advance,
+                ids.public,
             )
             for kind, found in tasks.items()
             if found
@@ -331,7 +348,9 @@ def review_status(paths: ProjectPaths, params: Params) -> dict[str, Any]:
     document = snapshot.pull(server, params.review.snapshot)
     specialty_of: dict[str, str] = {}
     if paths.curated.is_file():
-        for r in pl.read_parquet(paths.curated, columns=["item_id", "tags"]).iter_rows(named=True):
+        curated = pl.read_parquet(paths.curated, columns=["item_id", "tags"])
+        document = review_ids(paths, curated).snapshot(document)
+        for r in curated.iter_rows(named=True):
             specialty_of[r["item_id"]] = (r["tags"] or {}).get("specialty_code") or "untagged"
     projects, annotators, specialties = [], Counter(), defaultdict(lambda: [0, 0])
     for project in document["projects"]:

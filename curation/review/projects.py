@@ -6,7 +6,7 @@ import contextlib
 import json
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -33,6 +33,7 @@ class UpsertReport:
     retries: int = 0
     duplicates_removed: int = 0  # extra tasks of an item, nobody worked on them: deleted
     duplicates_kept: int = 0  # extra tasks of an item holding annotations or drafts: kept
+    renamed: int = 0  # tasks found under an item's internal id (pushed before public ids)
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -120,27 +121,39 @@ class ReviewServer:
 
         return self.call(snapshot, f"exporting project {project_id}")
 
-    def copies(self, project_id: int) -> dict[str, list[dict[str, Any]]]:
-        """item_id → the exported tasks of that item in a project, oldest first."""
+    def copies(
+        self, project_id: int, aliases: Mapping[str, str] | None = None
+    ) -> dict[str, list[dict[str, Any]]]:
+        """item_id → the exported tasks of that item in a project, oldest first.
+
+        `aliases` maps an older id of an item (the internal id tasks carried before public ids)
+        to the id its tasks carry now, so that both name one item.
+        """
+        aliases = aliases or {}
         found: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for task in sorted(self.export(project_id), key=lambda t: t["id"]):
             data = task.get("data") or {}
             if "item_id" in data:
-                found[data["item_id"]].append(task)
+                found[aliases.get(data["item_id"], data["item_id"])].append(task)
         return dict(found)
 
-    def existing(self, project_id: int) -> dict[str, tuple[int, str]]:
-        """item_id → (task id, task hash) of the oldest task of each item in a project."""
-        return {item_id: _entry(tasks[0]) for item_id, tasks in self.copies(project_id).items()}
+    def existing(
+        self, project_id: int, aliases: Mapping[str, str] | None = None
+    ) -> dict[str, tuple[int, str, str]]:
+        """item_id → (task id, task hash, id it carries) of each item's oldest task."""
+        copies = self.copies(project_id, aliases)
+        return {item_id: _entry(tasks[0]) for item_id, tasks in copies.items()}
 
-    def repair(self, project_id: int, report: UpsertReport) -> dict[str, tuple[int, str]]:
+    def repair(
+        self, project_id: int, report: UpsertReport, aliases: Mapping[str, str] | None = None
+    ) -> dict[str, tuple[int, str, str]]:
         """Delete the extra tasks of an item nobody worked on; return :meth:`existing`.
 
         The oldest task of an item stays, and so does every copy with an annotation or a draft
         (counted in ``duplicates_kept``; the snapshot merges their reviews by item_id).
         """
-        kept: dict[str, tuple[int, str]] = {}
-        for item_id, tasks in self.copies(project_id).items():
+        kept: dict[str, tuple[int, str, str]] = {}
+        for item_id, tasks in self.copies(project_id, aliases).items():
             kept[item_id] = _entry(tasks[0])
             for extra in tasks[1:]:
                 if self._remove_unworked(extra["id"]):
@@ -179,6 +192,7 @@ class ReviewServer:
         overlap: int,
         batch_size: int,
         advance: Callable[[int], None] = lambda n: None,
+        aliases: Mapping[str, str] | None = None,
     ) -> UpsertReport:
         """Create missing tasks and update changed ones, keyed on data.item_id.
 
@@ -186,25 +200,30 @@ class ReviewServer:
         first (duplicates found are repaired), and read again before retrying a batch whose
         outcome is unknown. Callers hold :func:`~curation.review.lock.push_lock`; a push that
         created tasks checks the project again, so that one racing it from elsewhere (another
-        machine) leaves no unworked duplicate either.
+        machine) leaves no unworked duplicate either. A task found under an alias of its item
+        (see :meth:`copies`) is that item's task: its data, id included, is updated in place,
+        so its annotations stay with it.
         """
         project_id = self.ensure(spec, overlap)
         report = UpsertReport(spec.key, project_id)
-        existing = self.repair(project_id, report)
+        existing = self.repair(project_id, report, aliases)
         queued = {t["data"]["item_id"] for t in tasks}
         report.on_server_only = sum(1 for item_id in existing if item_id not in queued)
-        new = [t for t in tasks if t["data"]["item_id"] not in existing]
-        changed = [
-            t
-            for t in tasks
-            if t["data"]["item_id"] in existing
-            and existing[t["data"]["item_id"]][1] != t["data"]["task_hash"]
-        ]
+        new, changed = [], []
+        for task in tasks:
+            item = task["data"]["item_id"]
+            if item not in existing:
+                new.append(task)
+                continue
+            _, task_hash, carried = existing[item]
+            if (task_hash, carried) != (task["data"]["task_hash"], item):
+                changed.append(task)
+                report.renamed += carried != item
         report.unchanged = len(tasks) - len(new) - len(changed)
         advance(report.unchanged)
         for start in range(0, len(new), batch_size):
             batch = new[start : start + batch_size]
-            report.created += self._import(project_id, batch, report)
+            report.created += self._import(project_id, batch, report, aliases)
             advance(len(batch))
         for task in changed:
             task_id = existing[task["data"]["item_id"]][0]
@@ -212,17 +231,23 @@ class ReviewServer:
             report.updated += 1
             advance(1)
         if new:
-            self.repair(project_id, report)
+            self.repair(project_id, report, aliases)
         return report
 
-    def _import(self, project_id: int, batch: list[dict], report: UpsertReport) -> int:
+    def _import(
+        self,
+        project_id: int,
+        batch: list[dict],
+        report: UpsertReport,
+        aliases: Mapping[str, str] | None,
+    ) -> int:
         state = {"retry": False}
 
         def attempt() -> None:
             todo = batch
             if state["retry"]:  # the last attempt may have landed: import only what is missing
                 report.retries += 1
-                have = self.existing(project_id)
+                have = self.existing(project_id, aliases)
                 todo = [t for t in batch if t["data"]["item_id"] not in have]
             state["retry"] = True
             if todo:
@@ -242,6 +267,6 @@ class ReviewServer:
         self.call(attempt, f"updating task {task_id}")
 
 
-def _entry(task: dict[str, Any]) -> tuple[int, str]:
-    """(task id, task hash) of an exported task."""
-    return task["id"], task["data"].get("task_hash", "")
+def _entry(task: dict[str, Any]) -> tuple[int, str, str]:
+    """(task id, task hash, the item id it carries) of an exported task."""
+    return task["id"], task["data"].get("task_hash", ""), task["data"]["item_id"]

@@ -119,22 +119,25 @@ def model_version(item: dict[str, Any]) -> str:
     return f"{tagger}+{deid}"
 
 
-def build_task(item: dict[str, Any], taxonomy: Taxonomy) -> dict[str, Any]:
-    """One Label Studio task (data + one prediction) for an item, with its content hash."""
+def build_task(item: dict[str, Any], taxonomy: Taxonomy, shown_id: str) -> dict[str, Any]:
+    """One Label Studio task (data + one prediction) for an item, with its content hash.
+
+    The task names the item by `shown_id` (its public id: see :mod:`curation.review.ids`).
+    """
     layout = compose(item)
     tags = item.get("tags") or {}
     code = tags.get("specialty_code")
     codes = taxonomy.by_code()
     known = code in codes
     data: dict[str, Any] = {
-        "item_id": item["item_id"],
+        "item_id": shown_id,
         "source": item["source"],
         "kind": item["kind"],
         "language": item["language"],
         "specialty_code": code if known else None,
         "text": layout.text,
         "text_hash": text_hash(layout.text),
-        "meta": f"{item['source']} · {item['kind']} · {item['language']} · {item['item_id']}",
+        "meta": f"{item['source']} · {item['kind']} · {item['language']} · {shown_id}",
         "suggestion": _suggestion(tags, taxonomy, codes),
     }
     if ReviewKind.of(item["kind"]) == ReviewKind.MCQ:
