@@ -21,8 +21,9 @@ from curation.errors import CurationError, InputFileError
 from curation.identity import PUBLIC_ID_SCHEME
 from curation.params import Params
 from curation.paths import ProjectPaths
-from curation.release import croissant, exporters, gates
+from curation.release import croissant, gates
 from curation.release.card import plot_specialties, render_card
+from curation.release.exports import lm_eval, meds_bench, opencompass
 from curation.release.licenses import hf_license, license_table
 from curation.release.manifest import (
     build_manifest,
@@ -221,9 +222,9 @@ def _build(
         rows.write_ndjson(folder / f"{split}.jsonl")
         data_files.append((config, split, f"data/{config}/{split}.parquet"))
 
-    written = exporters.lm_eval(frame, out / "exports", _slug(params.release.name))
-    written += exporters.opencompass(frame, out / "exports")
-    written += exporters.meds_bench(frame, out / "exports")
+    written = lm_eval.lm_eval(frame, out / "exports", _slug(params.release.name))
+    written += opencompass.opencompass(frame, out / "exports")
+    written += meds_bench.meds_bench(frame, out / "exports")
     plot_specialties(frame, out / "specialty_distribution.png")
 
     licenses = sorted(frame["license"].unique().to_list())
