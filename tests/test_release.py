@@ -482,7 +482,8 @@ def test_card_plot_croissant_and_exports_load_back(tmp_path: Path, monkeypatch) 
 
     test = pl.read_parquet(out / "data/mcq_zh/test.parquet")
     records = load_records(out / "croissant.json", "mcq_zh-test")
-    assert sorted(r["item_id"] for r in records) == sorted(test["item_id"])
+    assert sorted(records, key=lambda r: r["item_id"]) == test.sort("item_id").to_dicts()
+    assert "## Fields" in card and "| `options[].label` | string |" in card
 
     mcq = pl.concat([pl.read_parquet(p) for p in out.glob("data/mcq_zh/*.parquet")])
     single = mcq.filter(pl.col("answer_labels").list.len() == 1)
@@ -502,10 +503,11 @@ def test_card_plot_croissant_and_exports_load_back(tmp_path: Path, monkeypatch) 
         for path in out.glob("exports/opencompass/mcq_zh_*.jsonl")
         for line in path.read_text().splitlines()
     ]
-    assert len(opencompass) == mcq.height
-    assert {r["label"] for r in opencompass} >= {"A", "AC"}
-    meds = json.loads((out / "exports/meds_bench/mcq_zh_test.json").read_text())
-    assert len(meds["Instances"]) == test.height and meds["Definition"]
+    assert len(opencompass) == single.height  # multi-answer keys: OpenCompass cannot score them
+    assert {r["answer"] for r in opencompass} == {"A"}
+    meds = json.loads((out / "exports/meds_bench/test/task9011_mcq_zh.json").read_text())
+    single_test = test.filter(pl.col("answer_labels").list.len() == 1)
+    assert len(meds["Instances"]) == single_test.height and meds["Definition"]
 
     monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")  # local files only, never the Hub
     from datasets import load_dataset

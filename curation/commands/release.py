@@ -22,7 +22,7 @@ from curation.identity import PUBLIC_ID_SCHEME
 from curation.params import Params
 from curation.paths import ProjectPaths
 from curation.release import croissant, gates
-from curation.release.card import plot_specialties, render_card
+from curation.release.card import plot_specialties, render_card, write_code_lists
 from curation.release.exports import lm_eval, meds_bench, opencompass
 from curation.release.licenses import hf_license, license_table
 from curation.release.manifest import (
@@ -47,6 +47,7 @@ from curation.release.splits import (
 )
 from curation.secrets import deid_salt, salt_id
 from curation.stages.base import ITEM_SCHEMA
+from curation.taxonomy import project_taxonomy
 
 _NUMBER = r"(0|[1-9][0-9]*)"
 _IDENTIFIER = r"(?:0|[1-9][0-9]*|[0-9]*[A-Za-z-][0-9A-Za-z-]*)"
@@ -224,7 +225,9 @@ def _build(
 
     written = lm_eval.lm_eval(frame, out / "exports", _slug(params.release.name))
     written += opencompass.opencompass(frame, out / "exports")
-    written += meds_bench.meds_bench(frame, out / "exports")
+    written += meds_bench.meds_bench(
+        frame, out / "exports", params.release.name, params.release.homepage
+    )
     plot_specialties(frame, out / "specialty_distribution.png")
 
     licenses = sorted(frame["license"].unique().to_list())
@@ -246,10 +249,12 @@ def _build(
         "non_commercial": non_commercial,
         "agreement": agreement,
     }
-    (out / "README.md").write_text(render_card(frame, meta), encoding="utf-8")
+    taxonomy = project_taxonomy(paths.root)
+    code_lists = write_code_lists(taxonomy, out)  # taxonomy/*.csv: code → zh, en
+    (out / "README.md").write_text(render_card(frame, meta, taxonomy), encoding="utf-8")
     croissant.write(
         croissant.croissant(
-            out, [(c, s, rel, sha256(out / rel)) for c, s, rel in data_files], meta
+            out, [(c, s, rel, sha256(out / rel)) for c, s, rel in data_files], meta, code_lists
         ),
         out / "croissant.json",
     )

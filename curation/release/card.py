@@ -1,12 +1,23 @@
-"""The dataset card (Hugging Face README.md with YAML) and the specialty distribution plot."""
+"""The dataset card (Hugging Face README.md with YAML), the code lists shipped beside it, and
+the specialty distribution plot.
+
+The card explains itself: a table of every released column (from the data's own schema, so it
+cannot drift from the files), specialty names in Chinese and English beside their codes, the
+code lists as CSV files under ``taxonomy/``, and each agreement figure with a reading derived
+from conventional bands (Krippendorff for alpha, Landis & Koch for kappa).
+"""
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 import yaml
+
+from curation.taxonomy import Taxonomy, load_taxonomy
 
 TASKS = {
     "mcq": "multiple-choice",
@@ -16,6 +27,60 @@ TASKS = {
     "extraction": "token-classification",
     "summarization": "summarization",
 }
+
+# What each released column (and nested field, as `parent.child`) means. The card's field table
+# and croissant.json's field descriptions both read this; a column missing here shows as
+# UNDOCUMENTED (and fails tests/test_release_card.py).
+COLUMNS: dict[str, str] = {
+    "item_id": "Public id of the item (16 hex digits, a keyed hash of the internal id). The same "
+    "item keeps its id, and its split, in every release.",
+    "cluster_id": "Public id of the item's near-duplicate cluster (MinHash LSH). Items of one "
+    "cluster always share a split.",
+    "content_hash": "Hash of the normalized content (question, context, options, answer). It "
+    "changes when an item is edited; CHANGELOG.md lists such items as changed.",
+    "split": "train, dev or test (a salted hash of the cluster; frozen across releases).",
+    "source": "Name of the source dataset the item comes from.",
+    "license": "SPDX identifier of the source's license (see the Sources and licenses table).",
+    "kind": "Task type: mcq, open_qa, record, dialogue, extraction or summarization.",
+    "dimension": "MLB evaluation dimension (MedKQA, MedSE, MedRU, SmartServ, SmartCare); names in "
+    "taxonomy/mlb_dimensions.csv. Null when the source does not assign one.",
+    "language": "Language of the item, ISO 639-1 (zh or en).",
+    "question": "The question or instruction, de-identified. Null when the item has none.",
+    "context": "Case, record or dialogue text the item is about, de-identified. Null if none.",
+    "options": "Answer options of a multiple-choice question, in display order; empty for "
+    "other kinds.",
+    "options.label": "Option label as shown, e.g. A.",
+    "options.text": "Option text.",
+    "answer_labels": "Correct option label(s) of an MCQ; more than one for multiple-answer "
+    "questions. Empty for other kinds.",
+    "answer": "The reference answer as one string: the MCQ labels joined by commas (e.g. A,C), "
+    "else answer_text.",
+    "answer_text": "Free-text reference answer (open questions, summaries, ...). Null for MCQs.",
+    "explanation": "Explanation of the answer given by the source. Null if none.",
+    "turns": "Dialogue turns in order (de-identified); empty for other kinds.",
+    "turns.speaker": "Speaker as written in the source, e.g. 患者 or Doctor.",
+    "turns.text": "What the speaker said.",
+    "specialty_code": "Clinical specialty, a code of the MedCurate taxonomy (e.g. 03.04 心血管内科"
+    "专业 Cardiology); names in taxonomy/specialties.csv. Tagged automatically, then confirmed or "
+    "corrected by physicians. Null if untagged.",
+    "department_code": "First-level department of specialty_code (e.g. 03 内科 Internal "
+    "Medicine); names in taxonomy/specialties.csv.",
+    "disease_group": "ICD-11 chapter of the specialty (e.g. 11, diseases of the circulatory "
+    "system); names in taxonomy/icd11_chapters.csv. Null if none.",
+    "difficulty": "Physicians' difficulty rating, 1 (easy) to 5 (hard): the reviewers' agreed or "
+    "median value, or the adjudicator's. Null if not rated.",
+    "review_resolution": "How the physician review was settled: unanimous (all reviewers agreed), "
+    "majority, or adjudicated (a senior physician decided a disagreement).",
+}
+UNDOCUMENTED = "UNDOCUMENTED"
+
+# Code lists shipped under taxonomy/ (relative path → columns); every value is text.
+CODE_LISTS: dict[str, tuple[str, ...]] = {
+    "taxonomy/specialties.csv": ("code", "parent", "zh", "en"),
+    "taxonomy/icd11_chapters.csv": ("code", "zh", "en"),
+    "taxonomy/mlb_dimensions.csv": ("code", "zh", "en"),
+}
+SPECIALTIES = "taxonomy/specialties.csv"
 
 
 def size_category(n: int) -> str:
@@ -47,15 +112,97 @@ def card_header(frame: pl.DataFrame, meta: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _table(frame: pl.DataFrame, by: str) -> list[str]:
+# ------------------------------------------------------------------------------------ fields
+def type_name(dtype: pl.DataType) -> str:
+    """A column's type as the card shows it: string, int64, list<string>, list<struct>."""
+    if isinstance(dtype, pl.List | pl.Array):
+        return f"list<{type_name(dtype.inner)}>"
+    if isinstance(dtype, pl.Struct):
+        return "struct"
+    if dtype == pl.String:
+        return "string"
+    if dtype == pl.Boolean:
+        return "bool"
+    return str(dtype).lower()
+
+
+def nested_fields(dtype: pl.DataType) -> list[tuple[str, pl.DataType]]:
+    """(name, type) of the fields inside a struct or list-of-struct column (else none)."""
+    while isinstance(dtype, pl.List | pl.Array):
+        dtype = dtype.inner
+    return [(f.name, f.dtype) for f in dtype.fields] if isinstance(dtype, pl.Struct) else []
+
+
+def released_schema(frame: pl.DataFrame) -> pl.Schema:
+    """The schema of the released parquet files (the frame without its `config` column)."""
+    return pl.Schema({k: v for k, v in frame.schema.items() if k != "config"})
+
+
+def field_table(schema: pl.Schema) -> list[str]:
+    """Markdown table: every released column (nested fields as `parent[].child`), its type and
+    what it means."""
+    lines = ["| column | type | meaning |", "|---|---|---|"]
+    for column, dtype in schema.items():
+        lines.append(f"| `{column}` | {type_name(dtype)} | {COLUMNS.get(column, UNDOCUMENTED)} |")
+        many = "[]" if isinstance(dtype, pl.List | pl.Array) else ""
+        for name, inner in nested_fields(dtype):
+            meaning = COLUMNS.get(f"{column}.{name}", UNDOCUMENTED)
+            lines.append(f"| `{column}{many}.{name}` | {type_name(inner)} | {meaning} |")
+    return lines
+
+
+# -------------------------------------------------------------------------------- code lists
+def code_lists(taxonomy: Taxonomy) -> dict[str, list[dict[str, str]]]:
+    """The taxonomy's code lists (specialties, ICD-11 chapters, MLB dimensions) as rows."""
+    return {
+        SPECIALTIES: [
+            {"code": s.code, "parent": s.parent or "", "zh": s.zh, "en": s.en}
+            for s in taxonomy.specialties
+        ],
+        "taxonomy/icd11_chapters.csv": [
+            {"code": c.code, "zh": c.zh, "en": c.en} for c in taxonomy.icd11_chapters
+        ],
+        "taxonomy/mlb_dimensions.csv": [
+            {"code": d.code, "zh": d.zh, "en": d.en} for d in taxonomy.mlb_dimensions
+        ],
+    }
+
+
+def write_code_lists(taxonomy: Taxonomy, out: Path) -> list[str]:
+    """taxonomy/*.csv in a release (UTF-8, `\\n` line ends: byte-reproducible); their paths."""
+    written = []
+    for relative, rows in code_lists(taxonomy).items():
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=CODE_LISTS[relative], lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        path = out / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(buffer.getvalue(), encoding="utf-8", newline="")
+        written.append(relative)
+    return written
+
+
+def read_code_list(path: Path) -> list[dict[str, str]]:
+    """Rows of a code list CSV, every value a string (codes keep their leading zeros)."""
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+# ----------------------------------------------------------------------------------- tables
+def _counts(frame: pl.DataFrame, by: str) -> tuple[list[str], list[dict[str, Any]]]:
     counts = frame.group_by(by, "split").len().pivot(on="split", index=by, values="len")
     splits = [s for s in ("train", "dev", "test") if s in counts.columns]
-    counts = counts.fill_null(0).sort(by)
+    return splits, counts.fill_null(0).sort(by).rows(named=True)
+
+
+def _table(frame: pl.DataFrame, by: str) -> list[str]:
+    splits, rows = _counts(frame, by)
     lines = [
         f"| {by} | " + " | ".join(splits) + " | total |",
         "|---|" + "---:|" * (len(splits) + 1),
     ]
-    for row in counts.iter_rows(named=True):
+    for row in rows:
         values = [row[s] for s in splits]
         lines.append(
             f"| {row[by] or '—'} | " + " | ".join(map(str, values)) + f" | {sum(values)} |"
@@ -63,10 +210,151 @@ def _table(frame: pl.DataFrame, by: str) -> list[str]:
     return lines
 
 
-def render_card(frame: pl.DataFrame, meta: dict[str, Any]) -> str:
-    """README.md of a release."""
+def specialty_table(frame: pl.DataFrame, taxonomy: Taxonomy) -> list[str]:
+    """Items per specialty and split, each code with its Chinese and English name."""
+    names = taxonomy.by_code()
+    splits, rows = _counts(frame, "specialty_code")
+    lines = [
+        "| specialty_code | 专业 | specialty | " + " | ".join(splits) + " | total |",
+        "|---|---|---|" + "---:|" * (len(splits) + 1),
+    ]
+    for row in rows:
+        code = row["specialty_code"]
+        entry = names.get(code) if code else None
+        zh, en = (entry.zh, entry.en) if entry else ("—", "untagged" if not code else "unknown")
+        values = [row[s] for s in splits]
+        lines.append(
+            f"| {code or '—'} | {zh} | {en} | "
+            + " | ".join(map(str, values))
+            + f" | {sum(values)} |"
+        )
+    return lines
+
+
+# -------------------------------------------------------------------------------- agreement
+# Krippendorff (2004, Content Analysis, 2nd ed., p. 241): rely on variables with alpha >= .800,
+# draw tentative conclusions from .667 <= alpha < .800, discard the rest.
+ALPHA_RELIABLE, ALPHA_TENTATIVE = 0.800, 0.667
+# Landis & Koch (1977): upper bounds of the kappa bands.
+KAPPA_BANDS = (
+    (0.20, "slight"),
+    (0.40, "fair"),
+    (0.60, "moderate"),
+    (0.80, "substantial"),
+    (1.0, "almost perfect"),
+)
+# what the review fields of reports/agreement.json label, as the reading names them
+LABELLED = {
+    "verdict": "accept/reject decisions",
+    "specialty": "specialty labels (specialty_code)",
+    "answer": "answer keys",
+    "difficulty": "difficulty ratings",
+}
+HIGH_RAW_AGREEMENT = 0.9
+
+
+def alpha_band(alpha: float) -> str:
+    """reliable (>= 0.800), tentative (0.667-0.800) or unreliable (< 0.667)."""
+    if alpha >= ALPHA_RELIABLE:
+        return "reliable"
+    if alpha >= ALPHA_TENTATIVE:
+        return "tentative"
+    return "unreliable"
+
+
+def kappa_band(kappa: float) -> str:
+    """Landis & Koch's name for a kappa: poor (< 0), slight, fair, moderate, substantial, almost
+    perfect (> 0.80)."""
+    if kappa < 0:
+        return "poor"
+    for upper, name in KAPPA_BANDS:
+        if kappa <= upper:
+            return name
+    return "almost perfect"
+
+
+def agreement_reading(field: str, figures: dict[str, Any]) -> str:
+    """One line saying what a field's agreement means for a benchmark user, derived from alpha,
+    its 95% interval and the raw agreement (never written per release)."""
+    what = LABELLED.get(field, f"{field} labels")
+    alpha = (figures.get("krippendorff_alpha") or {}).get("value")
+    ci = (figures.get("krippendorff_alpha") or {}).get("ci95")
+    if alpha is None:
+        return (
+            f"α cannot be computed (too few items reviewed twice, or a single value given): "
+            f"no evidence either way on the {what}."
+        )
+    band = alpha_band(alpha)
+    if band == "reliable":
+        text = f"α ≥ {ALPHA_RELIABLE:.3f}: reviewers agree reliably; the {what} can be relied on."
+    elif band == "tentative":
+        text = (
+            f"α between {ALPHA_TENTATIVE:.3f} and {ALPHA_RELIABLE:.3f}: moderate agreement; draw "
+            f"only tentative conclusions from the {what}."
+        )
+    elif ci and ci[0] <= 0:
+        text = (
+            "α is indistinguishable from chance (its 95% interval includes 0): reviewers agree "
+            f"no more than chance would; treat the {what} as provisional."
+        )
+    else:
+        text = (
+            f"α below {ALPHA_TENTATIVE:.3f}: reviewers disagree; treat the {what} as provisional."
+        )
+    observed = figures.get("observed_agreement")
+    if band != "reliable" and observed is not None and observed >= HIGH_RAW_AGREEMENT:
+        text += (
+            f" The {observed:.0%} raw agreement comes from one dominant value (chance alone "
+            "gives most of it): the rare values are the ones in doubt."
+        )
+    if ci and alpha_band(ci[0]) != alpha_band(ci[1]):
+        text += f" The 95% interval [{ci[0]:.3f}, {ci[1]:.3f}] spans more than one band."
+    return text
+
+
+def _figure(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
+
+
+def agreement_section(agreement: dict[str, Any]) -> list[str]:
+    """The agreement table and one reading per field (or a line saying there is none)."""
+    fields = agreement.get("fields") or {}
+    if not fields:
+        return ["No agreement report was available for this release.", ""]
+    lines = [
+        "Agreement between the reviewers before adjudication, over every item reviewed "
+        "(released or not): Krippendorff's alpha (95% "
+        "bootstrap interval), Fleiss' kappa and the share of items on which all reviewers gave "
+        f"the same value. Bands: alpha ≥ {ALPHA_RELIABLE:.3f} reliable, {ALPHA_TENTATIVE:.3f}–"
+        f"{ALPHA_RELIABLE:.3f} tentative, below unreliable (Krippendorff 2004); kappa read "
+        "with Landis & Koch (1977).",
+        "",
+        "| field | items | raw agreement | alpha | 95% CI | alpha band | Fleiss' kappa | "
+        "kappa band |",
+        "|---|---:|---:|---:|---|---|---:|---|",
+    ]
+    for name, f in fields.items():
+        alpha = f.get("krippendorff_alpha") or {}
+        kappa = (f.get("fleiss_kappa") or {}).get("value")
+        ci = alpha.get("ci95")
+        observed = f.get("observed_agreement")
+        lines.append(
+            f"| {name} | {f.get('items', 0)} | "
+            f"{'n/a' if observed is None else f'{observed:.0%}'} | {_figure(alpha.get('value'))} | "
+            f"{f'[{ci[0]:.3f}, {ci[1]:.3f}]' if ci else '—'} | "
+            f"{'—' if alpha.get('value') is None else alpha_band(alpha['value'])} | "
+            f"{_figure(kappa)} | {'—' if kappa is None else kappa_band(kappa)} |"
+        )
+    lines.append("")
+    lines += [f"* **{name}**: {agreement_reading(name, f)}" for name, f in fields.items()]
+    return [*lines, ""]
+
+
+# ------------------------------------------------------------------------------------- card
+def render_card(frame: pl.DataFrame, meta: dict[str, Any], taxonomy: Taxonomy | None = None) -> str:
+    """README.md of a release (`frame`: the released rows with their `config` column)."""
+    taxonomy = taxonomy or load_taxonomy()
     header = yaml.safe_dump(card_header(frame, meta), allow_unicode=True, sort_keys=False)
-    agreement = meta.get("agreement") or {}
     lines = [
         "---",
         header.rstrip(),
@@ -92,8 +380,20 @@ def render_card(frame: pl.DataFrame, meta: dict[str, Any]) -> str:
         f'"releases/{meta["version"]}/data/<config>/test.parquet"}})',
         "```",
         "",
-        "Exports for lm-evaluation-harness, OpenCompass and MedS-Bench are under "
-        "`exports/`; `croissant.json` describes every file (MLCommons Croissant).",
+        "Each config (`<kind>_<language>`) has a parquet file and an identical JSON Lines file "
+        "per split under `data/`. Exports for lm-evaluation-harness, OpenCompass and MedS-Bench "
+        "are under `exports/`; `croissant.json` describes every data file and column (MLCommons "
+        "Croissant); `manifest.json` holds the checksum of every file.",
+        "",
+        "## Fields",
+        "",
+        "Every data file has these columns:",
+        "",
+        *field_table(released_schema(frame)),
+        "",
+        "The code lists behind the coded columns ship with the release, with Chinese and English "
+        "names: " + ", ".join(f"`{p}`" for p in CODE_LISTS) + f" (taxonomy {taxonomy.version}, "
+        f"built on the {taxonomy.source}).",
         "",
         "## Statistics",
         "",
@@ -105,33 +405,19 @@ def render_card(frame: pl.DataFrame, meta: dict[str, Any]) -> str:
         "",
         *_table(frame, "language"),
         "",
-        "By specialty (taxonomy code, see `schemas/specialties.yaml`):",
+        f"By specialty (names from `{SPECIALTIES}`):",
         "",
-        *_table(frame, "specialty_code"),
+        *specialty_table(frame, taxonomy),
         "",
         "![specialty distribution per split](specialty_distribution.png)",
         "",
         "## Physician review",
         "",
+        "Every item was reviewed by physicians in Label Studio; disagreements were adjudicated "
+        "by a senior physician.",
+        "",
+        *agreement_section(meta.get("agreement") or {}),
     ]
-    if agreement:
-        lines += [
-            "Every item was reviewed by physicians in Label Studio; disagreements were "
-            "adjudicated by a senior physician. Agreement (Krippendorff's alpha, 95% "
-            "bootstrap interval):",
-            "",
-            "| field | items | alpha | 95% CI |",
-            "|---|---:|---:|---|",
-        ]
-        for name, f in agreement.get("fields", {}).items():
-            alpha = f["krippendorff_alpha"]
-            value = "n/a" if alpha["value"] is None else f"{alpha['value']:.3f}"
-            ci = alpha.get("ci95")
-            lines.append(
-                f"| {name} | {f['items']} | {value} | "
-                f"{f'[{ci[0]:.3f}, {ci[1]:.3f}]' if ci else '—'} |"
-            )
-        lines.append("")
     resolution = frame.group_by("review_resolution").len().sort("review_resolution")
     lines += [
         "Decisions: " + ", ".join(f"{r or 'n/a'} {n}" for r, n in resolution.iter_rows()) + ".",

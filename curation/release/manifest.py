@@ -41,12 +41,19 @@ def rows_of(path: Path) -> int | None:
     return None
 
 
+#: Folders a consumer's run may leave in a release (Python's bytecode cache, beside the lm-eval
+#: loader): caches, not content; neither listed nor verified.
+CACHE_DIRS = frozenset({"__pycache__"})
+
+
 def file_entries(release_dir: Path) -> dict[str, dict[str, Any]]:
-    """sha256 (and rows) of every file in a release but the manifest and its checksum."""
+    """sha256 (and rows) of every file in a release but the manifest, its checksum and caches."""
     entries = {}
     for path in sorted(p for p in release_dir.rglob("*") if p.is_file()):
         relative = path.relative_to(release_dir).as_posix()
-        if relative in (MANIFEST, CHECKSUM):
+        if relative in (MANIFEST, CHECKSUM) or CACHE_DIRS.intersection(
+            path.relative_to(release_dir).parts[:-1]
+        ):
             continue
         entry: dict[str, Any] = {"sha256": sha256(path), "bytes": path.stat().st_size}
         rows = rows_of(path)
@@ -181,7 +188,8 @@ def recomputed_fields(release_dir: Path) -> tuple[list[tuple[str, Any, str]], li
     """(field, value, file it comes from) for every manifest field the release's files determine
     (configs, sources, counts, croissant's version, previous and changes from CHANGELOG.md), and
     the files' own inconsistencies: each data parquet against its split, its JSONL twin,
-    croissant.json's checksum and CHANGELOG.md's table."""
+    croissant.json's checksums (of every file it lists; every data parquet must be listed) and
+    CHANGELOG.md's table."""
     problems = []
     frames, digests = [], {}
     for path in sorted(release_dir.glob("data/*/*.parquet")):
@@ -223,7 +231,12 @@ def recomputed_fields(release_dir: Path) -> tuple[list[tuple[str, Any, str]], li
             if isinstance(d, dict)
         }
         for name in sorted(set(listed) | set(digests), key=str):
-            if listed.get(name) != digests.get(name):
+            actual = digests.get(name)
+            if actual is None and isinstance(name, str):
+                path = release_dir / name  # a listed file other than data (taxonomy/*.csv)
+                inside = path.resolve().is_relative_to(release_dir.resolve())
+                actual = sha256(path) if inside and path.is_file() else None
+            if listed.get(name) != actual:
                 problems.append(f"croissant.json: sha256 of {name} differs from the file")
     log = release_dir / "CHANGELOG.md"
     if log.is_file():
