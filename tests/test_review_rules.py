@@ -7,6 +7,9 @@ from pydantic import ValidationError
 
 from curation.review.labels import ReviewLabels, parse_result, to_result
 from curation.review.rules import Decisive, Resolution, ReviewConfig, Status, decide
+from curation.review.tasks import build_task, compose, edit_fields
+from curation.taxonomy import load_taxonomy
+from tests.review_fixtures import make_item
 
 KEY = ["A"]
 
@@ -143,3 +146,124 @@ def test_labels_round_trip_through_label_studio_results() -> None:
     assert (phi["value"]["start"], phi["value"]["end"]) == (4, 6)  # UTF-16 code units
     assert phi["value"]["text"] == "张三"
     assert parse_result("a", result, text) == labels
+
+
+def test_a_key_marked_wrong_without_a_correction_is_no_answer() -> None:
+    assert r("a", check="wrong").answer(KEY) is None  # never ('?',)
+    assert r("a", check="wrong").missing == ("corrected_answer",)
+    assert r("a", "reject").missing == ("reject_reason",)
+    assert ReviewLabels("a").missing == ("verdict",)
+    assert r("a", "reject", reject_reasons=("ambiguous",)).missing == ()
+    rejected = r("a", "reject", check="wrong", reject_reasons=("answer_key_wrong",))
+    assert rejected.missing == ()  # a rejection needs no corrected answer
+
+
+def test_incomplete_reviews_go_to_adjudication_saying_what_is_missing() -> None:
+    d = decide([r("a"), r("b", check="wrong")], [], KEY, ReviewConfig())
+    assert d.status == Status.NEEDS_ADJUDICATION and d.answer is None
+    assert d.disagreements == ("incomplete:corrected_answer",)
+    both = decide([r("a", "reject"), r("b", "reject")], [], KEY, ReviewConfig())
+    assert both.status == Status.NEEDS_ADJUDICATION and both.verdict is None
+    assert both.disagreements == ("incomplete:reject_reason",)
+    waiting = decide([r("a", "reject")], [], KEY, ReviewConfig())
+    assert waiting.status == Status.PENDING
+    assert waiting.disagreements == ("incomplete:reject_reason",)
+
+
+def test_an_incomplete_adjudication_decides_nothing() -> None:
+    reviews = [r("a"), r("b", specialty="03.01")]
+    senior = ReviewLabels(annotator="s", verdict="accept", answer_check="wrong")
+    d = decide(reviews, [senior], KEY, ReviewConfig())
+    assert d.status == Status.NEEDS_ADJUDICATION
+    assert d.disagreements == ("incomplete:corrected_answer",)
+    done = ReviewLabels("s", "accept", answer_check="wrong", corrected_answer=("C",))
+    assert decide(reviews, [senior, done], KEY, ReviewConfig()).answer == ("C",)
+
+
+def test_per_field_edits_add_up_unless_they_differ() -> None:
+    edit = "accept_with_edits"
+    d = decide(
+        [
+            r("a", edit, edits=(("options.1", "偏头痛"),)),
+            r("b", edit, edits=(("explanation", "新解析"), ("options.1", "偏头痛 "))),
+        ],
+        [],
+        KEY,
+        ReviewConfig(),
+    )
+    assert d.status == Status.FINAL
+    assert d.edits == (("explanation", "新解析"), ("options.1", "偏头痛"))
+    split_reviews = [
+        r("a", edit, edits=(("question", "x"),)),
+        r("b", edit, edits=(("question", "y"),)),
+    ]
+    split = decide(split_reviews, [], KEY, ReviewConfig())
+    assert split.status == Status.NEEDS_ADJUDICATION and split.disagreements == ("edit:question",)
+    mixed = decide(
+        [r("a", edit, edited_text="整段"), r("b", edit, edits=(("question", "y"),))],
+        [],
+        KEY,
+        ReviewConfig(),
+    )
+    assert mixed.disagreements == ("edited_text",)
+    senior = ReviewLabels("s", edit, specialty="03.04", edits=(("question", "z"),))
+    settled = decide(split_reviews, [senior], KEY, ReviewConfig())  # the senior's edits count
+    assert settled.resolution == Resolution.ADJUDICATED and settled.edits == (("question", "z"),)
+
+
+def test_edit_boxes_and_the_specialty_tree_are_read_back() -> None:
+    text = "下列哪项？\n\nA. 胸痛\nB. 头痛"
+    result = [
+        {"from_name": "verdict", "type": "choices", "value": {"choices": ["accept_with_edits"]}},
+        {"from_name": "specialty", "type": "taxonomy", "value": {"taxonomy": [["03", "03.04"]]}},
+        {"from_name": "edit_question", "type": "textarea", "value": {"text": ["下列哪项？"]}},
+        {"from_name": "edit_option_0", "type": "textarea", "value": {"text": ["胸痛"]}},
+        {"from_name": "edit_option_1", "type": "textarea", "value": {"text": ["偏头痛\n"]}},
+        {"from_name": "comment", "type": "textarea", "value": {"text": ["见备注"]}},
+    ]
+    labels = parse_result("a", result, text)
+    assert labels.specialty == "03.04" and labels.comment == "见备注"
+    assert labels.edits == (
+        ("options.0", "胸痛"),
+        ("options.1", "偏头痛"),
+        ("question", "下列哪项？"),
+    )
+    shown = {"question": "下列哪项？", "options.0": "胸痛", "options.1": "头痛"}
+    assert labels.changed_edits(shown) == (("options.1", "偏头痛"),)
+    assert parse_result("a", result, text, fields=shown).edits == (("options.1", "偏头痛"),)
+    old = [{"from_name": "specialty", "type": "choices", "value": {"choices": ["03.01"]}}]
+    assert parse_result("a", old, text).specialty == "03.01"  # older configs' plain choices
+    again = ReviewLabels("a", edits=[["question", "x"]])  # as read back from JSON
+    assert again.edits == (("question", "x"),)
+    accepted = [{**result[0], "value": {"choices": ["accept"]}}, *result[1:]]
+    assert parse_result("a", accepted, text).edits == ()  # boxes count only with edits
+
+
+def test_the_pre_filled_texts_are_read_from_the_task() -> None:
+    row = make_item("k1") | {"explanation": "解析"}
+    data = build_task(row, load_taxonomy(), "pub1")["data"]
+    fields = edit_fields(data)
+    assert fields == {
+        "question": row["question"],
+        "options.0": "胸痛",
+        "options.1": "头痛",
+        "options.2": "腹泻",
+        "options.3": "皮疹",
+        "explanation": "解析",
+    }
+    assert {name for name, *_ in compose(row).fields} == set(fields)
+
+
+def test_edits_round_trip_through_label_studio_results() -> None:
+    labels = ReviewLabels(
+        annotator="a",
+        verdict="accept_with_edits",
+        specialty="03.02.x1",
+        edits=(("options.2", "腹泻"), ("question", "新题干"), ("turns.3", "发烧吗？")),
+    )
+    result = to_result(labels, "")
+    names = {x["from_name"] for x in result}
+    assert {"edit_option_2", "edit_question", "edit_turn_3"} <= names
+    tree = next(x for x in result if x["from_name"] == "specialty")
+    assert tree["value"]["taxonomy"] == [["03", "03.02", "03.02.x1"]]
+    assert parse_result("a", result, "") == labels

@@ -95,8 +95,10 @@ def test_push_is_an_idempotent_upsert(labelstudio: LocalServer, tmp_path: Path) 
     assert task.data["text"].startswith("改写后的题干")
     predictions = client.predictions.list(task=ids[rows[1]["item_id"]])
     assert len(predictions) == 1
-    chosen = [r["value"]["choices"] for r in predictions[0].result if r["from_name"] == "specialty"]
-    assert chosen == [["03.01"]]
+    chosen = [
+        r["value"]["taxonomy"] for r in predictions[0].result if r["from_name"] == "specialty"
+    ]
+    assert chosen == [[["03", "03.01"]]]
 
 
 def test_push_resumes_after_the_server_stops(labelstudio: LocalServer, tmp_path: Path) -> None:
@@ -186,7 +188,7 @@ def test_review_loop_push_annotate_pull_agree_adjudicate_merge(
     assert sorted(queue) == sorted([ids[1], ids[2]])
     client = server_for(paths, first).client
     panel = client.tasks.get(queue[ids[2]]).data["reviews"]
-    assert anna in panel and ben in panel and "ambiguous" in panel
+    assert anna in panel and ben in panel and "Ambiguous 表述含糊" in panel
 
     annotate(
         url,
@@ -225,9 +227,28 @@ def test_simulated_reviewers_only_run_on_demo_servers(
     run_push(paths, params)
     server = server_for(paths, params)
     codes = ["03.01", "03.04"]
+    project_id = server.find(ProjectSpec(Role.REVIEW, ReviewKind.MCQ))
+
+    def shown() -> list[tuple]:
+        """Every pre-annotation of the project, as physicians see them."""
+        return sorted(
+            (p.task, p.model_version, json.dumps(p.result, sort_keys=True))
+            for p in server.client.predictions.list(project=project_id)
+        )
+
+    before = shown()
     counts = simulate(server, Role.REVIEW, Simulation(reviewers=3), 2, codes)
     assert counts == {"tasks": 5, "annotations": 10}
+    exported = server.export(project_id)
+    users = server.users()
+    for task in exported:  # two demo physicians each, each with their own account
+        who = [users[a["completed_by"]] for a in task["annotations"]]
+        assert len(set(who)) == 2 and all(w.startswith("dr.demo.") for w in who)
+    assert shown() == before  # the pre-annotations are back, and only they
     assert simulate(server, Role.REVIEW, Simulation(reviewers=3), 2, codes)["annotations"] == 0
+    document = run_pull(paths, params_with(paths, 1))
+    labels = [a for p in document["projects"] for t in p["tasks"] for a in t["annotations"]]
+    assert len(labels) == 10 and all(a["verdict"] in ("accept", "reject") for a in labels)
 
     tasks = task_ids(paths, ProjectSpec(Role.REVIEW, ReviewKind.MCQ))
     real = "dora@clinic.test"

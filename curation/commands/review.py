@@ -21,7 +21,7 @@ from curation.params import Params, load_params
 from curation.paths import ProjectPaths
 from curation.review import snapshot
 from curation.review.agreement import Rating, agreement_report
-from curation.review.configs import ProjectSpec, ReviewKind, Role, specialty_choice
+from curation.review.configs import ProjectSpec, ReviewKind, Role, readable, specialty_choice
 from curation.review.connection import Connection
 from curation.review.ids import ReviewIds
 from curation.review.lock import DEFAULT_WAIT, push_lock
@@ -272,22 +272,24 @@ def adjudication_queue(paths: ProjectPaths) -> pl.DataFrame:
 def reviews_panel(
     review: dict[str, Any], taxonomy_names: dict[str, str], comments: dict[str, str]
 ) -> str:
-    """All reviews of an item side by side, as the adjudicator reads them."""
-    lines = [f"Disagreement on 分歧: {', '.join(review['disagreements']) or '—'}", ""]
+    """All reviews of an item side by side, as the adjudicator reads them (codes in words)."""
+    to_settle = "; ".join(readable(d) for d in review["disagreements"]) or "—"
+    lines = [f"To settle 待裁定: {to_settle}", ""]
     for label in review["labels"]:
         if label["role"] != "reviewer":
             continue
         specialty = taxonomy_names.get(label["specialty_code"] or "", label["specialty_code"])
-        parts = [
-            f"verdict 结论: {label['verdict'] or '—'}",
-            f"specialty 专科: {specialty or '—'}",
-        ]
+        verdict = readable(label["verdict"]) if label["verdict"] else "none 未选择"
+        parts = [f"verdict 结论: {verdict}", f"specialty 专科: {specialty or '—'}"]
         if label["answer_labels"]:
             parts.append(f"answer 答案: {', '.join(label['answer_labels'])}")
         if label["difficulty"] is not None:
             parts.append(f"difficulty 难度: {label['difficulty']}")
         if label["reject_reasons"]:
-            parts.append(f"reasons 原因: {', '.join(label['reject_reasons'])}")
+            reasons = "; ".join(readable(r) for r in label["reject_reasons"])
+            parts.append(f"reasons 原因: {reasons}")
+        elif label["verdict"] == "reject":
+            parts.append("reasons 原因: none given 未填写")
         if label["edited"]:
             parts.append("edited the text 修改了文本")
         lines.append(f"▶ {label['annotator']}\n  " + "\n  ".join(parts))

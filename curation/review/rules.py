@@ -5,19 +5,26 @@ settled by its reviewers: *unanimous*, or by a *majority* (a value's share of th
 gave one exceeds `majority`). A decisive field no value wins sends the item to *adjudication*,
 where a senior physician's decision is final. A rejection settles the item: the other fields do
 not matter then. PHI marked by anyone is masked (privacy needs no majority).
+
+An incomplete review — no verdict, a rejection without a reason, a key marked wrong without the
+correct answer (the label configs require them; the API and older configs do not) — decides
+nothing: with enough reviews the item goes to adjudication, its ``disagreements`` naming what is
+missing (``incomplete:reject_reason``…). An incomplete adjudication leaves it there.
+Edits are per field (``question``, ``options.1``…): reviewers who accept with edits must not
+change one field differently (``edit:<field>``); edits of different fields add up.
 """
 
 from __future__ import annotations
 
 import statistics
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from curation.review.labels import ReviewLabels
+from curation.review.labels import ReviewLabels, normal_text
 
 
 class Decisive(StrEnum):
@@ -85,6 +92,7 @@ class Decision:
     difficulty: int | None = None
     reject_reasons: tuple[str, ...] = ()
     edited_text: str | None = None
+    edits: tuple[tuple[str, str], ...] = ()  # (field, new text), the fields' current text differs
     phi: tuple[tuple[int, int, str], ...] = ()
     disagreements: tuple[str, ...] = ()
     reviews: int = 0
@@ -120,14 +128,24 @@ def decide(
     answer_key: list[str],
     config: ReviewConfig,
 ) -> Decision:
-    """The decision for one item from its reviews and adjudications (latest last)."""
+    """The decision for one item from its reviews and adjudications (latest last).
+
+    Edits are compared as given: drop the ones that change nothing first
+    (:meth:`ReviewLabels.changed_edits`), as the merge does.
+    """
     phi = tuple(sorted({m for r in (*reviews, *adjudications) for m in r.phi}))
     adjudication = next((a for a in reversed(adjudications) if a.verdict), None)
     counts = {"reviews": len(reviews), "adjudications": len(adjudications), "phi": phi}
     if adjudication is not None:
+        if adjudication.missing:
+            missing = _incomplete([adjudication])
+            return Decision(Status.NEEDS_ADJUDICATION, disagreements=missing, **counts)
         return _from_adjudication(adjudication, reviews, answer_key, config, counts)
+    missing = _incomplete(reviews)
     if len(reviews) < config.required_reviews:
-        return Decision(Status.PENDING, **counts)
+        return Decision(Status.PENDING, disagreements=missing, **counts)
+    if missing:  # an incomplete review decides nothing; the senior physician completes it
+        return Decision(Status.NEEDS_ADJUDICATION, disagreements=missing, **counts)
 
     settled: dict[Decisive, object] = {}
     unanimous, open_fields = True, []
@@ -147,9 +165,8 @@ def decide(
         if name == Decisive.VERDICT and ok and value == "reject":
             break  # a rejection settles the item; the other fields do not matter
     verdict = settled[Decisive.VERDICT]
-    edit, edit_conflict = _edit(reviews, verdict)
-    if edit_conflict:
-        open_fields.append("edited_text")
+    edits, edit, edit_conflicts = _edits(reviews, verdict)
+    open_fields.extend(edit_conflicts)
     if open_fields:
         return Decision(Status.NEEDS_ADJUDICATION, disagreements=tuple(open_fields), **counts)
     return Decision(
@@ -161,18 +178,38 @@ def decide(
         difficulty=settled.get(Decisive.DIFFICULTY),  # type: ignore[arg-type]
         reject_reasons=_reasons(reviews) if verdict == "reject" else (),
         edited_text=edit,
+        edits=edits,
         **counts,
     )
 
 
-def _edit(reviews: Sequence[ReviewLabels], verdict: object) -> tuple[str | None, bool]:
-    """(the edited text to apply, whether reviewers' edits conflict)."""
+def _incomplete(labels: Sequence[ReviewLabels]) -> tuple[str, ...]:
+    """What the incomplete ones among these labels lack, as 'incomplete:<what>'."""
+    return tuple(f"incomplete:{m}" for m in sorted({m for r in labels for m in r.missing}))
+
+
+def _edits(
+    reviews: Sequence[ReviewLabels], verdict: object
+) -> tuple[tuple[tuple[str, str], ...], str | None, list[str]]:
+    """(per-field edits to apply, whole-text edit to apply, conflicts) of the accepting edits.
+
+    A field edited differently by two reviewers is a conflict (``edit:<field>``), so are two
+    different whole-text edits, or a whole-text edit next to per-field ones (``edited_text``).
+    """
     if verdict != "accept_with_edits":
-        return None, False
-    edits = {r.edited_text for r in reviews if r.verdict == verdict and r.edited_text}
-    if len(edits) > 1:
-        return None, True
-    return (next(iter(edits)) if edits else None), False
+        return (), None, []
+    voters = [r for r in reviews if r.verdict == verdict]
+    whole = {normal_text(r.edited_text): r.edited_text for r in voters if r.edited_text}
+    per_field: dict[str, dict[str, str]] = defaultdict(dict)
+    for r in voters:
+        for name, text in r.edits:
+            per_field[name].setdefault(normal_text(text), text)
+    conflicts = ["edited_text"] if len(whole) > 1 or (whole and per_field) else []
+    conflicts += [f"edit:{name}" for name, texts in sorted(per_field.items()) if len(texts) > 1]
+    if conflicts:
+        return (), None, conflicts
+    edits = tuple(sorted((name, next(iter(texts.values()))) for name, texts in per_field.items()))
+    return edits, next(iter(whole.values()), None), []
 
 
 def _reasons(labels: Sequence[ReviewLabels]) -> tuple[str, ...]:
@@ -206,5 +243,6 @@ def _from_adjudication(
         difficulty=None if rejected else pick(Decisive.DIFFICULTY),  # type: ignore[arg-type]
         reject_reasons=final.reject_reasons if rejected else (),
         edited_text=final.edited_text if verdict == "accept_with_edits" else None,
+        edits=final.edits if verdict == "accept_with_edits" else (),
         **counts,
     )

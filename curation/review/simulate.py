@@ -2,7 +2,8 @@
 
 Creates a few clearly named demo accounts (``dr.demo.<n>@medcurate.invalid``; the ``.invalid``
 domain can never be a real address) and submits annotations through the real API, each with the
-account's own token. Label Studio Community's REST API creates users without a password or
+account's own token, in bulk (a few requests per physician and project, not one per
+annotation). Label Studio Community's REST API creates users without a password or
 token, so demo physicians join through the organization's invite link, as real physicians do.
 Reviewers agree with the pre-annotations except for a configurable share of disagreements; the
 senior demo physician settles adjudication tasks. Refuses to touch a server holding annotations
@@ -14,21 +15,23 @@ from __future__ import annotations
 import hashlib
 import hmac
 import random
+from collections import defaultdict
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
 from curation.errors import CurationError
-from curation.review.configs import ALL_PROJECTS, REJECT_REASONS, ProjectSpec, Role
+from curation.review.configs import ALL_PROJECTS, ProjectSpec, Role, reasons_for
 from curation.review.connection import Connection, with_retries
 from curation.review.labels import ReviewLabels, to_result
 from curation.review.projects import ReviewServer
 
 DEMO_DOMAIN = "medcurate.invalid"
 SENIOR = f"dr.demo.senior@{DEMO_DOMAIN}"
+DEMO_MODEL = "medcurate-demo-physician"  # model version of the predictions they annotate from
+BULK = 500  # tasks per request
 
 
 def demo_email(n: int) -> str:
@@ -106,12 +109,13 @@ def reviewer_labels(
         )
         if what == "verdict":
             labels["verdict"] = "reject"
-            labels["reject_reasons"] = (rng.choice(sorted(REJECT_REASONS)),)
+            labels["reject_reasons"] = (rng.choice(sorted(reasons_for(data.get("kind", "")))),)
         elif what == "specialty":
             labels["specialty"] = rng.choice([c for c in specialties if c != labels["specialty"]])
         elif what == "answer":
             key = [x.strip() for x in (data.get("answer_key") or "").split(",")]
-            others = [x for x in "ABCD" if x not in key]
+            offered = [o["alias"] for o in data.get("answer_options") or []] or list("ABCD")
+            others = [x for x in offered if x not in key]
             labels["answer_check"] = "wrong"
             labels["corrected_answer"] = (rng.choice(others),)
         else:
@@ -140,14 +144,11 @@ def simulate(
     advance: Callable[[int], None] = lambda n: None,
 ) -> dict[str, int]:
     """Annotate every open task of the role's projects as the demo physicians; return counts."""
-    from label_studio_sdk import LabelStudio
-
     users = server.users()
-    exports = {
-        spec: server.export(project_id)
-        for spec in ALL_PROJECTS
-        if (project_id := server.find(spec)) is not None
+    projects = {
+        spec: project_id for spec in ALL_PROJECTS if (project_id := server.find(spec)) is not None
     }
+    exports = {spec: server.export(project_id) for spec, project_id in projects.items()}
     _refuse_real_annotations(exports, users)
     accounts = (
         [SENIOR]
@@ -156,19 +157,14 @@ def simulate(
     )
     if role == Role.REVIEW and sim.reviewers < overlap:
         raise CurationError(f"{sim.reviewers} demo reviewers cannot give {overlap} reviews each")
-    clients = {
-        email: LabelStudio(
-            base_url=server.connection.url, api_key=sign_in(server.connection, email)
-        )
-        for email in accounts
-    }
+    tokens = {email: sign_in(server.connection, email) for email in accounts}
     counts = {"tasks": 0, "annotations": 0}
-    jobs: list[tuple[str, int, list[dict[str, Any]]]] = []
     for spec, tasks in exports.items():
         if spec.role != role:
             continue
+        counts["tasks"] += len(tasks)
+        jobs: dict[str, list[tuple[int, list[dict[str, Any]]]]] = defaultdict(list)
         for task in tasks:
-            counts["tasks"] += 1
             done = {users.get(_who(a)) for a in task.get("annotations") or []}
             wanted = 1 if role == Role.ADJUDICATION else overlap
             rotation = int(hashlib.sha256(task["data"]["item_id"].encode()).hexdigest(), 16)
@@ -181,21 +177,88 @@ def simulate(
                     if role == Role.ADJUDICATION
                     else reviewer_labels(task, email, sim, specialties)
                 )
-                jobs.append((email, task["id"], to_result(labels, task["data"].get("text", ""))))
-
-    def submit(job: tuple[str, int, list[dict[str, Any]]]) -> None:
-        email, task_id, result = job
-        server.call(
-            lambda: clients[email].annotations.create(task_id, result=result, lead_time=30.0),
-            f"annotating task {task_id}",
-        )
-
-    # a few requests in flight: the server (SQLite) serializes writes, but not the HTTP work
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        for _ in pool.map(submit, jobs):
-            counts["annotations"] += 1
-            advance(1)
+                jobs[email].append((task["id"], to_result(labels, task["data"].get("text", ""))))
+        if jobs:
+            made = _annotate_in_bulk(server, projects[spec], jobs, tokens, advance)
+            counts["annotations"] += made
     return counts
+
+
+def _annotate_in_bulk(
+    server: ReviewServer,
+    project_id: int,
+    jobs: dict[str, list[tuple[int, list[dict[str, Any]]]]],
+    tokens: dict[str, str],
+    advance: Callable[[int], None],
+) -> int:
+    """Each demo physician's annotations in a few requests, not one per annotation.
+
+    Label Studio Community creates annotations in bulk only from predictions: each physician's
+    results are imported as predictions under a model version of their own, which that physician
+    turns into their annotations (the Data Manager action ``predictions_to_annotations``, which
+    converts each prediction once, so a retry adds nothing). Then the project's predictions are
+    put back as they were: the pre-annotations physicians see.
+    """
+    touched = sorted({task_id for work in jobs.values() for task_id, _ in work})
+    wanted = set(touched)
+    shown = [
+        {"task": p.task, "result": p.result, "model_version": p.model_version, "score": p.score}
+        for p in server.call(
+            lambda: server.client.predictions.list(project=project_id), "reading predictions"
+        )
+        if p.task in wanted and not str(p.model_version or "").startswith(DEMO_MODEL)
+    ]
+    _delete_predictions(server, project_id, touched)  # and leftovers of an interrupted run
+    made = 0
+    try:
+        for email, work in sorted(jobs.items()):
+            version = f"{DEMO_MODEL}:{email}"
+            for start in range(0, len(work), BULK):
+                batch = work[start : start + BULK]
+                server.client.projects.import_predictions(
+                    project_id,
+                    request=[
+                        {"task": task_id, "result": result, "model_version": version}
+                        for task_id, result in batch
+                    ],
+                )
+                with httpx.Client(
+                    base_url=server.connection.url,
+                    headers={"Authorization": f"Token {tokens[email]}"},
+                    timeout=600,
+                ) as api:
+                    selected = {"all": False, "included": [task_id for task_id, _ in batch]}
+                    response = server.call(
+                        lambda api=api, selected=selected, version=version: api.post(
+                            "/api/dm/actions",
+                            params={"id": "predictions_to_annotations", "project": project_id},
+                            json={"selectedItems": selected, "model_version": version},
+                        ),
+                        f"annotating {len(batch)} tasks as {email}",
+                    )
+                    response.raise_for_status()
+                made += len(batch)
+                advance(len(batch))
+    finally:
+        _delete_predictions(server, project_id, touched)
+        restore = [{k: v for k, v in p.items() if v is not None} for p in shown]
+        for start in range(0, len(restore), BULK):
+            server.client.projects.import_predictions(
+                project_id, request=restore[start : start + BULK]
+            )
+    return made
+
+
+def _delete_predictions(server: ReviewServer, project_id: int, task_ids: list[int]) -> None:
+    """Every prediction of the given tasks, in one Data Manager action."""
+    server.call(
+        lambda: server.client.actions.create(
+            id="delete_tasks_predictions",
+            project=project_id,
+            selected_items={"all": False, "included": task_ids},
+        ),
+        "clearing predictions",
+    )
 
 
 def _who(annotation: dict[str, Any]) -> int | None:

@@ -19,6 +19,7 @@ from curation.errors import InputFileError
 from curation.review.configs import ALL_PROJECTS, ProjectSpec, Role
 from curation.review.labels import ReviewLabels, parse_result
 from curation.review.projects import ReviewServer
+from curation.review.tasks import edit_fields
 
 FORMAT = "medcurate-review-snapshot/1"
 
@@ -55,7 +56,8 @@ def _task(task: dict[str, Any], users: dict[int, str]) -> dict[str, Any]:
     for ann in sorted(task.get("annotations") or [], key=lambda a: a["id"]):
         who = ann.get("completed_by")
         who_id = who.get("id") if isinstance(who, dict) else who
-        labels = parse_result(users.get(who_id, f"user-{who_id}"), ann.get("result") or [], text)
+        who_email = users.get(who_id, f"user-{who_id}")
+        labels = parse_result(who_email, ann.get("result") or [], text, edit_fields(data))
         entry = {k: v for k, v in asdict(labels).items() if v not in (None, (), [])}
         entry["annotation_id"] = ann["id"]
         if ann.get("was_cancelled"):

@@ -2,9 +2,11 @@
 
 The review text is composed from an item's fields in a fixed layout (options on their own lines,
 dialogue turns one per line). :class:`Layout` remembers where each field sits in it, so that PHI
-marked by a physician maps back to the field, and de-identification marks map into it.
-Label Studio counts text offsets in UTF-16 code units; items count code points: the conversion
-happens here and nowhere else.
+marked by a physician maps back to the field, and de-identification marks map into it. The same
+fields, one by one, pre-fill the edit boxes (``edit_*`` task data, see
+:data:`curation.review.configs.EDIT_GROUPS`): a physician corrects an option or a dialogue turn
+where it stands. Label Studio counts text offsets in UTF-16 code units; items count code points:
+the conversion happens here and nowhere else.
 """
 
 from __future__ import annotations
@@ -15,7 +17,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from curation.models import Kind
-from curation.review.configs import ReviewKind, specialty_choice
+from curation.review.configs import (
+    EDIT_GROUPS,
+    ReviewKind,
+    reject_reason_choices,
+    specialty_choice,
+    specialty_path,
+)
 from curation.taxonomy import Taxonomy
 
 HEADINGS = {
@@ -88,8 +96,60 @@ def compose(item: dict[str, Any]) -> Layout:
     return layout
 
 
+def edit_data(item: dict[str, Any], layout: Layout | None = None) -> dict[str, list[Any]]:
+    """The ``edit_*`` task data: each shown field's current text, in review-text order.
+
+    Single fields are a list of one text (none when the item lacks it); options and dialogue
+    turns one ``{"heading", "text"}`` each. Only fields shown in the review text are editable.
+    """
+    layout = layout or compose(item)
+    shown = {name.split(".")[0] for name, _, _ in layout.fields}
+    data: dict[str, list[Any]] = {}
+    for group in EDIT_GROUPS[ReviewKind.of(item["kind"]).value]:
+        if group.field not in shown:
+            data[group.data] = []
+        elif group.field == "options":
+            data[group.data] = [
+                {"heading": o["label"], "text": o["text"]} for o in item.get("options") or []
+            ]
+        elif group.field == "turns":
+            data[group.data] = [
+                {"heading": f"{i + 1} · {t['speaker']}", "text": t["text"]}
+                for i, t in enumerate(item.get("turns") or [])
+            ]
+        else:
+            data[group.data] = [item[group.field]]
+    return data
+
+
+def edit_fields(data: dict[str, Any]) -> dict[str, str]:
+    """Field → the text its edit box was pre-filled with, from a task's data (the inverse of
+    :func:`edit_data`); empty for tasks pushed before per-field edits."""
+    out: dict[str, str] = {}
+    for key, entries in data.items():
+        if not key.startswith("edit_") or not isinstance(entries, list):
+            continue
+        group = key[len("edit_") :]
+        for i, entry in enumerate(entries):
+            if isinstance(entry, dict):
+                out[f"{group}.{i}"] = str(entry.get("text", ""))
+            else:
+                out[group] = str(entry)
+    return out
+
+
+def field_text(item: dict[str, Any], name: str) -> str | None:
+    """The current text of an item field ('question', 'options.1', 'turns.0'), else None."""
+    group, _, index = name.partition(".")
+    if index:
+        entries = item.get(group) or []
+        return entries[int(index)]["text"] if int(index) < len(entries) else None
+    value = item.get(name)
+    return value if isinstance(value, str) else None
+
+
 def edit_target(item: dict[str, Any]) -> str:
-    """The field a physician's edited text replaces."""
+    """The field a physician's whole-text edit replaces (the edit box of older configs)."""
     if item["kind"] in (Kind.MCQ, Kind.OPEN_QA) and item.get("question"):
         return "question"
     if item.get("context") or not item.get("turns"):
@@ -139,9 +199,15 @@ def build_task(item: dict[str, Any], taxonomy: Taxonomy, shown_id: str) -> dict[
         "text_hash": text_hash(layout.text),
         "meta": f"{item['source']} · {item['kind']} · {item['language']} · {shown_id}",
         "suggestion": _suggestion(tags, taxonomy, codes),
+        "reject_reasons": reject_reason_choices(item["kind"]),
+        **edit_data(item, layout),
     }
     if ReviewKind.of(item["kind"]) == ReviewKind.MCQ:
         data["answer_key"] = ", ".join(item.get("answer_labels") or []) or "—"
+        data["answer_options"] = [
+            {"value": f"{o['label']}. {o['text']}", "alias": o["label"]}
+            for o in item.get("options") or []
+        ]
     result: list[dict[str, Any]] = []
     if known:
         result.append(
@@ -149,8 +215,8 @@ def build_task(item: dict[str, Any], taxonomy: Taxonomy, shown_id: str) -> dict[
                 "id": "specialty",
                 "from_name": "specialty",
                 "to_name": "text",
-                "type": "choices",
-                "value": {"choices": [code]},
+                "type": "taxonomy",
+                "value": {"taxonomy": [specialty_path(taxonomy, code)]},
             }
         )
     for i, mark in enumerate((item.get("phi") or {}).get("marks") or []):

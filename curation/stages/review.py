@@ -2,16 +2,21 @@
 
 Rejected items go to quarantine (``review_rejected``, with the reasons); accepted edits, corrected
 answer keys and specialties are applied; PHI that a physician marked is masked with the policy's
-placeholder, and an edited text passes the full de-identifier first (``screen_edit``). Every
-item records its raw labels, the final label and how it was reached (unanimous, majority,
-adjudicated). Items without a final decision stay, marked ``pending`` or
-``needs_adjudication``: they are not eligible for a release.
+placeholder, and every edited field passes the full de-identifier first (``screen_edit``), and
+loses any value a physician marked as PHI. Edits are per field (the question, each option, the
+explanation, each dialogue turn…): the edit boxes come pre-filled with the field's text, so only
+a box whose text differs from the item's is an edit; older annotations hold one whole-text edit
+(``edited_text``). Edits made on another version of the text than the item's send the item to
+adjudication (``edits_on_changed_text``) rather than overwrite it with an old text. Every item
+records its raw labels, the final label and how it was reached (unanimous, majority,
+adjudicated). Items without a final decision stay, marked ``pending`` or ``needs_adjudication``
+(incomplete reviews too, see :mod:`curation.review.rules`): they are not eligible for a release.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from curation.deid.policy import PhiPolicy
@@ -21,9 +26,9 @@ from curation.models import Kind
 from curation.reasons import Reason
 from curation.review.configs import Role
 from curation.review.labels import ReviewLabels
-from curation.review.rules import Decision, ReviewConfig, Status, decide
+from curation.review.rules import Decision, Resolution, ReviewConfig, Status, decide
 from curation.review.snapshot import annotations
-from curation.review.tasks import Layout, compose, edit_target, text_hash
+from curation.review.tasks import Layout, compose, edit_target, field_text, text_hash
 from curation.taxonomy import Taxonomy
 
 STAGE = "review"
@@ -36,6 +41,7 @@ class ItemReviews:
     reviews: list[ReviewLabels] = field(default_factory=list)
     adjudications: list[ReviewLabels] = field(default_factory=list)
     phi_texts: set[str] = field(default_factory=set)  # hashes of texts PHI was marked on
+    edit_texts: dict[str, set[str]] = field(default_factory=dict)  # role → texts edits were on
 
 
 def gather(document: dict[str, Any]) -> dict[str, ItemReviews]:
@@ -47,7 +53,25 @@ def gather(document: dict[str, Any]) -> dict[str, ItemReviews]:
             getattr(entry, target).extend(labels)
             if shown and any(label.phi for label in labels):
                 entry.phi_texts.add(shown)
+            if shown and any(label.edits or label.edited_text for label in labels):
+                entry.edit_texts.setdefault(role.value, set()).add(shown)
     return dict(found)
+
+
+def _current_edits(
+    labels: list[ReviewLabels], row: dict[str, Any], stale: bool
+) -> list[ReviewLabels]:
+    """Labels keeping only edits that change the item: untouched pre-filled boxes are no edit.
+    Edits made on another version of the text (`stale`) cannot be compared: all are dropped."""
+    out = []
+    for label in labels:
+        if stale:
+            label = replace(label, edits=(), edited_text=None)
+        elif label.edits:
+            shown = {name: field_text(row, name) for name, _ in label.edits}
+            label = replace(label, edits=label.changed_edits(shown))
+        out.append(label)
+    return out
 
 
 @dataclass
@@ -73,23 +97,39 @@ def merge_item(
     screened with the deid stage's `detection` settings."""
     found = found or ItemReviews()
     key = list(row.get("answer_labels") or []) if row["kind"] == Kind.MCQ else []
+    layout = compose(row)
+    current = text_hash(layout.text)
+    stale = {role: bool(hashes - {current}) for role, hashes in found.edit_texts.items() if hashes}
+    reviews = _current_edits(found.reviews, row, stale.get(Role.REVIEW.value, False))
+    adjudications = _current_edits(
+        found.adjudications, row, stale.get(Role.ADJUDICATION.value, False)
+    )
+    found = replace(found, reviews=reviews, adjudications=adjudications)
     decision = decide(found.reviews, found.adjudications, key, config)
     row = dict(row)
     changes: list[str] = []
+    unsettled = None
+    if decision.status == Status.FINAL and decision.verdict == "accept_with_edits":
+        by = Role.ADJUDICATION if decision.resolution == Resolution.ADJUDICATED else Role.REVIEW
+        if stale.get(by.value):  # the edits were made on a text the item no longer has
+            unsettled = "edits_on_changed_text"
     if decision.status == Status.FINAL and decision.answer and row["kind"] == Kind.MCQ:
         labels = {o["label"] for o in row.get("options") or []}
-        if not set(decision.answer) <= labels:  # e.g. "key is wrong" without a correction
-            decision = Decision(
-                Status.NEEDS_ADJUDICATION,
-                disagreements=("answer",),
-                reviews=decision.reviews,
-                adjudications=decision.adjudications,
-                phi=decision.phi,
-            )
+        if not set(decision.answer) <= labels:  # e.g. 'E' from an older config on 4 options
+            unsettled = "answer_not_an_option"
+    if unsettled:
+        decision = Decision(
+            Status.NEEDS_ADJUDICATION,
+            disagreements=(unsettled,),
+            reviews=decision.reviews,
+            adjudications=decision.adjudications,
+            phi=decision.phi,
+        )
     row["review"] = _review_record(decision, found, key)
+    marked: list[tuple[str, str]] = []  # (value, category) of each PHI mark
     if decision.phi:
-        layout = compose(row)
-        if found.phi_texts and found.phi_texts != {text_hash(layout.text)}:
+        marked = [(layout.text[a:b], category) for a, b, category in decision.phi]
+        if found.phi_texts and found.phi_texts != {current}:
             return MergeOutcome(
                 row,
                 decision,
@@ -110,10 +150,16 @@ def merge_item(
             tuple(changes),
         )
     if decision.edited_text:
-        edited, masked = screen_edit(row, decision.edited_text, policy, detection)
+        edited, masked = screen_edit(row, decision.edited_text, policy, detection, marked)
         _apply_edit(row, edited)
-        changes.append("edited")
         changes.extend(["edit_phi_masked"] * masked)
+    for name, text in decision.edits:  # each field is screened, then replaced
+        edited, masked = screen_edit(row, text, policy, detection, marked)
+        _set(row, name, edited)
+        changes.append("field_edited")
+        changes.extend(["edit_phi_masked"] * masked)
+    if decision.edited_text or decision.edits:
+        changes.append("edited")
     if decision.answer and row["kind"] == Kind.MCQ and list(decision.answer) != sorted(key):
         row["answer_labels"] = list(decision.answer)
         changes.append("answer_corrected")
@@ -137,7 +183,7 @@ def _review_record(decision: Decision, found: ItemReviews, key: list[str]) -> di
             "difficulty": labels.difficulty,
             "reject_reasons": list(labels.reject_reasons),
             "phi_marks": len(labels.phi),
-            "edited": bool(labels.edited_text),
+            "edited": bool(labels.edited_text or labels.edits),
         }
 
     return {
@@ -176,12 +222,7 @@ def _mask(
             else:
                 merged.append([a, b, category])
         for a, b, category in reversed(merged):
-            placeholder = (
-                policy.placeholder(category, language)
-                if category in policy.categories
-                else f"[{category}]"
-            )
-            text = text[:a] + placeholder + text[b:]
+            text = text[:a] + _placeholder(policy, category, language) + text[b:]
         _set(row, name, text)
 
 
@@ -207,15 +248,25 @@ def screen_edit(
     text: str,
     policy: PhiPolicy,
     settings: DetectionSettings | None = None,
+    marked: list[tuple[str, str]] | None = None,
 ) -> tuple[str, int]:
-    """A physician's edited text, through the full de-identifier before it joins the item.
+    """A physician's edited text (of one field, or the whole text), through the full
+    de-identifier before it joins the item.
 
     Reviewers see de-identified text, so any identifier their edit holds that the item did
     not already hold was typed in: it is masked with the policy's placeholder (fail closed).
     Values already in the item (surrogates, placeholders, false alarms the stage let through)
-    are left as they are. Returns the screened text and how many values were masked.
-    Detection is the deid stage's (`settings`: params.yaml, section deid).
+    are left as they are — except values a physician marked as PHI (`marked`: value, category),
+    which an edit box pre-filled before the marking still holds: they are masked too. Returns the
+    screened text and how many values were masked. Detection is the deid stage's (`settings`:
+    params.yaml, section deid).
     """
+    language = row["language"]
+    masked = 0
+    for value, category in sorted(marked or (), key=lambda m: -len(m[0])):
+        if value.strip() and value in text:
+            masked += text.count(value)
+            text = text.replace(value, _placeholder(policy, category, language))
     before = compose(row).text
     language = record_language([text], row["language"])
     spans = [
@@ -224,9 +275,15 @@ def screen_edit(
         if text[span.start : span.end] not in before
     ]
     if not spans:
-        return text, 0
+        return text, masked
     replacer = RecordReplacer(policy, b"", "", placeholders_only=True)
-    return replacer.apply(text, spans, language), len(spans)
+    return replacer.apply(text, spans, language), masked + len(spans)
+
+
+def _placeholder(policy: PhiPolicy, category: str, language: str) -> str:
+    if category in policy.categories:
+        return policy.placeholder(category, language)
+    return f"[{category}]"
 
 
 def _apply_edit(row: dict[str, Any], text: str) -> None:
