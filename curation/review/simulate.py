@@ -201,14 +201,16 @@ def _annotate_in_bulk(
     """
     touched = sorted({task_id for work in jobs.values() for task_id, _ in work})
     wanted = set(touched)
+    predictions = server.call(
+        lambda: server.client.predictions.list(project=project_id), "reading predictions"
+    )
     shown = [
         {"task": p.task, "result": p.result, "model_version": p.model_version, "score": p.score}
-        for p in server.call(
-            lambda: server.client.predictions.list(project=project_id), "reading predictions"
-        )
-        if p.task in wanted and not str(p.model_version or "").startswith(DEMO_MODEL)
+        for p in predictions
+        if p.task in wanted and not _by_demo(p.model_version)
     ]
-    _delete_predictions(server, project_id, touched)  # and leftovers of an interrupted run
+    if any(_by_demo(p.model_version) for p in predictions):  # left by an interrupted run
+        _delete_predictions(server, project_id, touched)
     made = 0
     try:
         for email, work in sorted(jobs.items()):
@@ -247,6 +249,10 @@ def _annotate_in_bulk(
                 project_id, request=restore[start : start + BULK]
             )
     return made
+
+
+def _by_demo(model_version: str | None) -> bool:
+    return str(model_version or "").startswith(DEMO_MODEL)
 
 
 def _delete_predictions(server: ReviewServer, project_id: int, task_ids: list[int]) -> None:
