@@ -190,7 +190,8 @@ def deid_run(
 
     paths = ProjectPaths(root)
     chosen = _chosen_sources(paths, names)
-    if not load_params(paths.params_file).deid.gate:
+    config = load_params(paths.params_file).deid
+    if not config.gate:
         console.print(
             "[bold yellow]warning:[/] the residual-PHI gate is off (params.yaml deid.gate: off): "
             "de-identified records are not re-checked for identifiers",
@@ -200,7 +201,7 @@ def deid_run(
         task = bar.add_task("deid", total=len(chosen))
         for name in chosen:
             bar.update(task, description=f"deid {name}")
-            report = run_deid(paths, name)
+            report = run_deid(paths, name, config)
             spans = sum(report.details["spans_by_category"].values())
             bar.console.print(
                 f"{name}: {report.rows_in} records → {report.kept} kept ({spans} PHI spans "
@@ -231,9 +232,15 @@ def deid_scan(
     lines with the same `record` value are one record's texts, detected as `curate deid run`
     detects a record's fields (one language; a value found in one is masked in all).
     """
-    from curation.commands.deid import detection_settings, scan_file
+    from curation.commands.deid import scan_file
+    from curation.errors import InputFileError
+    from curation.params import load_params
 
-    settings = detection_settings(params)
+    # the deid section of --params (must exist), else of ./params.yaml when there is one, else
+    # the defaults (which params.yaml repeats)
+    if params is not None and not params.is_file():
+        raise InputFileError(f"{params} does not exist")
+    settings = load_params(params or Path("params.yaml")).deid.detection()
 
     total = (
         sum(1 for line in source.open(encoding="utf-8") if line.strip()) if source.is_file() else 0

@@ -10,6 +10,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from curation.errors import CurationError
@@ -17,6 +18,10 @@ from curation.errors import CurationError
 F = TypeVar("F", bound=Callable[..., Any])
 
 console = Console(stderr=True)
+MACHINE_HINT = (
+    "A file, the disk, memory or an installed dependency failed (not a record): fix it and run "
+    "the command again."
+)
 
 RootOption = Annotated[
     Path,
@@ -26,12 +31,23 @@ RootOption = Annotated[
         exists=True,
         file_okay=False,
         resolve_path=True,
+        callback=lambda root: _use_project(root),
     ),
 ]
 
 
+def _use_project(root: Path) -> Path:
+    """Contracts (taxonomy, PHI policy …) resolve against this project's files first."""
+    from curation.contracts import use_project
+
+    use_project(root)
+    return root
+
+
 def user_errors(fn: F) -> F:
-    """Turn CurationErrors into a clear message and exit code 1 (no traceback).
+    """Turn CurationErrors into a clear message and exit code 1 (no traceback); so too the
+    errors of the machine (a file or disk, a missing dependency, memory), which name a file or
+    module, never record text.
 
     Any other exception is a bug; its message may quote record text (PHI), so only its type is
     printed (exit 2) unless MEDCURATE_DEBUG=1 asks for the full traceback.
@@ -45,6 +61,16 @@ def user_errors(fn: F) -> F:
             console.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False)
             if exc.hint:
                 console.print(f"[dim]hint: {exc.hint}[/]", highlight=False)
+            raise typer.Exit(1) from None
+        except (OSError, ImportError, MemoryError) as exc:
+            if os.environ.get("MEDCURATE_DEBUG") == "1":
+                raise
+            console.print(
+                f"[bold red]error:[/] {type(exc).__name__}: {escape(str(exc))}",
+                markup=True,
+                highlight=False,
+            )
+            console.print(f"[dim]hint: {MACHINE_HINT}[/]", highlight=False)
             raise typer.Exit(1) from None
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise

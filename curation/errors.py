@@ -31,3 +31,27 @@ class RetryableServerError(CurationError):
     """A server (e.g. Label Studio) failed in a way that a retry may fix."""
 
     hint = "The server may be down or busy; run the command again to resume."
+
+
+class SetupError(CurationError):
+    """A stage could not load what it needs before its first record (a word list, a model, a
+    dependency): fatal, never a reason to quarantine records."""
+
+    hint = "Fix the installation or the resource named above and run the command again."
+
+
+# Errors that stop a stage whatever record was being handled: a configuration, input or server
+# error, a file or disk that fails, a missing dependency, exhausted memory. Any other exception
+# raised while handling one record is a per-record failure (that record is quarantined).
+FATAL_ERRORS: tuple[type[BaseException], ...] = (
+    CurationError,
+    OSError,
+    ImportError,
+    MemoryError,
+    SystemError,
+)
+
+
+def is_fatal(exc: BaseException) -> bool:
+    """True when an error must stop the stage rather than quarantine the record at hand."""
+    return isinstance(exc, FATAL_ERRORS) or not isinstance(exc, Exception)

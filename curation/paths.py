@@ -29,13 +29,19 @@ class ProjectPaths:
         folder = {"ingest": "ingested", "validate": "validated", "tag": "tagged"}.get(stage, stage)
         return self.root / "data" / folder / f"{source}.parquet"
 
-    def first_output(self, stages: tuple[str, ...], source: str) -> tuple[str, Path] | None:
-        """(stage, path) of the first of `stages` whose output for the source exists."""
-        for stage in stages:
-            path = self.stage_output(stage, source)
-            if path.is_file():
-                return stage, path
-        return None
+    def stage_input(self, stage: str, source: str, made_by: str) -> Path:
+        """The output of stage `stage` for a source, which the calling stage reads; an
+        InputFileError naming the file and the command `made_by` that makes it if it is missing
+        (a stage never falls back to a less processed input)."""
+        from curation.errors import InputFileError
+
+        path = self.stage_output(stage, source)
+        if not path.is_file():
+            raise InputFileError(
+                f"{path} does not exist",
+                hint=f"It is made by `{made_by}` (DVC stage {stage}): run that, or `dvc repro`.",
+            )
+        return path
 
     @property
     def curated(self) -> Path:

@@ -12,6 +12,7 @@ when the model is built, and every error names the offending code.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import Counter
 from functools import cache
@@ -21,8 +22,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from curation.config import read_yaml, validate_config
+from curation.contracts import TAXONOMY, contract_path
 
-TAXONOMY_PATH = Path(__file__).resolve().parents[1] / "schemas" / "specialties.yaml"
 LANGUAGES = ("zh", "en")
 MIN_LEAF_KEYWORDS = 12
 MIN_WEIGHT, MAX_WEIGHT = 1, 3
@@ -139,6 +140,16 @@ class Taxonomy(_Frozen):
 
     _by_code: dict[str, Specialty] = PrivateAttr(default_factory=dict)
     _children: dict[str, list[Specialty]] = PrivateAttr(default_factory=dict)
+    _digest: str = PrivateAttr(default="")
+
+    def digest(self) -> str:
+        """sha256 (8 hex) of the content (codes, names, keywords, weights, priors …), not of
+        the file's layout or comments: it enters the version stamps of what the taxonomy
+        shapes (de-identification's medical words, the taggers)."""
+        if not self._digest:
+            text = self.model_dump_json()
+            self._digest = hashlib.sha256(text.encode()).hexdigest()[:8]
+        return self._digest
 
     @model_validator(mode="after")
     def _check_tree(self) -> Taxonomy:
@@ -232,14 +243,14 @@ def _cycles(parents: dict[str, str | None]) -> list[str]:
 
 
 def load_taxonomy(path: Path | None = None) -> Taxonomy:
-    """The taxonomy in a YAML file, by default the repository's schemas/specialties.yaml."""
-    return _load((path or TAXONOMY_PATH).resolve())
+    """The taxonomy in a YAML file, by default the active project's (see
+    :func:`curation.contracts.contract_path`: schemas/specialties.yaml, else the shipped one)."""
+    return _load((path or contract_path(TAXONOMY)).resolve())
 
 
 def project_taxonomy(root: Path | None) -> Taxonomy:
     """A project's schemas/specialties.yaml, else the one shipped with MedCurate."""
-    path = Path(root) / "schemas" / "specialties.yaml" if root else None
-    return load_taxonomy(path if path is not None and path.is_file() else None)
+    return _load(contract_path(TAXONOMY, root).resolve())
 
 
 @cache

@@ -9,6 +9,7 @@ import polars as pl
 import pytest
 import yaml
 
+from curation.contracts import use_project
 from curation.paths import ProjectPaths
 from curation.sources.readers import open_source
 from curation.sources.spec import SourceSpec
@@ -61,6 +62,14 @@ class MiniProject:
 @pytest.fixture
 def project(tmp_path: Path) -> MiniProject:
     return MiniProject(tmp_path)
+
+
+@pytest.fixture(autouse=True)
+def _no_active_project():
+    """A `curate --root` command run in-process makes its project the one whose contracts
+    (taxonomy, PHI policy …) are read; the next test starts from the shipped ones again."""
+    yield
+    use_project(None)
 
 
 @pytest.fixture(scope="session")

@@ -12,8 +12,9 @@ import yaml
 from typer.testing import CliRunner
 
 from curation.cli import app
+from curation.contracts import PHI_POLICY, shipped_path
 from curation.params import load_params
-from tests.conftest import PROJECT_ROOT, MiniProject
+from tests.conftest import MiniProject
 
 runner = CliRunner()
 NOTES = "id,text\n1,Patient seen today for a routine check.\n"
@@ -107,7 +108,7 @@ def test_an_action_that_does_not_fit_the_category_is_refused(project: MiniProjec
 
 
 def test_categories_come_from_the_project_policy(project: MiniProject) -> None:
-    policy = yaml.safe_load((PROJECT_ROOT / "schemas/phi.yaml").read_text(encoding="utf-8"))
+    policy = yaml.safe_load(shipped_path(PHI_POLICY).read_text(encoding="utf-8"))
     policy["categories"]["BADGE"] = policy["categories"]["ID"]
     project.write("schemas/phi.yaml", yaml.safe_dump(policy, allow_unicode=True))
     with_params(project, deid={"actions": {"BADGE": "placeholder"}})

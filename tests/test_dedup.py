@@ -351,21 +351,20 @@ def test_ngram_overlap() -> None:
 # ------------------------------------------------------------------ command
 
 
-def test_run_dedup_reads_tagged_or_deid_and_writes_a_checked_report(tmp_path: Path) -> None:
+def test_run_dedup_reads_tagged_items_and_writes_a_checked_report(tmp_path: Path) -> None:
     paths = ProjectPaths(tmp_path)
     rows = corpus()
-    for source, folder in (("a", "deid"), ("b", "tagged"), ("c", "deid")):
-        out = tmp_path / "data" / folder / f"{source}.parquet"
+    for source in ("a", "b", "c"):
+        out = tmp_path / "data" / "tagged" / f"{source}.parquet"
         out.parent.mkdir(parents=True, exist_ok=True)
         pl.DataFrame([r for r in rows if r["source"] == source], schema=ITEM_SCHEMA).write_parquet(
             out
         )
-    (tmp_path / "data" / "deid" / "b.parquet").write_bytes(b"not read: tagged wins")
     config = DedupConfig(source_priority=["b"])
     report = run_dedup(paths, config, ["a", "b", "c"])
     assert (report.rows_in, report.kept, report.merged, report.quarantined) == (7, 4, 3, 0)
     d = report.details
-    assert d["inputs"] == {"a": "deid", "b": "tagged", "c": "deid"}
+    assert d["inputs"] == {"a": "tagged", "b": "tagged", "c": "tagged"}
     assert d["clusters"] == 4 and d["exact_pairs"] == 1 and d["near_pairs"] == 2
     assert d["cross_source_merged"] == 2
     assert d["by_source"]["a"] == {"in": 2, "kept": 0, "merged": 2}
@@ -382,11 +381,18 @@ def test_run_dedup_reads_tagged_or_deid_and_writes_a_checked_report(tmp_path: Pa
     assert curated_path(paths).read_bytes() == first  # byte-stable
 
 
-def test_run_dedup_names_a_missing_input(tmp_path: Path) -> None:
+def test_run_dedup_names_a_missing_input_and_never_falls_back(tmp_path: Path) -> None:
+    """A source that is de-identified but not tagged is an error naming the tagged file and
+    the command that makes it, not a silent read of a less processed input."""
     from curation.errors import InputFileError
 
-    with pytest.raises(InputFileError, match="no input for source 'x'"):
+    deid = tmp_path / "data" / "deid" / "x.parquet"
+    deid.parent.mkdir(parents=True)
+    pl.DataFrame([corpus()[0]], schema=ITEM_SCHEMA).write_parquet(deid)
+    with pytest.raises(InputFileError, match=r"data/tagged/x\.parquet does not exist") as raised:
         run_dedup(ProjectPaths(tmp_path), DedupConfig(), ["x"])
+    assert "curate tag run x" in raised.value.hint
+    assert not (tmp_path / "data" / "curated.parquet").exists()
 
 
 def test_same_question_signal_flags_kept_items_sharing_a_question() -> None:

@@ -7,10 +7,10 @@ import re
 import pytest
 
 from curation.deid.engine import Detector
-from curation.deid.language import detect_language
 from curation.deid.policy import load_policy
 from curation.deid.registry import SAFE, default_registry
 from curation.deid.validators import cn_resident_id_ok, iban_ok, luhn_ok
+from curation.language import detect_language
 
 detector = Detector()
 

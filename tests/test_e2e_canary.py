@@ -327,7 +327,7 @@ class CanaryRun:
 def canary_run(labelstudio: LocalServer, tmp_path_factory: pytest.TempPathFactory) -> CanaryRun:
     root = tmp_path_factory.mktemp("canary") / "project"
     own = ("curation", "raw", "sources.yaml")  # the installed package runs; its own data
-    copy_project(root, [n for n in [*COPIED, "annotation_configs"] if n not in own])
+    copy_project(root, [n for n in COPIED if n not in own])
     write_fixture(root)
     env = labelstudio.env_values()
     (root / ".env").write_text(f"{URL_VAR}={env[URL_VAR]}\n{KEY_VAR}={env[KEY_VAR]}\n")

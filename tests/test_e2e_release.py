@@ -24,7 +24,7 @@ def test_whole_pipeline_rebuilds_the_release_byte_for_byte(
     labelstudio: LocalServer, tmp_path: Path
 ) -> None:
     root = tmp_path / "project"
-    for name in [*COPIED, "annotation_configs"]:
+    for name in COPIED:
         src = PROJECT_ROOT / name
         if src.is_dir():
             shutil.copytree(src, root / name, ignore=shutil.ignore_patterns("__pycache__"))

@@ -81,7 +81,8 @@ def test_tag_stage_fills_tags_and_flags_weak_items(project: MiniProject) -> None
     items, _, _ = project.run(spec)
     kept = tag(items.lazy(), TagConfig(review_below=0.5), lexicon).kept.collect()
     first, second = kept["tags"].to_list()
-    assert first["tagger"] == "specialty_lexicon_v1" and within(first["specialty_code"], "03.04")
+    assert first["tagger"] == lexicon.name and lexicon.name.startswith("specialty_lexicon_v1+")
+    assert within(first["specialty_code"], "03.04")
     assert not first["needs_review"]
     assert second["specialty_code"] is None and second["needs_review"]
     assert kept.height == items.height
@@ -112,3 +113,26 @@ def test_unknown_tagger_is_a_clear_error(tmp_path: Path) -> None:
         app, ["tag", "scan", str(source), "-o", str(tmp_path / "o"), "--tagger", "bert"]
     )
     assert result.exit_code == 1 and "unknown tagger 'bert'" in result.output
+
+
+@pytest.mark.parametrize("command", [["tag", "run"], ["tag", "train"]])
+def test_tag_never_falls_back_to_de_identified_items(project: MiniProject, command) -> None:
+    """Only data/validated/ is read: with de-identified items alone, the command stops naming
+    the missing file and the command that makes it."""
+    import polars as pl
+
+    from curation.stages.base import ITEM_SCHEMA
+
+    project.sources(
+        {"demo": make_spec().model_dump(mode="json", exclude={"name"}, exclude_none=True)}
+    )
+    project.write("params.yaml", "tag: {tagger: lexicon}\n")
+    deid = project.root / "data/deid/demo.parquet"
+    deid.parent.mkdir(parents=True)
+    pl.DataFrame(schema=ITEM_SCHEMA).write_parquet(deid)
+    result = CliRunner().invoke(app, [*command, "--root", str(project.root)])
+    assert result.exit_code == 1, result.output
+    output = result.output.replace("\n", "")
+    assert f"{project.root}/data/validated/demo.parquet does not exist" in output
+    assert "`curate validate`" in output
+    assert not (project.root / "data/tagged").exists()

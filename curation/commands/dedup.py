@@ -1,7 +1,7 @@
 """`curate dedup`: cluster duplicates across every source; write the curated set and report.
 
-Reads each source's newest upstream output: ``data/tagged/<source>.parquet`` (tag stage),
-else ``data/validated/`` (validate stage), else ``data/deid/``. Writes
+Reads each source's tagged items, ``data/tagged/<source>.parquet`` (tag stage; a missing one
+is an error naming it, never a fallback to a less processed input). Writes
 ``data/curated.parquet`` (one representative per cluster), ``data/merged/dedup.parquet``
 (the other members) and ``reports/dedup.json`` (counts only).
 """
@@ -13,12 +13,12 @@ from pathlib import Path
 import polars as pl
 
 from curation.dedup.text import normalize_for_dedup
-from curation.errors import CurationError, InputFileError
+from curation.errors import CurationError
 from curation.paths import ProjectPaths
 from curation.stages.base import ITEM_SCHEMA, StageReport
 from curation.stages.dedup import STAGE, DedupConfig, dedup, dedup_details
 
-INPUT_STAGES = ("tag", "validate", "deid")  # per source, the first output that exists wins
+INPUT_STAGE = "tag"  # dedup reads the tagged items; there is no fallback
 
 
 def curated_path(paths: ProjectPaths) -> Path:
@@ -32,19 +32,9 @@ def merged_path(paths: ProjectPaths) -> Path:
 
 
 def input_path(paths: ProjectPaths, source: str) -> tuple[str, Path]:
-    """(folder, path) of a source's dedup input: the first of INPUT_STAGES that exists."""
-    found = paths.first_output(INPUT_STAGES, source)
-    if found is None:
-        raise InputFileError(
-            f"no input for source '{source}': none of "
-            + ", ".join(
-                paths.stage_output(s, source).relative_to(paths.root).as_posix()
-                for s in INPUT_STAGES
-            )
-            + " exists",
-            hint=f"Run `curate deid run {source}` (and `curate tag` if used) first.",
-        )
-    path = found[1]
+    """(folder, path) of a source's dedup input, data/tagged/<source>.parquet; missing, an
+    error naming it and `curate tag run`."""
+    path = paths.stage_input(INPUT_STAGE, source, made_by=f"curate tag run {source}")
     return path.parent.name, path
 
 

@@ -2,37 +2,37 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
 
+from curation.commands.scan import ScanRow, read_scan_input
+from curation.contracts import use_project
 from curation.deid import DetectionSettings, scan_texts
 from curation.deid.policy import load_policy
 from curation.errors import InputFileError
-from curation.params import load_params
 from curation.paths import ProjectPaths
 from curation.reasons import Reason
 from curation.secrets import deid_salt, salt_id
 from curation.stages.base import StageReport, write_outputs, write_stage_report
 from curation.stages.deid import (
     STAGE,
+    DeidConfig,
     deid_version,
     deidentify,
     dumps_line,
     phi_totals,
     spans_as_json,
 )
-from curation.stages.ingest import STAGE as INGEST
+
+INGEST = "ingest"  # the stage whose output deid reads
 
 
-def run_deid(paths: ProjectPaths, source: str) -> StageReport:
+def run_deid(paths: ProjectPaths, source: str, config: DeidConfig) -> StageReport:
     """De-identify one ingested source and return its (checked) report."""
-    src = paths.stage_output(INGEST, source)
-    if not src.is_file():
-        raise InputFileError(f"{src} does not exist", hint=f"Run `curate ingest {source}` first.")
-    config = load_params(paths.params_file).deid
+    use_project(paths.root)
+    src = paths.stage_input(INGEST, source, made_by=f"curate ingest {source}")
     policy = load_policy(paths.root)
     items = pl.scan_parquet(src)
     rows_in = items.select(pl.len()).collect().item()
@@ -50,41 +50,6 @@ def run_deid(paths: ProjectPaths, source: str) -> StageReport:
     return write_stage_report(
         paths.report(STAGE, source), STAGE, source, rows_in, kept, by_reason, details
     )
-
-
-ScanRow = tuple[str, str, str | None, str | None]
-
-
-def detection_settings(params: Path | None = None) -> DetectionSettings:
-    """Detection settings of `curate deid scan`: the deid section of `params` (must exist),
-    else of ./params.yaml when there is one, else the defaults (which params.yaml repeats)."""
-    if params is not None and not params.is_file():
-        raise InputFileError(f"{params} does not exist")
-    return load_params(params or Path("params.yaml")).deid.detection()
-
-
-def read_scan_input(path: Path) -> Iterator[ScanRow]:
-    """(id, text, lang, record) per line of a scan input; a bad line is an error naming its
-    number. Consecutive lines with the same `record` are the texts of one record."""
-    with path.open(encoding="utf-8") as fh:
-        for number, line in enumerate(fh, start=1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-                text, lang = obj["text"], obj.get("lang")
-                if not isinstance(text, str) or not isinstance(lang, str | None):
-                    raise TypeError
-            except (json.JSONDecodeError, KeyError, TypeError):
-                raise InputFileError(
-                    f"{path}, line {number}: expected a JSON object with a string 'text' "
-                    "(and 'lang', if any, a string)"
-                ) from None
-            yield str(obj.get("id", number)), text, lang, _record_key(obj.get("record"))
-
-
-def _record_key(value: object) -> str | None:
-    return None if value is None else json.dumps(value, sort_keys=True)
 
 
 def scan_file(

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import polars as pl
 
-from curation.commands.deid import read_scan_input
+from curation.commands.scan import read_scan_input
 from curation.config import read_yaml
+from curation.contracts import LABEL_MAPS, contract_path, use_project
 from curation.errors import ConfigError, InputFileError
 from curation.paths import ProjectPaths
 from curation.stages.base import StageReport, write_outputs, write_stage_report
@@ -18,23 +19,17 @@ from curation.stages.tag import STAGE, TagConfig, tag
 from curation.tagging import get_tagger, item_text
 from curation.tagging.trained import TrainedTagger
 
-LABEL_MAPS = Path("schemas") / "label_maps.yaml"
-UPSTREAM = ("validate", "deid")  # tag reads the validated items, else the de-identified ones
+UPSTREAM = "validate"  # tag reads the validated items; there is no fallback
 
 
 def upstream_items(paths: ProjectPaths, source: str) -> Path:
-    """The newest upstream output of a source that exists."""
-    found = paths.first_output(UPSTREAM, source)
-    if found is None:
-        raise InputFileError(
-            f"no de-identified items for source '{source}'",
-            hint=f"Run `curate deid run {source}` first (or `dvc repro`).",
-        )
-    return found[1]
+    """data/validated/<source>.parquet; missing, an error naming it and `curate validate`."""
+    return paths.stage_input(UPSTREAM, source, made_by="curate validate")
 
 
 def run_tag(paths: ProjectPaths, source: str, config: TagConfig) -> StageReport:
     """Tag one source's items and return the (checked) report."""
+    use_project(paths.root)
     src = upstream_items(paths, source)
     tagger = get_tagger(config.tagger, paths.root / config.model)
     items = pl.scan_parquet(src)
@@ -59,10 +54,12 @@ def run_tag(paths: ProjectPaths, source: str, config: TagConfig) -> StageReport:
 
 
 def load_label_maps(root: Path) -> dict[str, dict[str, str]]:
-    """schemas/label_maps.yaml: {label name: {label value: taxonomy code}}."""
-    data = read_yaml(root / LABEL_MAPS) or {}
+    """schemas/label_maps.yaml (the project's, else the shipped one): {label name: {label
+    value: taxonomy code}}."""
+    path = contract_path(LABEL_MAPS, root)
+    data = read_yaml(path) or {}
     if not isinstance(data, dict):
-        raise ConfigError(f"{root / LABEL_MAPS}: expected a mapping of label names")
+        raise ConfigError(f"{path}: expected a mapping of label names")
     return {
         name: {str(k): str(v) for k, v in (values or {}).items()} for name, values in data.items()
     }
@@ -86,6 +83,7 @@ def labeled_examples(
 
 def train_tagger(paths: ProjectPaths, sources: list[str], output: Path) -> dict:
     """Train the TF-IDF tagger on every labeled item of the sources; returns its card."""
+    use_project(paths.root)
     frames = [pl.read_parquet(upstream_items(paths, s)) for s in sources]
     texts, codes = labeled_examples(frames, load_label_maps(paths.root))
     if len(set(codes)) < 2:

@@ -11,12 +11,13 @@ from typing import Any
 
 import polars as pl
 
-from curation.errors import CurationError, InputFileError
+from curation.contracts import use_project
+from curation.errors import CurationError
 from curation.paths import ProjectPaths
 from curation.stages.base import StageReport, write_outputs
 from curation.stages.validate import STAGE, dataset_checks, validate
 from curation.validation.rules import ValidateConfig
-from curation.validation.suite import EPOCH, failure_summary
+from curation.validation.suite import EPOCH, failure_summary, load_suite
 
 DEID = "deid"
 REPORT = Path("reports") / "validation.json"
@@ -43,15 +44,12 @@ def run_validate(paths: ProjectPaths, sources: list[str], config: ValidateConfig
     chosen = list(dict.fromkeys(sources))
     if not chosen:
         raise CurationError("validate: no sources given")
-    for source in chosen:
-        if not paths.stage_output(DEID, source).is_file():
-            raise InputFileError(
-                f"{paths.stage_output(DEID, source)} does not exist",
-                hint=f"Run `curate deid run {source}` first.",
-            )
+    use_project(paths.root)
+    inputs = {s: paths.stage_input(DEID, s, made_by=f"curate deid run {s}") for s in chosen}
+    suite = load_suite(config, paths.root)  # a broken suite stops the stage before any record
     accounting: dict[str, dict[str, Any]] = {}
     for source in chosen:
-        items = pl.scan_parquet(paths.stage_output(DEID, source))
+        items = pl.scan_parquet(inputs[source])
         rows_in = items.select(pl.len()).collect().item()
         result = validate(items, config)
         kept, by_reason = write_outputs(
@@ -72,7 +70,7 @@ def run_validate(paths: ProjectPaths, sources: list[str], config: ValidateConfig
 
     kept_all = pl.concat([pl.read_parquet(paths.stage_output(STAGE, s)) for s in chosen])
     docs_dir = paths.root / DATA_DOCS
-    summary = dataset_checks(kept_all, config, docs_dir, paths.root, run_time_from_env())
+    summary = dataset_checks(kept_all, config, docs_dir, run_time=run_time_from_env(), suite=suite)
     out = {
         "stage": STAGE,
         "sources": accounting,

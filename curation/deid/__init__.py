@@ -11,7 +11,6 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
 from curation.deid.engine import Detector
-from curation.deid.language import detect_language
 from curation.deid.policy import load_policy
 from curation.deid.record import (
     DetectionSettings,
@@ -21,6 +20,7 @@ from curation.deid.record import (
 )
 from curation.deid.spans import Span
 from curation.deid.surrogates import RecordReplacer
+from curation.language import detect_language
 
 __all__ = [
     "DetectionSettings",

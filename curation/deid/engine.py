@@ -14,13 +14,13 @@ import polars as pl
 
 from curation.deid.casing import truecase
 from curation.deid.invisible import restore, visible
-from curation.deid.language import detect_language
 from curation.deid.recognizers import names, names_zh
 from curation.deid.registry import SAFE, Registry, default_registry
 from curation.deid.script import to_simplified
 from curation.deid.spans import Span, merge_spans, subtract
 from curation.deid.vocabulary import leading_honorific, word_class
 from curation.deid.words import is_person_name
+from curation.language import detect_language
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 

@@ -9,9 +9,9 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 
 from curation.config import read_yaml, validate_config
+from curation.contracts import PHI_POLICY, contract_path
 
-POLICY_FILE = Path("schemas") / "phi.yaml"
-_REPO_POLICY = Path(__file__).resolve().parents[2] / POLICY_FILE
+POLICY_FILE = Path(PHI_POLICY)
 
 
 class Action(StrEnum):
@@ -50,9 +50,8 @@ class PhiPolicy(BaseModel):
 
 
 def load_policy(root: Path | None = None) -> PhiPolicy:
-    """The policy of a project root, else the one beside this package."""
-    path = root / POLICY_FILE if root and (root / POLICY_FILE).is_file() else _REPO_POLICY
-    return _load(path)
+    """The policy of a project root (default: the active project), else the shipped one."""
+    return _load(contract_path(PHI_POLICY, root))
 
 
 @cache

@@ -22,8 +22,8 @@ from functools import cache
 
 from curation.deid.engine import Detector, propagate
 from curation.deid.invisible import restore, visible
-from curation.deid.language import detect_language
 from curation.deid.spans import Span
+from curation.language import detect_language
 
 LANGUAGES = ("zh", "en")
 

@@ -9,7 +9,9 @@ places, organizations) implement :class:`Recognizer` directly.
 
 from __future__ import annotations
 
+import inspect
 import re
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -204,3 +206,33 @@ def default_registry() -> Registry:
     from curation.deid.recognizers import ALL, EXTENDERS
 
     return Registry(tuple(ALL), tuple(EXTENDERS))
+
+
+def load_resources() -> Registry:
+    """Build the registry and load every resource its recognizers read lazily: each word list,
+    table and pattern is a zero-argument cached function of a ``curation.deid`` module, and all
+    of them are called here. Recognizers then never load anything while records are handled, so
+    a broken resource (the taxonomy, a lexicon, a dependency's data) fails here, once."""
+    registry = default_registry()
+    for name, module in sorted(sys.modules.items()):
+        if module is None or not (name == __package__ or name.startswith(f"{__package__}.")):
+            continue
+        for value in list(vars(module).values()):
+            if _is_resource(value, name):
+                value()
+    return registry
+
+
+def _is_resource(value: object, module: str) -> bool:
+    """A zero-argument function of that module, cached (functools.cache / lru_cache)."""
+    if not (callable(value) and hasattr(value, "cache_info")):
+        return False
+    if getattr(value, "__module__", None) != module:
+        return False
+    try:
+        params = inspect.signature(value).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return all(
+        p.default is not p.empty or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in params
+    )

@@ -8,8 +8,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 
 from curation.config import read_yaml, validate_config
-
-LICENSES_FILE = Path(__file__).resolve().parents[2] / "schemas" / "licenses.yaml"
+from curation.contracts import LICENSES, contract_path
 
 
 class License(BaseModel):
@@ -27,8 +26,13 @@ class LicenseTable(BaseModel):
     licenses: dict[str, License]
 
 
+def license_table(path: Path | None = None) -> dict[str, License]:
+    """The license table: `path`, else the project's contract (its own or the shipped one)."""
+    return _license_table(path or contract_path(LICENSES))
+
+
 @cache
-def license_table(path: Path = LICENSES_FILE) -> dict[str, License]:
+def _license_table(path: Path) -> dict[str, License]:
     return validate_config(LicenseTable, read_yaml(path), path).licenses
 
 

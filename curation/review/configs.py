@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import quoteattr
 
+from curation.contracts import contract_path
 from curation.deid.policy import load_policy
 from curation.models import Kind
 from curation.taxonomy import Taxonomy, project_taxonomy
@@ -247,14 +248,9 @@ def reject_reason_choices(kind: str) -> list[dict[str, str]]:
     return [{"value": REJECT_REASONS[code], "alias": code} for code in reasons_for(kind)]
 
 
-REPO = Path(__file__).resolve().parents[2]
-
-
 def _config_file(root: Path | None, name: str) -> Path:
     """A project's own annotation_configs/<name>, else the one shipped with MedCurate."""
-    if root is not None and (Path(root) / CONFIG_DIR / name).is_file():
-        return Path(root) / CONFIG_DIR / name
-    return REPO / CONFIG_DIR / name
+    return contract_path(f"{CONFIG_DIR}/{name}", root)
 
 
 def _specialty_tree(taxonomy: Taxonomy) -> str:

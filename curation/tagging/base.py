@@ -41,6 +41,14 @@ class Tagger(Protocol):
         ...
 
 
+def versioned_name(base: str, module: str, *parts: str) -> str:
+    """A tagger's name as written into items: `base` (e.g. specialty_lexicon_v1) + a digest of
+    the code its module runs (import closure) and of `parts` (taxonomy, model file …)."""
+    from curation.provenance import code_digest, digest_files
+
+    return f"{base}+{digest_files([], parts=[code_digest(module), *parts])}"
+
+
 def item_text(row: dict[str, Any]) -> str:
     """The text of an item that taggers read: question, options, context, answer, dialogue."""
     parts = [row.get("question"), row.get("context")]

@@ -21,8 +21,8 @@ from collections.abc import Sequence
 
 import ahocorasick
 
-from curation.deid.language import detect_language
-from curation.tagging.base import TagPrediction
+from curation.language import detect_language
+from curation.tagging.base import TagPrediction, versioned_name
 from curation.taxonomy import Taxonomy, load_taxonomy
 
 NAME = "specialty_lexicon_v1"
@@ -56,13 +56,16 @@ def without_background(text: str) -> str:
 
 
 class LexiconTagger:
-    """Keyword tagger over the taxonomy's leaves (no training data needed)."""
+    """Keyword tagger over the taxonomy's leaves (no training data needed).
 
-    name = NAME
+    Its `name`, written into every item it tags, is ``specialty_lexicon_v1+<digest>``: the
+    digest of its code and of the taxonomy (its lexicon), so that a changed keyword gives a new
+    name."""
 
     def __init__(self, taxonomy: Taxonomy | None = None, top_k: int = 3) -> None:
         self.taxonomy = taxonomy or load_taxonomy()
         self.top_k = top_k
+        self.name = versioned_name(NAME, __name__, self.taxonomy.digest(), f"top_k={top_k}")
         self._zh = ahocorasick.Automaton()
         en_terms: dict[str, list[tuple[str, int]]] = defaultdict(list)
         zh_terms: dict[str, list[tuple[str, int]]] = defaultdict(list)

@@ -7,7 +7,9 @@ later physician-confirmed labels from review). Saved as one joblib artifact plus
 
 from __future__ import annotations
 
+import hashlib
 import json
+import pickle
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -19,7 +21,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
-from curation.tagging.base import TagPrediction
+from curation.tagging.base import TagPrediction, versioned_name
 from curation.taxonomy import Taxonomy, load_taxonomy
 
 NAME = "specialty_tfidf_lr_v1"
@@ -46,17 +48,33 @@ def build_pipeline(seed: int = 0) -> Pipeline:
 
 
 class TrainedTagger:
-    """A fitted pipeline placing texts among the codes it was trained on."""
+    """A fitted pipeline placing texts among the codes it was trained on.
 
-    name = NAME
+    Its `name`, written into every item it tags, is ``specialty_tfidf_lr_v1+<digest>``: the
+    digest of its code, of the model (the file it was loaded from or saved to) and of the
+    taxonomy (departments and disease groups of its codes)."""
 
     def __init__(
-        self, pipeline: Pipeline, taxonomy: Taxonomy | None = None, top_k: int = 3, meta=None
+        self,
+        pipeline: Pipeline,
+        taxonomy: Taxonomy | None = None,
+        top_k: int = 3,
+        meta=None,
+        model_digest: str | None = None,
     ) -> None:
         self.pipeline = pipeline
         self.taxonomy = taxonomy or load_taxonomy()
         self.top_k = top_k
         self.meta: dict[str, Any] = meta or {}
+        self.model_digest = model_digest
+
+    @property
+    def name(self) -> str:
+        if self.model_digest is None:  # fitted, not saved: the model as pickled
+            self.model_digest = hashlib.sha256(pickle.dumps(self.pipeline)).hexdigest()
+        return versioned_name(
+            NAME, __name__, self.model_digest, self.taxonomy.digest(), f"top_k={self.top_k}"
+        )
 
     @classmethod
     def fit(cls, texts: Sequence[str], codes: Sequence[str], seed: int = 0) -> TrainedTagger:
@@ -98,6 +116,7 @@ class TrainedTagger:
         """Write the model (joblib) and its card (<path>.json)."""
         path.parent.mkdir(parents=True, exist_ok=True)
         joblib.dump(self.pipeline, path)
+        self.model_digest = _file_digest(path)
         card = path.with_suffix(path.suffix + ".json")
         card.write_text(json.dumps(self.meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         return path
@@ -107,4 +126,12 @@ class TrainedTagger:
         """Read a model written by :meth:`save`."""
         card = path.with_suffix(path.suffix + ".json")
         meta = json.loads(card.read_text(encoding="utf-8")) if card.is_file() else {}
-        return cls(joblib.load(path), meta=meta)
+        return cls(joblib.load(path), meta=meta, model_digest=_file_digest(path))
+
+
+def _file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

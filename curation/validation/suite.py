@@ -24,12 +24,12 @@ import polars as pl
 from pydantic import BaseModel, ConfigDict, Field
 
 from curation.config import read_yaml, validate_config
+from curation.contracts import EXPECTATIONS, contract_path
 from curation.errors import ConfigError
 from curation.models import Dimension, Kind, Language
 from curation.validation.rules import ValidateConfig
 
-SUITE_FILE = Path("schemas") / "expectations" / "items.yaml"
-_REPO_SUITE = Path(__file__).resolve().parents[2] / SUITE_FILE
+SUITE_FILE = Path(EXPECTATIONS)
 SITE = "local_site"
 RUN_NAME = "validate"
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -134,8 +134,8 @@ def _fill(value: Any, params: dict[str, Any], where: str) -> Any:
 
 
 def load_suite(config: ValidateConfig, root: Path | None = None) -> Suite:
-    """The suite of a project root (else the one beside this package), parameters filled in."""
-    path = root / SUITE_FILE if root and (root / SUITE_FILE).is_file() else _REPO_SUITE
+    """The suite of a project root (else the shipped one), parameters filled in."""
+    path = contract_path(EXPECTATIONS, root)
     spec = validate_config(SuiteFile, read_yaml(path), path)
     params = suite_params(config)
     checks: list[Check] = []

@@ -1,4 +1,5 @@
-"""Language of a text: Chinese when CJK characters make up a real share of its letters."""
+"""Language of a text (zh or en): Chinese when CJK characters make up a real share of its
+letters. Shared by de-identification and tagging."""
 
 from __future__ import annotations
 
