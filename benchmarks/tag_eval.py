@@ -1,6 +1,8 @@
 """Specialty tagging accuracy on real labeled corpora written by others.
 
-* Toyhom internal-medicine dialogues (Chinese, 11 routing departments);
+* Toyhom internal-medicine dialogues (Chinese, 11 routing departments), also as a Taiwanese
+  writer would write them (OpenCC ``s2twp``: Traditional characters and Taiwan's words), tagged
+  by a model trained on the Simplified originals;
 * MTSamples transcriptions with exactly one clinical specialty (English).
 
 Gold labels map onto taxonomy codes through `tag_label_map.yaml` (data, beside this file).
@@ -8,7 +10,7 @@ Reports top-1 accuracy and macro-F1 for the cold-start lexicon tagger (no traini
 the trained tagger under grouped 5-fold cross-validation (duplicate texts share a group, so
 no duplicate straddles train and test).
 
-    python benchmarks/tag_eval.py [--corpora toyhom,mtsamples] [--json out.json]
+    python benchmarks/tag_eval.py [--corpora toyhom,toyhom-traditional,mtsamples] [--json out.json]
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from collections import Counter
 from pathlib import Path
 
 import numpy as np
+import opencc
 import yaml
 from corpora import CORPORA
 from sklearn.metrics import f1_score
@@ -94,11 +97,20 @@ def score(predicted: list[str | None], labels: list[str], table: dict) -> dict:
     }
 
 
-def evaluate(name: str, texts: list[str], labels: list[str], groups: list[str], lang: str) -> dict:
-    """Lexicon and trained tagger figures for one corpus."""
+def evaluate(
+    name: str,
+    texts: list[str],
+    labels: list[str],
+    groups: list[str],
+    lang: str,
+    shown: list[str] | None = None,
+) -> dict:
+    """Lexicon and trained tagger figures for one corpus. `shown`: the texts as tagged, when
+    they differ from the ones the trained tagger learns from (another script)."""
+    shown = shown or texts
     table = LABELS["toyhom" if name.startswith("toyhom") else "mtsamples"]
     start = time.perf_counter()
-    lexicon = LexiconTagger().predict(texts, [lang] * len(texts))
+    lexicon = LexiconTagger().predict(shown, [lang] * len(texts))
     lex_seconds = time.perf_counter() - start
     out = {"lexicon": score([p.specialty_code for p in lexicon], labels, table)}
     out["lexicon"]["texts_per_s"] = round(len(texts) / lex_seconds)
@@ -108,7 +120,7 @@ def evaluate(name: str, texts: list[str], labels: list[str], groups: list[str], 
     folds = StratifiedGroupKFold(n_splits=5, shuffle=True, random_state=0)
     for train, test in folds.split(texts, classes, groups):
         model = TrainedTagger.fit([texts[i] for i in train], [classes[i] for i in train])
-        for i, p in zip(test, model.predict([texts[i] for i in test]), strict=True):
+        for i, p in zip(test, model.predict([shown[i] for i in test]), strict=True):
             predicted[i] = p.specialty_code
     out["trained_cv5"] = score(predicted, labels, table)
     out["labels"] = dict(Counter(labels).most_common())
@@ -118,7 +130,7 @@ def evaluate(name: str, texts: list[str], labels: list[str], groups: list[str], 
 def main(argv: list[str] | None = None) -> int:
     """Run the evaluation and print a table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpora", default="toyhom,toyhom-qa,mtsamples")
+    parser.add_argument("--corpora", default="toyhom,toyhom-traditional,toyhom-qa,mtsamples")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
     if not CORPORA.is_dir():
@@ -129,16 +141,21 @@ def main(argv: list[str] | None = None) -> int:
     for name in args.corpora.split(","):
         if name == "toyhom":
             results[name] = evaluate(name, *load_toyhom(with_answer=False), "zh")
+        elif name == "toyhom-traditional":  # trained on Simplified, tags Traditional text
+            texts, labels, groups = load_toyhom(with_answer=False)
+            taiwanese = opencc.OpenCC("s2twp")  # Taiwan's characters and words
+            shown = [taiwanese.convert(t) for t in texts]
+            results[name] = evaluate(name, texts, labels, groups, "zh", shown)
         elif name == "toyhom-qa":
             results[name] = evaluate(name, *load_toyhom(with_answer=True), "zh")
         elif name == "mtsamples":
             results[name] = evaluate(name, *load_mtsamples(), "en")
     head = ("corpus", "n", "lexicon acc", "macro-F1", "trained acc", "macro-F1")
-    print(f"{head[0]:<12} {head[1]:>6} {head[2]:>12} {head[3]:>9} {head[4]:>12} {head[5]:>9}")
+    print(f"{head[0]:<19} {head[1]:>6} {head[2]:>12} {head[3]:>9} {head[4]:>12} {head[5]:>9}")
     for name, r in results.items():
         lex, tr = r["lexicon"], r["trained_cv5"]
         print(
-            f"{name:<12} {lex['n']:>6} {lex['accuracy']:>12.3f} {lex['macro_f1']:>9.3f} "
+            f"{name:<19} {lex['n']:>6} {lex['accuracy']:>12.3f} {lex['macro_f1']:>9.3f} "
             f"{tr['accuracy']:>12.3f} {tr['macro_f1']:>9.3f}"
         )
     if args.json:

@@ -7,15 +7,15 @@ import pytest
 from curation.deid.engine import Detector
 from curation.deid.policy import load_policy
 from curation.deid.registry import default_registry
-from curation.deid.script import (
+from curation.deid.surrogates import RecordReplacer
+from curation.deid.validators import tw_national_id_ok
+from curation.script import (
     is_traditional,
     simplified_table,
     taiwan_table,
     to_simplified,
     to_traditional,
 )
-from curation.deid.surrogates import RecordReplacer
-from curation.deid.validators import tw_national_id_ok
 
 detector = Detector()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import opencc
 import pytest
 from typer.testing import CliRunner
 
@@ -70,6 +71,37 @@ def test_trained_tagger_learns_saves_and_loads(tmp_path: Path) -> None:
     assert again.meta["classes"] == sorted(set(codes))
     first = [p.score for p in model.predict(texts[:8])]
     assert [p.score for p in again.predict(texts[:8])] == first
+
+
+ZH = [(t, c) for t, lang, c in PINNED if lang == "zh"]
+
+
+def traditional(text: str, config: str = "s2tw") -> str:
+    """The text in Traditional characters: `s2tw` changes characters only; `s2twp` also uses
+    Taiwan's own words (心肌梗死 → 心肌梗塞), as a Taiwanese writer would."""
+    return opencc.OpenCC(config).convert(text)
+
+
+@pytest.mark.parametrize(("text", "expected"), ZH)
+def test_lexicon_tagger_reads_traditional_script(text: str, expected: str) -> None:
+    (simplified,) = lexicon.predict([text], ["zh"])
+    written = traditional(text)
+    assert written != text  # the keywords (Simplified) no longer match character for character
+    assert lexicon.predict([written], ["zh"]) == [simplified]  # same evidence, same scores
+    (taiwanese,) = lexicon.predict([traditional(text, "s2twp")], ["zh"])
+    assert within(taiwanese.specialty_code, expected), taiwanese
+
+
+def test_trained_tagger_reads_the_script_it_was_not_trained_on() -> None:
+    texts = [t for t, _, _ in PINNED] * 3
+    codes = [c for _, _, c in PINNED] * 3
+    model = TrainedTagger.fit(texts, codes)
+    for text, code in ZH:
+        (same,) = model.predict([text])
+        (other,) = model.predict([traditional(text)])
+        assert other.specialty_code == code
+        assert other.score == pytest.approx(same.score, abs=0.05)  # t2s is not s2t reversed
+        assert model.predict([traditional(text, "s2twp")])[0].specialty_code == code
 
 
 def test_tag_stage_fills_tags_and_flags_weak_items(project: MiniProject) -> None:

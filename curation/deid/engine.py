@@ -16,11 +16,11 @@ from curation.deid.casing import truecase
 from curation.deid.invisible import restore, visible
 from curation.deid.recognizers import names, names_zh
 from curation.deid.registry import SAFE, Registry, default_registry
-from curation.deid.script import to_simplified
 from curation.deid.spans import Span, merge_spans, subtract
 from curation.deid.vocabulary import leading_honorific, word_class
 from curation.deid.words import is_person_name
 from curation.language import detect_language
+from curation.script import to_simplified
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 

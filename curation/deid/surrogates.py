@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 
 from curation.deid import dates
 from curation.deid.policy import Action, PhiPolicy
-from curation.deid.script import is_traditional, to_simplified, to_traditional
 from curation.deid.spans import Span
 from curation.deid.vocabulary import leading_honorific
+from curation.script import is_traditional, to_simplified, to_traditional
 
 ZH_SURNAMES = "赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许何吕施张孔曹严华金魏陶姜"
 ZH_GIVEN = "安宁明华建国文静丽军平志伟英秀敏杰涛强磊洋勇艳娟霞刚桂兰芳玉春云海波"

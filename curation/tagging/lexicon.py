@@ -22,6 +22,7 @@ from collections.abc import Sequence
 import ahocorasick
 
 from curation.language import detect_language
+from curation.script import to_mainland
 from curation.tagging.base import TagPrediction, versioned_name
 from curation.taxonomy import Taxonomy, load_taxonomy
 
@@ -84,6 +85,7 @@ class LexiconTagger:
     def _hits(self, text: str, language: str) -> dict[str, int]:
         counts: dict[str, int] = defaultdict(int)
         if language == "zh":
+            text = to_mainland(text)  # the keywords are mainland Simplified words
             for end, (length, _) in self._zh.iter_long(text):
                 counts[text[end - length + 1 : end + 1]] += 1
         else:

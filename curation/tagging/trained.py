@@ -21,10 +21,17 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
+from curation.script import to_mainland
 from curation.tagging.base import TagPrediction, versioned_name
 from curation.taxonomy import Taxonomy, load_taxonomy
 
 NAME = "specialty_tfidf_lr_v1"
+
+
+def fold_text(text: str) -> str:
+    """What the features see: lower case, a Traditional text in mainland Simplified words, so a
+    model trained on one script reads the other (醫師 and 医师 give the same n-grams)."""
+    return to_mainland(text).lower()
 
 
 def build_pipeline(seed: int = 0) -> Pipeline:
@@ -39,7 +46,7 @@ def build_pipeline(seed: int = 0) -> Pipeline:
                     sublinear_tf=True,
                     min_df=2,
                     max_features=300_000,
-                    lowercase=True,
+                    preprocessor=fold_text,
                 ),
             ),
             ("clf", LogisticRegression(C=10.0, max_iter=3000, random_state=seed)),

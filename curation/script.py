@@ -6,6 +6,8 @@ span found on the normalized text has the same offsets in the original. The tabl
 OpenCC's character dictionaries (``t2s``; with ``tw2s``'s Taiwan variants for a Traditional
 text): each character is converted on its own, and kept only when it becomes exactly one other
 character. Replacements written into a Traditional text are converted back (``s2tw``).
+Specialty tagging, which needs no offsets, reads a Traditional text in mainland words
+(:func:`to_mainland`).
 """
 
 from __future__ import annotations
@@ -81,6 +83,21 @@ def to_simplified(text: str) -> str:
     if simplified == text:
         return text
     return text.translate(taiwan_table()) if _mostly_changed(text, simplified) else simplified
+
+
+@cache
+def _tw2sp() -> opencc.OpenCC:
+    return opencc.OpenCC("tw2sp")
+
+
+def to_mainland(text: str) -> str:
+    """The text as mainland Simplified Chinese, words included: a Traditional text goes through
+    OpenCC's phrase-aware ``tw2sp`` (心肌梗塞 → 心肌梗死, 軟體 → 软件), any other through
+    :func:`to_simplified`. Not length-preserving: for reading (specialty tagging), not for
+    offsets."""
+    if text.isascii():
+        return text
+    return _tw2sp().convert(text) if is_traditional(text) else to_simplified(text)
 
 
 @cache
