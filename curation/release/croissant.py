@@ -158,31 +158,13 @@ def croissant(
     distribution, record_sets = [], []
     lists = {Path(relative).stem: relative for relative in code_lists}
     for name, relative in lists.items():
-        file_id = f"taxonomy-{name}-csv"
-        distribution.append(
-            mlc.FileObject(
-                ctx=ctx,
-                id=file_id,
-                name=file_id,
-                content_url=relative,
-                encoding_formats=["text/csv"],
-                sha256=sha256(release_dir / relative),
-            )
-        )
+        sha = sha256(release_dir / relative)
+        distribution.append(_file(mlc, ctx, f"taxonomy-{name}-csv", relative, "text/csv", sha))
         rows = read_code_list(release_dir / relative)
         record_sets.append(code_list_record_set(ctx, name, relative, rows))
     for config, split, relative, sha in files:
         file_id = f"{config}-{split}-parquet"
-        distribution.append(
-            mlc.FileObject(
-                ctx=ctx,
-                id=file_id,
-                name=file_id,
-                content_url=relative,
-                encoding_formats=["application/x-parquet"],
-                sha256=sha,
-            )
-        )
+        distribution.append(_file(mlc, ctx, file_id, relative, "application/x-parquet", sha))
         record_id = f"{config}-{split}"
         schema = pl.read_parquet_schema(release_dir / relative)
         record_sets.append(
@@ -240,3 +222,15 @@ def load_records(path: Path, record_set: str) -> list[dict[str, Any]]:
 
     dataset = mlc.Dataset(jsonld=str(path))
     return [_plain(dict(record)) for record in dataset.records(record_set=record_set)]
+
+
+def _file(mlc: Any, ctx: Any, file_id: str, relative: str, fmt: str, sha: str) -> Any:
+    """One FileObject of the release's distribution."""
+    return mlc.FileObject(
+        ctx=ctx,
+        id=file_id,
+        name=file_id,
+        content_url=relative,
+        encoding_formats=[fmt],
+        sha256=sha,
+    )
