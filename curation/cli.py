@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from curation.cli_common import RootOption, console, progress, user_errors
+from curation.cli_common import (
+    EngineOption,
+    RootOption,
+    WorkersOption,
+    console,
+    engine_from,
+    progress,
+    user_errors,
+)
 from curation.cli_release import release, split
 from curation.cli_review import labelstudio_app, review_app
 from curation.errors import CurationError
 from curation.paths import ProjectPaths
+
+if TYPE_CHECKING:
+    from curation.stages.base import StageReport
 
 app = typer.Typer(
     name="curate",
@@ -177,37 +188,37 @@ def deid_run(
         list[str] | None,
         typer.Argument(help="Sources to de-identify (default: every source).", show_default=False),
     ] = None,
+    engine_name: EngineOption = None,
+    workers: WorkersOption = None,
     root: RootOption = Path("."),
 ) -> None:
     """De-identify ingested sources: data/ingested → data/deid, failures to quarantine.
 
     Needs MEDCURATE_DEID_SALT (environment or .env; `curate init` makes one). Records whose
     de-identification fails, or whose output still holds a high-confidence identifier, are
-    quarantined (deid_error, residual_phi). Reports hold counts only, never values.
+    quarantined (deid_error, residual_phi). Reports hold counts only, never values. Runs
+    on every core by default (params.yaml engine; --engine ray for Ray Data).
     """
-    from curation.commands.deid import run_deid
+    from curation.commands.run import run_sources
     from curation.params import load_params
+    from curation.stages.deid import DECLARED as DEID
 
     paths = ProjectPaths(root)
     chosen = _chosen_sources(paths, names)
-    config = load_params(paths.params_file).deid
-    if not config.gate:
+    params = load_params(paths.params_file)
+    if not params.deid.gate:
         console.print(
             "[bold yellow]warning:[/] the residual-PHI gate is off (params.yaml deid.gate: off): "
             "de-identified records are not re-checked for identifiers",
             highlight=False,
         )
-    with progress() as bar:
-        task = bar.add_task("deid", total=len(chosen))
-        for name in chosen:
-            bar.update(task, description=f"deid {name}")
-            report = run_deid(paths, name, config)
-            spans = sum(report.details["spans_by_category"].values())
-            bar.console.print(
-                f"{name}: {report.rows_in} records → {report.kept} kept ({spans} PHI spans "
-                f"replaced), {report.quarantined} quarantined"
-            )
-            bar.advance(task)
+
+    def spans(source: str, report: StageReport) -> None:
+        count = sum(report.details["spans_by_category"].values())
+        console.print(f"{source}: {count} PHI spans replaced")
+
+    engine = engine_from(params.engine, engine_name, workers)
+    run_sources(DEID, paths, chosen, params.deid, engine, on_report=spans, progress=progress)
 
 
 @deid_app.command("scan")
@@ -258,6 +269,8 @@ def validate(
         list[str] | None,
         typer.Argument(help="Sources to validate (default: every source).", show_default=False),
     ] = None,
+    engine_name: EngineOption = None,
+    workers: WorkersOption = None,
     root: RootOption = Path("."),
 ) -> None:
     """Validate de-identified items: per-record rules, then the dataset-level suite (GX).
@@ -271,19 +284,63 @@ def validate(
 
     paths = ProjectPaths(root)
     chosen = _chosen_sources(paths, names)
-    with console.status("validate: per-record rules, then the dataset suite"):
-        report = run_validate(paths, chosen, load_params(paths.params_file).validation)
-    for name, acc in report["sources"].items():
-        reasons = ", ".join(f"{k} {v}" for k, v in acc["quarantined_by_reason"].items())
-        console.print(
-            f"{name}: {acc['rows_in']} rows → {acc['kept']} kept, {acc['quarantined']} "
-            f"quarantined" + (f" ({reasons})" if reasons else "")
-        )
+    params = load_params(paths.params_file)
+    engine = engine_from(params.engine, engine_name, workers)
+    report = run_validate(paths, chosen, params.validation, engine, progress=progress)
     passed = sum(e["success"] for e in report["expectations"])
     console.print(
         f"dataset suite: {passed}/{len(report['expectations'])} expectations passed "
         f"(Data Docs: {report['data_docs']})"
     )
+
+
+@app.command("run")
+@user_errors
+def run_stage(
+    stage: Annotated[str, typer.Argument(help="A per-item stage: deid, validate or tag.")],
+    names: Annotated[
+        list[str] | None,
+        typer.Argument(help="Sources to run it on (default: every source).", show_default=False),
+    ] = None,
+    engine_name: EngineOption = None,
+    workers: WorkersOption = None,
+    batch_size: Annotated[
+        int | None,
+        typer.Option(
+            "--batch-size",
+            min=1,
+            help="Items per batch (default: params.yaml engine).",
+            show_default=False,
+        ),
+    ] = None,
+    root: RootOption = Path("."),
+) -> None:
+    """Run a per-item stage on the engine of your choice; the same as `curate deid run`,
+    `curate validate` and `curate tag run`.
+
+    Each stage reads its input in batches (memory does not grow with the data) and writes the
+    same bytes whatever the engine: `local` runs worker processes on this machine (every core
+    by default), `ray` runs Ray Data map_batches, on a local Ray or the cluster named by
+    params.yaml engine.ray_address ('auto': the one `ray start` joined). Example:
+    `curate run deid --engine ray --workers 4`.
+    """
+    from curation.commands.run import run_sources
+    from curation.commands.validate import run_validate
+    from curation.params import load_params
+    from curation.stages.declared import declared_stage
+
+    declared = declared_stage(stage)
+    paths = ProjectPaths(root)
+    chosen = _chosen_sources(paths, names)
+    params = load_params(paths.params_file)
+    engine = engine_from(params.engine, engine_name, workers)
+    if batch_size:
+        engine = engine.model_copy(update={"batch_size": batch_size})
+    if declared.name == "validate":  # the per-record rules, then the dataset-level suite
+        run_validate(paths, chosen, params.validation, engine, progress=progress)
+        return
+    config = params.section(declared.params)
+    run_sources(declared, paths, chosen, config, engine, progress=progress)
 
 
 @app.command()
@@ -342,29 +399,31 @@ def tag_run(
         list[str] | None,
         typer.Argument(help="Sources to tag (default: every source).", show_default=False),
     ] = None,
+    engine_name: EngineOption = None,
+    workers: WorkersOption = None,
     root: RootOption = Path("."),
 ) -> None:
-    """Tag de-identified items: specialty, department, disease group, score, runners-up.
+    """Tag validated items: specialty, department, disease group, score, runners-up.
 
-    Reads data/validated/<source>.parquet (else data/deid/), writes data/tagged/<source>.parquet
-    and reports/tag/<source>.json. The tagger and review threshold come from params.yaml (tag).
+    Reads data/validated/<source>.parquet, writes data/tagged/<source>.parquet and
+    reports/tag/<source>.json. The tagger and review threshold come from params.yaml (tag).
     """
-    from curation.commands.tag import run_tag
+    from curation.commands.run import run_sources
     from curation.params import load_params
+    from curation.stages.tag import DECLARED as TAG
 
     paths = ProjectPaths(root)
-    config = load_params(paths.params_file).tag
+    params = load_params(paths.params_file)
     chosen = _chosen_sources(paths, names)
-    with progress() as bar:
-        task = bar.add_task("tag", total=len(chosen))
-        for name in chosen:
-            bar.update(task, description=f"tag {name}")
-            report = run_tag(paths, name, config)
-            bar.console.print(
-                f"{name}: {report.kept} items tagged by {report.details['tagger']}, "
-                f"{report.details['needs_review']} flagged for review"
-            )
-            bar.advance(task)
+
+    def flagged(source: str, report: StageReport) -> None:
+        console.print(
+            f"{source}: tagged by {report.details['tagger']}, "
+            f"{report.details['needs_review']} flagged for review"
+        )
+
+    engine = engine_from(params.engine, engine_name, workers)
+    run_sources(TAG, paths, chosen, params.tag, engine, on_report=flagged, progress=progress)
 
 
 @tag_app.command("train")
@@ -385,9 +444,11 @@ def tag_train(
     schemas/label_maps.yaml. Writes the model and a JSON card beside it.
     """
     from curation.commands.tag import train_tagger
+    from curation.params import load_params
 
     paths = ProjectPaths(root)
-    card = train_tagger(paths, _chosen_sources(paths, names), root / output)
+    most = load_params(paths.params_file).tag.train_max_per_class
+    card = train_tagger(paths, _chosen_sources(paths, names), root / output, most)
     classes = len(card["classes"])
     console.print(f"trained {card['tagger']} on {card['n_train']} items, {classes} specialties")
     console.print(f"model: {output}")

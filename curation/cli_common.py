@@ -34,6 +34,36 @@ RootOption = Annotated[
         callback=lambda root: _use_project(root),
     ),
 ]
+EngineOption = Annotated[
+    str | None,
+    typer.Option(
+        "--engine",
+        help="local (this machine, worker processes) or ray (Ray Data); default: params.yaml "
+        "engine.name. Outputs are byte-identical either way.",
+        show_default=False,
+    ),
+]
+WorkersOption = Annotated[
+    int | None,
+    typer.Option(
+        "--workers",
+        min=0,
+        help="Worker processes / Ray actors (0: every core); default: params.yaml engine.workers.",
+        show_default=False,
+    ),
+]
+
+
+def engine_from(base: Any, name: str | None, workers: int | None) -> Any:
+    """params.yaml's engine section with --engine / --workers applied (checked)."""
+    from curation.stages.runner import EngineConfig
+
+    changes = {"name": name, "workers": workers}
+    data = base.model_dump() | {k: v for k, v in changes.items() if v is not None}
+    try:
+        return EngineConfig.model_validate(data)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc).splitlines()[-1]) from None
 
 
 def _use_project(root: Path) -> Path:

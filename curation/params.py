@@ -14,6 +14,7 @@ from curation.review.rules import ReviewConfig
 from curation.sources.spec import declared_sources
 from curation.stages.dedup import DedupConfig
 from curation.stages.deid import DeidConfig
+from curation.stages.runner import EngineConfig
 from curation.stages.tag import TagConfig
 from curation.validation.rules import ValidateConfig
 
@@ -32,6 +33,7 @@ class Params(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     project: ProjectParams = Field(default_factory=ProjectParams)
+    engine: EngineConfig = Field(default_factory=EngineConfig)
     deid: DeidConfig = Field(default_factory=DeidConfig)
     # `validate` would shadow BaseModel.validate: the section is read through an alias
     validation: ValidateConfig = Field(default_factory=ValidateConfig, alias="validate")
@@ -40,6 +42,13 @@ class Params(BaseModel):
     review: ReviewConfig = Field(default_factory=ReviewConfig)
     split: SplitConfig = Field(default_factory=SplitConfig)
     release: ReleaseConfig = Field(default_factory=ReleaseConfig)
+
+    def section(self, name: str) -> BaseModel:
+        """The parsed section of params.yaml named `name` (e.g. `validate`)."""
+        for field, info in type(self).model_fields.items():
+            if name in (field, info.alias):
+                return getattr(self, field)
+        raise KeyError(name)
 
 
 def load_params(path: Path) -> Params:

@@ -61,8 +61,13 @@ def deid_salt(root: Path) -> bytes:
 
 
 def salt_id(root: Path) -> str:
-    """A public fingerprint of the salt (which salt made an output), not the salt itself."""
-    return hashlib.sha256(b"medcurate-salt-id\x1f" + deid_salt(root)).hexdigest()[:12]
+    """A public fingerprint of the project's salt (which salt made an output)."""
+    return salt_fingerprint(deid_salt(root))
+
+
+def salt_fingerprint(salt: bytes) -> str:
+    """A public fingerprint of a salt, not the salt itself."""
+    return hashlib.sha256(b"medcurate-salt-id\x1f" + salt).hexdigest()[:12]
 
 
 def new_salt() -> str:

@@ -103,12 +103,12 @@ def test_scan_cli_scan_texts_stage_and_review_agree(tmp_path: Path, min_score: f
         settings=config.detection(),
     )
     worker = RecordDeidentifier(config, b"salt", load_policy())
-    stage = [as_tuples(s) for spans in worker.detect(ROWS) for s in spans]
+    stage = [as_tuples(s) for spans, _key in worker.detect(ROWS) for s in spans]
     assert cli == [as_tuples(r.spans) for r in scanned] == stage
     assert sum(map(len, stage)) > 0
 
     # what the stage replaces is what it detected
-    for r, spans in zip(ROWS, worker.detect(ROWS), strict=True):
+    for r, (spans, _key) in zip(ROWS, worker.detect(ROWS), strict=True):
         out = worker(r)
         assert out["_reason"] in (None, "residual_phi")
         marks = [m["category"] for m in out["phi"]["marks"]]

@@ -103,7 +103,10 @@ STAGES = dvc_stages()
 
 
 def test_the_derivation_finds_the_stage_modules() -> None:
-    assert command_modules("curate deid run exam_zh") == ["curation.commands.deid"]
+    assert command_modules("curate deid run exam_zh") == [
+        "curation.commands.run",
+        "curation.stages.deid",
+    ]
     code = stage_code("curate deid run exam_zh")
     assert "curation/deid/recognizers/names.py" in code and "curation/taxonomy.py" in code
     assert not [p for p in code if p.startswith(("curation/review", "curation/release"))]

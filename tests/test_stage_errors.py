@@ -14,8 +14,10 @@ from curation.contracts import TAXONOMY, shipped_path
 from curation.deid.engine import Detector
 from curation.deid.policy import load_policy
 from curation.errors import ConfigError, SetupError
-from curation.stages.base import write_outputs
-from curation.stages.deid import DeidConfig, RecordDeidentifier, deidentify
+from curation.paths import ProjectPaths
+from curation.stages.deid import DECLARED as DEID
+from curation.stages.deid import DeidConfig, RecordDeidentifier
+from curation.stages.runner import run_item_stage
 from tests.conftest import MiniProject
 
 runner = CliRunner()
@@ -87,11 +89,6 @@ def test_the_projects_taxonomy_is_the_one_deid_reads(
     assert pl.read_parquet(project.root / "data/deid/notes.parquet").height == 3
 
 
-def _items(project: MiniProject, monkeypatch: pytest.MonkeyPatch) -> pl.LazyFrame:
-    ingested(project, monkeypatch)
-    return pl.scan_parquet(project.root / "data/ingested/notes.parquet")
-
-
 @pytest.mark.parametrize(
     "error",
     [
@@ -102,9 +99,9 @@ def _items(project: MiniProject, monkeypatch: pytest.MonkeyPatch) -> pl.LazyFram
     ],
 )
 def test_a_fatal_error_during_records_stops_the_stage(
-    project: MiniProject, monkeypatch: pytest.MonkeyPatch, tmp_path, error: BaseException
+    project: MiniProject, monkeypatch: pytest.MonkeyPatch, error: BaseException
 ) -> None:
-    items = _items(project, monkeypatch)
+    ingested(project, monkeypatch)
     original = Detector._detect_with
 
     def failing(self: Detector, text: str, *args):
@@ -112,17 +109,18 @@ def test_a_fatal_error_during_records_stops_the_stage(
             raise error
         return original(self, text, *args)
 
-    result = deidentify(items, DeidConfig(), b"salt", load_policy())  # setup runs here
     monkeypatch.setattr(Detector, "_detect_with", failing)
     with pytest.raises(type(error)) as raised:
-        write_outputs(result, tmp_path / "kept.parquet", tmp_path / "quarantine.parquet")
-    assert raised.value is error  # the original, not polars' copy of it (a hint survives)
+        run_item_stage(DEID, ProjectPaths(project.root), "notes", DeidConfig())
+    assert raised.value is error  # the original error, its hint intact
+    for rel in ("data/deid", "data/quarantine/deid", "reports/deid"):
+        assert not any((project.root / rel).glob("*")), rel  # a stopped stage leaves nothing
 
 
 def test_a_failure_of_one_record_quarantines_only_that_record(
-    project: MiniProject, monkeypatch: pytest.MonkeyPatch, tmp_path
+    project: MiniProject, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    items = _items(project, monkeypatch)
+    ingested(project, monkeypatch)
     original = Detector._detect_with
 
     def failing(self: Detector, text: str, *args):
@@ -130,14 +128,11 @@ def test_a_failure_of_one_record_quarantines_only_that_record(
             raise KeyError("普通记录")  # a per-record failure; its message holds text
         return original(self, text, *args)
 
-    result = deidentify(items, DeidConfig(), b"salt", load_policy())
     monkeypatch.setattr(Detector, "_detect_with", failing)
-    kept, by_reason = write_outputs(
-        result, tmp_path / "kept.parquet", tmp_path / "quarantine.parquet"
-    )
-    assert (kept, by_reason) == (2, {"deid_error": 1})
-    detail = pl.read_parquet(tmp_path / "quarantine.parquet")["detail"].item()
-    assert detail == "KeyError"
+    report = run_item_stage(DEID, ProjectPaths(project.root), "notes", DeidConfig())
+    assert (report.kept, report.quarantined_by_reason) == (2, {"deid_error": 1})
+    detail = pl.read_parquet(project.root / "data/quarantine/deid/notes.parquet")["detail"]
+    assert detail.item() == "KeyError"
 
 
 def test_setup_runs_the_whole_record_path_before_any_record(monkeypatch) -> None:

@@ -1,21 +1,23 @@
-"""`curate tag run | train | scan`: specialty tagging of items and of loose texts."""
+"""`curate tag train | scan`: training the specialty tagger, tagging loose texts. `curate tag
+run` is the declared stage :data:`curation.stages.declared.TAG`."""
 
 from __future__ import annotations
 
+import heapq
 import json
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
+import pyarrow.parquet as pq
 
 from curation.commands.scan import read_scan_input
 from curation.config import read_yaml
 from curation.contracts import LABEL_MAPS, contract_path, use_project
 from curation.errors import ConfigError, InputFileError
+from curation.identity import short_hash
 from curation.paths import ProjectPaths
-from curation.stages.base import StageReport, write_outputs, write_stage_report
-from curation.stages.tag import STAGE, TagConfig, tag
 from curation.tagging import get_tagger, item_text
 from curation.tagging.trained import TrainedTagger
 
@@ -25,32 +27,6 @@ UPSTREAM = "validate"  # tag reads the validated items; there is no fallback
 def upstream_items(paths: ProjectPaths, source: str) -> Path:
     """data/validated/<source>.parquet; missing, an error naming it and `curate validate`."""
     return paths.stage_input(UPSTREAM, source, made_by="curate validate")
-
-
-def run_tag(paths: ProjectPaths, source: str, config: TagConfig) -> StageReport:
-    """Tag one source's items and return the (checked) report."""
-    use_project(paths.root)
-    src = upstream_items(paths, source)
-    tagger = get_tagger(config.tagger, paths.root / config.model)
-    items = pl.scan_parquet(src)
-    rows_in = items.select(pl.len()).collect().item()
-    out = paths.stage_output(STAGE, source)
-    kept, by_reason = write_outputs(
-        tag(items, config, tagger), out, paths.quarantine(STAGE, source)
-    )
-    tags = pl.read_parquet(out, columns=["tags"]).unnest("tags")
-    details = {
-        "input": src.relative_to(paths.root).as_posix(),
-        "tagger": tagger.name,
-        "needs_review": int(tags["needs_review"].sum() or 0),
-        "mean_score": round(float(tags["score"].mean() or 0.0), 4),
-        "by_department": dict(
-            sorted(Counter(str(c) for c in tags["department_code"].to_list()).items())
-        ),
-    }
-    return write_stage_report(
-        paths.report(STAGE, source), STAGE, source, rows_in, kept, by_reason, details
-    )
 
 
 def load_label_maps(root: Path) -> dict[str, dict[str, str]]:
@@ -65,27 +41,63 @@ def load_label_maps(root: Path) -> dict[str, dict[str, str]]:
     }
 
 
+TEXT_COLUMNS = ("question", "context", "options", "answer_text", "explanation")
+
+
+def label_code(labels: list[dict] | None, maps: dict[str, dict[str, str]]) -> str | None:
+    """The taxonomy code of an item's first source label that maps onto the taxonomy."""
+    for label in labels or []:
+        code = maps.get(label["name"], {}).get(label["value"])
+        if code:
+            return code
+    return None
+
+
+def chosen_examples(
+    files: list[Path], maps: dict[str, dict[str, str]], max_per_class: int
+) -> dict[tuple[int, int], str]:
+    """{(file index, row): code} of the labeled items to learn from: per class at most
+    `max_per_class`, those whose item_id hashes lowest (the same ones in any input order).
+    Reads only two small columns."""
+    by_class: dict[str, list[tuple[str, int, int]]] = {}
+    for index, path in enumerate(files):
+        frame = pl.read_parquet(path, columns=["item_id", "source_labels"])
+        for row, (item_id, labels) in enumerate(frame.iter_rows()):
+            code = label_code(labels, maps)
+            if code:
+                by_class.setdefault(code, []).append((short_hash(item_id), index, row))
+    chosen: dict[tuple[int, int], str] = {}
+    for code, members in by_class.items():
+        for _, index, row in heapq.nsmallest(max_per_class, members):
+            chosen[(index, row)] = code
+    return chosen
+
+
 def labeled_examples(
-    frames: list[pl.DataFrame], maps: dict[str, dict[str, str]]
+    files: list[Path], maps: dict[str, dict[str, str]], max_per_class: int, batch: int = 5000
 ) -> tuple[list[str], list[str]]:
-    """(texts, codes) of the items whose source labels map onto the taxonomy."""
+    """(texts, codes) of the chosen labeled items (:func:`chosen_examples`), in input order;
+    the texts are streamed in batches, so only the chosen ones are held."""
+    chosen = chosen_examples(files, maps, max_per_class)
     texts, codes = [], []
-    for frame in frames:
-        for row in frame.iter_rows(named=True):
-            for label in row["source_labels"] or []:
-                code = maps.get(label["name"], {}).get(label["value"])
+    for index, path in enumerate(files):
+        row = 0
+        for part in pq.ParquetFile(path).iter_batches(batch_size=batch, columns=TEXT_COLUMNS):
+            for record in part.to_pylist():
+                code = chosen.get((index, row))
                 if code:
-                    texts.append(item_text(row))
+                    texts.append(item_text(record))
                     codes.append(code)
-                    break
+                row += 1
     return texts, codes
 
 
-def train_tagger(paths: ProjectPaths, sources: list[str], output: Path) -> dict:
-    """Train the TF-IDF tagger on every labeled item of the sources; returns its card."""
+def train_tagger(paths: ProjectPaths, sources: list[str], output: Path, max_per_class: int) -> dict:
+    """Train the TF-IDF tagger on the labeled items of the sources (at most `max_per_class`
+    per specialty, so memory stays bounded); returns its card."""
     use_project(paths.root)
-    frames = [pl.read_parquet(upstream_items(paths, s)) for s in sources]
-    texts, codes = labeled_examples(frames, load_label_maps(paths.root))
+    files = [upstream_items(paths, s) for s in sources]
+    texts, codes = labeled_examples(files, load_label_maps(paths.root), max_per_class)
     if len(set(codes)) < 2:
         raise ConfigError(
             "fewer than two labeled specialties to learn from",
@@ -93,6 +105,7 @@ def train_tagger(paths: ProjectPaths, sources: list[str], output: Path) -> dict:
         )
     model = TrainedTagger.fit(texts, codes)
     model.meta["per_class"] = dict(sorted(Counter(codes).items()))
+    model.meta["max_per_class"] = max_per_class
     model.meta["sources"] = sources
     model.save(output)
     return model.meta

@@ -5,21 +5,25 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import polars as pl
+from rich.progress import Progress
 
+from curation.commands.run import run_sources
 from curation.contracts import use_project
 from curation.errors import CurationError
 from curation.paths import ProjectPaths
-from curation.stages.base import StageReport, write_outputs
-from curation.stages.validate import STAGE, dataset_checks, validate
+from curation.stages.base import ITEM_SCHEMA, StageReport
+from curation.stages.runner import EngineConfig
+from curation.stages.validate import DECLARED as VALIDATE
+from curation.stages.validate import STAGE, dataset_checks
 from curation.validation.rules import ValidateConfig
-from curation.validation.suite import EPOCH, failure_summary, load_suite
+from curation.validation.suite import EPOCH, failure_summary, input_columns, load_suite
 
-DEID = "deid"
 REPORT = Path("reports") / "validation.json"
 DATA_DOCS = Path("reports") / "data_docs"
 
@@ -34,7 +38,13 @@ def _accounting(report: StageReport) -> dict[str, Any]:
     return report.model_dump(include={"rows_in", "kept", "quarantined", "quarantined_by_reason"})
 
 
-def run_validate(paths: ProjectPaths, sources: list[str], config: ValidateConfig) -> dict[str, Any]:
+def run_validate(
+    paths: ProjectPaths,
+    sources: list[str],
+    config: ValidateConfig,
+    engine: EngineConfig | None = None,
+    progress: Callable[[], Progress] | None = None,
+) -> dict[str, Any]:
     """Validate de-identified sources, run the suite on all kept rows, write the report.
 
     Writes data/validated/<source>.parquet, data/quarantine/validate/<source>.parquet,
@@ -45,18 +55,12 @@ def run_validate(paths: ProjectPaths, sources: list[str], config: ValidateConfig
     if not chosen:
         raise CurationError("validate: no sources given")
     use_project(paths.root)
-    inputs = {s: paths.stage_input(DEID, s, made_by=f"curate deid run {s}") for s in chosen}
     suite = load_suite(config, paths.root)  # a broken suite stops the stage before any record
-    accounting: dict[str, dict[str, Any]] = {}
-    for source in chosen:
-        items = pl.scan_parquet(inputs[source])
-        rows_in = items.select(pl.len()).collect().item()
-        result = validate(items, config)
-        kept, by_reason = write_outputs(
-            result, paths.stage_output(STAGE, source), paths.quarantine(STAGE, source)
-        )
-        report = StageReport.from_counts(STAGE, rows_in, kept, by_reason, source)
-        accounting[source] = _accounting(report)
+    engine = engine or EngineConfig()
+    reports = run_sources(
+        VALIDATE, paths, chosen, config, engine, write_report=False, progress=progress
+    )
+    accounting = {source: _accounting(report) for source, report in reports.items()}
 
     reasons: Counter[str] = Counter()
     for a in accounting.values():
@@ -68,7 +72,10 @@ def run_validate(paths: ProjectPaths, sources: list[str], config: ValidateConfig
         by_reason=dict(reasons),
     )
 
-    kept_all = pl.concat([pl.read_parquet(paths.stage_output(STAGE, s)) for s in chosen])
+    columns = input_columns(suite, list(ITEM_SCHEMA.names()))
+    kept_all = pl.concat(
+        [pl.read_parquet(paths.stage_output(STAGE, s), columns=columns) for s in chosen]
+    )
     docs_dir = paths.root / DATA_DOCS
     summary = dataset_checks(kept_all, config, docs_dir, run_time=run_time_from_env(), suite=suite)
     out = {

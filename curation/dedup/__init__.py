@@ -4,8 +4,12 @@ Used by the dedup stage (:mod:`curation.stages.dedup`) within one dataset, and m
 release stage to check a new dataset against earlier releases (contamination):
 
 * :mod:`curation.dedup.text` — the text two items are compared on, its shingles, exact keys;
-* :mod:`curation.dedup.minhash` — signatures, LSH candidates confirmed by exact Jaccard,
-  union-find clusters with a deterministic representative and cluster id;
+* :mod:`curation.dedup.signatures` — MinHash signatures and LSH candidate pairs as numpy
+  arrays, equal to datasketch's;
+* :mod:`curation.dedup.facts` — what clustering keeps of each item (no text), read a slice at
+  a time, and the texts of candidates re-read on demand;
+* :mod:`curation.dedup.minhash` — exact groups, LSH candidates confirmed by exact Jaccard,
+  union-find clusters with a deterministic representative and cluster id, in bounded memory;
 * :mod:`curation.dedup.index` — :class:`DedupIndex` (build from one frame, query with another)
   and :func:`ngram_overlap` (13-gram overlap for a contamination gate).
 """

@@ -1,18 +1,19 @@
 """MinHash/LSH near-duplicate detection, confirmed by exact Jaccard, and union-find clusters.
 
-Pipeline (:func:`cluster_records`):
+Pipeline (:func:`cluster_facts`; :func:`cluster_records` for records in memory):
 
 1. records with the same :func:`~curation.dedup.text.exact_key` form exact groups;
 2. one text per exact group is shingled (``shingle_size`` characters, ``cjk_shingle_size``
-   for CJK fields) and MinHashed (``datasketch``, fixed seed, ``affine32`` scheme and SHA-1
-   hash: the same text always gives the same signature);
-3. an LSH index at ``lsh_threshold`` proposes candidate pairs; each is **confirmed** by the
-   exact Jaccard of the two shingle sets (:func:`confirmed`), so LSH only decides what gets
-   compared, never what gets merged. Two MCQs must agree on their correct option texts
-   (label-free, so shuffled options still agree): exam banks reuse one option list for
-   several stems ("X的功效是" / "Y的功效是"), and those are different questions although
-   their texts are 90% the same. Agreeing CJK MCQs need ``cjk_mcq_jaccard_threshold``;
-   every other pair needs ``jaccard_threshold``;
+   for CJK fields) and MinHashed (``datasketch``'s fixed seed, ``affine32`` scheme and SHA-1
+   hash, computed in numpy by :mod:`curation.dedup.signatures`: the same text always gives
+   the same signature, equal to datasketch's);
+3. LSH bands at ``lsh_threshold`` (datasketch's MinHashLSH parameters) propose candidate
+   pairs; each is **confirmed** by the exact Jaccard of the two shingle sets
+   (:func:`confirmed`), so LSH only decides what gets compared, never what gets merged. Two
+   MCQs must agree on their correct option texts (label-free, so shuffled options still
+   agree): exam banks reuse one option list for several stems ("X的功效是" / "Y的功效是"),
+   and those are different questions although their texts are 90% the same. Agreeing CJK
+   MCQs need ``cjk_mcq_jaccard_threshold``; every other pair needs ``jaccard_threshold``;
 4. union-find over exact groups and confirmed pairs gives the clusters (transitively: A~B
    and B~C put A, B, C in one cluster even when A and C are further apart).
 
@@ -26,23 +27,40 @@ Each cluster has one representative: the member from the earliest source in
 ``item_id``. The cluster id is ``"c"`` + the first 16 hex digits of the SHA-256 of the
 **representative's item_id**: it stays the same when members join or leave as long as the
 representative does, and a singleton gets its own. Results do not depend on input order.
+
+Memory: clustering holds no item text and no shingle set beyond a bounded working set. It
+works on :class:`~curation.dedup.facts.ItemFacts` (ids, keys, a uint32 signature row per
+item, freed once LSH is done) and on integer arrays (groups, candidate pairs, union-find);
+candidate pairs are confirmed one connected component of the candidate graph at a time, the
+texts of a wave of components (``Budget.wave_chars``) re-read from the input and their
+shingle sets cached up to ``Budget.cached_shingles``.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
+import numpy as np
+import polars as pl
 from datasketch import MinHash, MinHashLSH
 from datasketch.hashfunc import sha1_hash32
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
-from curation.dedup.text import DedupRecord, exact_key, is_cjk_text, jaccard, shingles
+from curation.dedup.facts import (
+    ItemFacts,
+    TextLookup,
+    bounded_runs,
+    facts_from_records,
+    record_texts,
+)
+from curation.dedup.signatures import MINHASH_SCHEME, MINHASH_SEED, candidate_pairs, lsh_shape
+from curation.dedup.text import DedupRecord, jaccard, shingles
 from curation.identity import short_hash
 
-MINHASH_SEED = 1
-MINHASH_SCHEME = "affine32"
 Match = Literal["representative", "exact", "near"]
 
 
@@ -72,6 +90,14 @@ class DedupParams:
 
 
 @dataclass(frozen=True)
+class Budget:
+    """Working-set bounds of confirmation (results never depend on them, only time does)."""
+
+    wave_chars: int = 16_000_000  # dedup-text characters of candidate items read at once
+    cached_shingles: int = 1_000_000  # shingles cached while confirming one component (~100 MB)
+
+
+@dataclass(frozen=True)
 class Assignment:
     """Where one record ended up: its cluster, the representative, and how it matched."""
 
@@ -83,7 +109,7 @@ class Assignment:
 
 
 def signatures(shingle_sets: Iterable[set[str]], num_perm: int) -> list[MinHash]:
-    """Deterministic MinHash signatures of shingle sets (fixed seed, scheme and hash)."""
+    """Deterministic datasketch MinHash objects of shingle sets (fixed seed, scheme, hash)."""
     return MinHash.bulk(
         ([s.encode("utf-8") for s in sh] for sh in shingle_sets),
         num_perm=num_perm,
@@ -103,7 +129,7 @@ def cluster_id_of(representative: str) -> str:
     return "c" + short_hash(representative)
 
 
-def answers_agree(a: frozenset[str], b: frozenset[str]) -> bool:
+def answers_agree(a: frozenset[Hashable], b: frozenset[Hashable]) -> bool:
     """Whether two sets of answer keys share one (an empty set, e.g. a non-MCQ, agrees with all).
 
     Equality, not similarity: exam options often differ by one meaningful character
@@ -119,8 +145,8 @@ def item_shingles(text: str, settings: DedupSettings) -> set[str]:
 
 def confirmed(
     score: float,
-    a: frozenset[str],
-    b: frozenset[str],
+    a: frozenset[Hashable],
+    b: frozenset[Hashable],
     settings: DedupSettings,
     cjk: bool = False,
 ) -> bool:
@@ -137,36 +163,6 @@ def confirmed(
     if not a & b:
         return False
     return score >= (settings.cjk_mcq_jaccard_threshold if cjk else settings.jaccard_threshold)
-
-
-def near_pairs(
-    shingle_sets: Sequence[set[str]],
-    settings: DedupSettings,
-    answers: Sequence[frozenset[str]] | None = None,
-    cjk: Sequence[bool] | None = None,
-) -> list[tuple[int, int, float]]:
-    """Confirmed near-duplicate pairs (i < j, jaccard) among shingle sets, sorted.
-
-    ``answers[i]`` holds the answer keys of set i and ``cjk[i]`` whether its text is mostly
-    CJK (see :func:`confirmed`); None: no answer keys, no CJK.
-    """
-    none: frozenset[str] = frozenset()
-    live = [i for i, sh in enumerate(shingle_sets) if sh]
-    lsh = new_lsh(settings.lsh_threshold, settings.num_perm)
-    sigs = signatures((shingle_sets[i] for i in live), settings.num_perm)
-    with lsh.insertion_session() as session:
-        for i, sig in zip(live, sigs, strict=True):
-            session.insert(i, sig, check_duplication=False)
-    pairs = []
-    for i, sig in zip(live, sigs, strict=True):
-        for j in lsh.query(sig):
-            if j > i:
-                score = jaccard(shingle_sets[i], shingle_sets[j])
-                a, b = (answers[i], answers[j]) if answers is not None else (none, none)
-                both_cjk = cjk is not None and cjk[i] and cjk[j]
-                if confirmed(score, a, b, settings, both_cjk):
-                    pairs.append((i, j, score))
-    return sorted(pairs)
 
 
 class UnionFind:
@@ -191,13 +187,272 @@ class UnionFind:
             self.parent[hi] = lo
 
 
-def representative_key(
-    source_priority: Sequence[str],
-) -> Callable[[DedupRecord], tuple[int, str]]:
-    """Sort key choosing a representative: earliest source in the priority list, then item_id."""
+# ------------------------------------------------------------------ exact groups
+
+
+@dataclass
+class Groups:
+    """Exact groups (one exact key; an empty text is a group of its own), as integer arrays."""
+
+    of_item: np.ndarray  # group of each item
+    first: np.ndarray  # first item of each group (input order): whose text stands for it
+    best: np.ndarray  # each group's preferred item (see preference_order)
+    best_rank: np.ndarray  # that item's place in the preference order (lower wins)
+    answer_ptr: np.ndarray  # answer codes of group g: answer_codes[answer_ptr[g]:answer_ptr[g+1]]
+    answer_codes: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.first)
+
+    def answers(self, group: int) -> frozenset[Hashable]:
+        """The distinct non-empty answer keys of a group's items (as codes)."""
+        codes = self.answer_codes[self.answer_ptr[group] : self.answer_ptr[group + 1]]
+        return frozenset(codes.tolist())
+
+
+def preference_order(facts: ItemFacts, source_priority: Sequence[str]) -> np.ndarray:
+    """Each item's place when sorted by source priority (unlisted sources last), then item_id."""
     rank = {name: i for i, name in enumerate(source_priority)}
-    last = len(rank)
-    return lambda rec: (rank.get(rec.source, last), rec.item_id)
+    order = (
+        pl.DataFrame({"rank": facts.source, "item_id": facts.item_id})
+        .with_row_index("row")
+        .with_columns(pl.col("rank").replace_strict(rank, default=len(rank), return_dtype=pl.Int64))
+        .sort("rank", "item_id")["row"]
+        .to_numpy()
+    )
+    place = np.empty(len(order), dtype=np.int64)
+    place[order] = np.arange(len(order))
+    return place
+
+
+def _answer_index(
+    facts: ItemFacts, of_item: np.ndarray, groups: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """CSR (pointers, codes) of the distinct non-empty answer keys of each group."""
+    codes = facts.answer.rank("dense").to_numpy().astype(np.int64)
+    keyed = (facts.answer != "").to_numpy()
+    width = int(codes.max(initial=0)) + 1
+    pairs = np.unique(of_item[keyed] * width + codes[keyed])
+    group, code = np.divmod(pairs, width)
+    return np.searchsorted(group, np.arange(groups + 1)), code
+
+
+def exact_groups(facts: ItemFacts, source_priority: Sequence[str] = ()) -> Groups:
+    """The exact groups of the items, with each group's preferred item and answer keys."""
+    texted = np.flatnonzero(facts.has_text)
+    keys, first_of_key, key_of = np.unique(
+        facts.key[texted], return_index=True, return_inverse=True
+    )
+    empty = np.flatnonzero(~facts.has_text)
+    of_item = np.empty(len(facts), dtype=np.int64)
+    of_item[texted] = key_of
+    of_item[empty] = len(keys) + np.arange(len(empty))
+    count = len(keys) + len(empty)
+    place = preference_order(facts, source_priority)
+    best_rank = np.full(count, len(facts), dtype=np.int64)
+    np.minimum.at(best_rank, of_item, place)
+    by_place = np.empty(len(facts), dtype=np.int64)
+    by_place[place] = np.arange(len(facts))
+    answer_ptr, answer_codes = _answer_index(facts, of_item, count)
+    return Groups(
+        of_item=of_item,
+        first=np.concatenate((texted[first_of_key], empty)),
+        best=by_place[best_rank],
+        best_rank=best_rank,
+        answer_ptr=answer_ptr,
+        answer_codes=answer_codes,
+    )
+
+
+def lsh_candidates(facts: ItemFacts, groups: Groups, settings: DedupSettings) -> np.ndarray:
+    """LSH candidate pairs of groups (sorted (i, j), i < j) from their first item's signature."""
+    if facts.signature is None:
+        raise ValueError("the signatures were already dropped")
+    live = np.flatnonzero(facts.shingled[groups.first])
+    bands, rows = lsh_shape(settings.lsh_threshold, settings.num_perm)
+    pairs = candidate_pairs(facts.signature, bands, rows, select=groups.first[live])
+    return live[pairs]
+
+
+# ------------------------------------------------------------------ confirmation
+
+
+class _ShingleCache:
+    """Shingle sets of groups, computed on demand, the least recently used dropped first."""
+
+    def __init__(self, make: Callable[[int], set[str]], limit: int) -> None:
+        self._make, self._limit = make, limit
+        self._sets: OrderedDict[int, set[str]] = OrderedDict()
+        self._size = 0
+
+    def __call__(self, group: int) -> set[str]:
+        found = self._sets.get(group)
+        if found is not None:
+            self._sets.move_to_end(group)
+            return found
+        made = self._make(group)
+        self._sets[group] = made
+        self._size += len(made)
+        while self._size > self._limit and len(self._sets) > 1:
+            _, dropped = self._sets.popitem(last=False)
+            self._size -= len(dropped)
+        return made
+
+
+@dataclass
+class _Components:
+    """Candidate pairs split by connected component of the candidate graph."""
+
+    pairs: np.ndarray  # sorted by component, then (i, j)
+    pair_bounds: np.ndarray  # pairs of component k: pairs[pair_bounds[k]:pair_bounds[k+1]]
+    nodes: np.ndarray  # groups, sorted by component
+    node_bounds: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.pair_bounds) - 1
+
+
+def candidate_components(pairs: np.ndarray, groups: int) -> _Components:
+    """The candidate pairs and their groups, one connected component after another."""
+    ones = np.ones(len(pairs), dtype=np.int8)
+    graph = coo_matrix((ones, (pairs[:, 0], pairs[:, 1])), shape=(groups, groups))
+    _, label = connected_components(graph, directed=False)
+    order = np.argsort(label[pairs[:, 0]], kind="stable")
+    pairs, pair_label = pairs[order], label[pairs[order, 0]]
+    nodes = np.unique(pairs)
+    nodes = nodes[np.argsort(label[nodes], kind="stable")]
+    comps = np.unique(pair_label)
+    edges = np.append(comps, comps[-1] + 1)
+    return _Components(
+        pairs=pairs,
+        pair_bounds=np.searchsorted(pair_label, edges),
+        nodes=nodes,
+        node_bounds=np.searchsorted(label[nodes], edges),
+    )
+
+
+class _Confirmer:
+    """Confirms candidate pairs and picks each cluster's representative, a component at a time.
+
+    Results per group: ``rep`` (the cluster's representative item) and ``score`` (rounded
+    exact Jaccard with the representative's group; 1.0 within it).
+    """
+
+    def __init__(
+        self, facts: ItemFacts, groups: Groups, settings: DedupSettings, budget: Budget
+    ) -> None:
+        self.groups, self.settings, self.budget = groups, settings, budget
+        self.sizes = settings.shingle_size, settings.cjk_shingle_size
+        self.cjk = facts.cjk[groups.first]
+        self.rep = groups.best.copy()
+        self.score = np.ones(len(groups), dtype=np.float64)
+
+    def settle(self, nodes: np.ndarray, pairs: np.ndarray, texts: dict[int, str]) -> None:
+        """Cluster one component: its groups, its candidate pairs, the texts of its items."""
+        first = self.groups.first
+        shingle = _ShingleCache(
+            lambda g: shingles(texts[first[g]], *self.sizes), self.budget.cached_shingles
+        )
+        uf = UnionFind()
+        for i, j in pairs.tolist():
+            if uf.find(i) != uf.find(j) and self._confirm(i, j, shingle):
+                uf.union(i, j)
+        clusters: dict[Hashable, list[int]] = defaultdict(list)
+        for g in nodes.tolist():
+            clusters[uf.find(g)].append(g)
+        for members in clusters.values():
+            if len(members) > 1:
+                self._represent(members, shingle)
+
+    def _confirm(self, i: int, j: int, shingle: _ShingleCache) -> bool:
+        score = jaccard(shingle(i), shingle(j))
+        a, b = self.groups.answers(i), self.groups.answers(j)
+        return confirmed(score, a, b, self.settings, bool(self.cjk[i] and self.cjk[j]))
+
+    def _represent(self, members: list[int], shingle: _ShingleCache) -> None:
+        top = min(members, key=lambda g: self.groups.best_rank[g])
+        for g in members:
+            self.rep[g] = self.groups.best[top]
+            if g != top:
+                self.score[g] = round(jaccard(shingle(g), shingle(top)), 6)
+
+
+def settle_clusters(
+    facts: ItemFacts,
+    groups: Groups,
+    pairs: np.ndarray,
+    texts: TextLookup,
+    settings: DedupSettings,
+    budget: Budget,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(representative item, Jaccard with it) of each group, confirming the candidate pairs."""
+    confirmer = _Confirmer(facts, groups, settings, budget)
+    if not len(pairs):
+        return confirmer.rep, confirmer.score
+    comps = candidate_components(pairs, len(groups))
+    sizes = np.add.reduceat(facts.size[groups.first[comps.nodes]], comps.node_bounds[:-1])
+    for wave in bounded_runs(sizes.tolist(), budget.wave_chars):
+        lo, hi = comps.node_bounds[wave.start], comps.node_bounds[wave.stop]
+        wave_texts = texts(np.sort(groups.first[comps.nodes[lo:hi]]))
+        for k in wave:
+            confirmer.settle(
+                comps.nodes[comps.node_bounds[k] : comps.node_bounds[k + 1]],
+                comps.pairs[comps.pair_bounds[k] : comps.pair_bounds[k + 1]],
+                wave_texts,
+            )
+    return confirmer.rep, confirmer.score
+
+
+# ------------------------------------------------------------------ assignment
+
+
+def assignment_frame(
+    facts: ItemFacts, groups: Groups, rep: np.ndarray, score: np.ndarray
+) -> pl.DataFrame:
+    """One row per item (input order): item_id, source, cluster_id, representative, match,
+    jaccard."""
+    group = groups.of_item
+    top = rep[group]
+    is_rep = top == np.arange(len(facts))
+    same = (facts.copy_key.gather(top) == facts.copy_key).to_numpy()
+    exact = ~is_rep & (group[top] == group) & same
+    reps = facts.item_id.filter(pl.Series(is_rep))
+    cluster = pl.Series([cluster_id_of(r) for r in reps.to_list()], dtype=pl.String)
+    return pl.DataFrame(
+        {
+            "item_id": facts.item_id,
+            "source": facts.source,
+            "cluster_id": cluster.gather(np.cumsum(is_rep)[top] - 1),
+            "representative": facts.item_id.gather(top),
+            "match": np.where(is_rep, "representative", np.where(exact, "exact", "near")),
+            "jaccard": np.where(is_rep | exact, 1.0, score[group]),
+        }
+    )
+
+
+def _check_unique(item_ids: pl.Series) -> None:
+    if item_ids.is_duplicated().any():
+        raise ValueError("item_id repeats in the dedup input; each item must appear once")
+
+
+def cluster_facts(
+    facts: ItemFacts,
+    texts: TextLookup,
+    settings: DedupSettings,
+    source_priority: Sequence[str] = (),
+    budget: Budget | None = None,
+) -> pl.DataFrame:
+    """Cluster items into exact and near duplicates: :func:`assignment_frame`, input order.
+
+    Frees ``facts.signature`` once LSH is done; ``texts`` gives the dedup texts of the items
+    whose groups are LSH candidates.
+    """
+    _check_unique(facts.item_id)
+    groups = exact_groups(facts, source_priority)
+    pairs = lsh_candidates(facts, groups, settings)
+    facts.signature = None
+    rep, score = settle_clusters(facts, groups, pairs, texts, settings, budget or Budget())
+    return assignment_frame(facts, groups, rep, score)
 
 
 def cluster_records(
@@ -206,43 +461,7 @@ def cluster_records(
     source_priority: Sequence[str] = (),
 ) -> list[Assignment]:
     """Cluster records into exact and near duplicates; one Assignment per record, input order."""
-    ids = [r.item_id for r in records]
-    if len(set(ids)) != len(ids):
-        raise ValueError("item_id repeats in the dedup input; each item must appear once")
-    keys = [exact_key(r.text) if r.text else f"empty:{r.item_id}" for r in records]
-    groups: dict[str, list[int]] = defaultdict(list)
-    for i, key in enumerate(keys):
-        groups[key].append(i)
-    unique_keys = sorted(groups)
-    unique_shingles = [item_shingles(records[groups[k][0]].text, settings) for k in unique_keys]
-    shingles_by_key = dict(zip(unique_keys, unique_shingles, strict=True))
-    answers = [frozenset(records[i].answer for i in groups[k]) - {""} for k in unique_keys]
-    cjk = [is_cjk_text(records[groups[k][0]].text) for k in unique_keys]
-
-    uf = UnionFind()
-    for key in unique_keys:
-        uf.find(key)
-    for i, j, _ in near_pairs(unique_shingles, settings, answers, cjk):
-        uf.union(unique_keys[i], unique_keys[j])
-
-    members: dict[Hashable, list[int]] = defaultdict(list)
-    for i, key in enumerate(keys):
-        members[uf.find(key)].append(i)
-
-    pick = representative_key(source_priority)
-    out: list[Assignment | None] = [None] * len(records)
-    for idx in members.values():
-        rep = min(idx, key=lambda i: pick(records[i]))
-        rep_id, rep_key = records[rep].item_id, keys[rep]
-        cid = cluster_id_of(rep_id)
-        for i in idx:
-            if i == rep:
-                match: Match = "representative"
-                score = 1.0
-            elif keys[i] == rep_key and records[i].copy_key == records[rep].copy_key:
-                match, score = "exact", 1.0
-            else:
-                match = "near"
-                score = jaccard(shingles_by_key[keys[i]], shingles_by_key[rep_key])
-            out[i] = Assignment(records[i].item_id, cid, rep_id, match, round(score, 6))
-    return [a for a in out if a is not None]
+    facts = facts_from_records(records, settings)
+    frame = cluster_facts(facts, record_texts(records), settings, source_priority)
+    columns = ("item_id", "cluster_id", "representative", "match", "jaccard")
+    return [Assignment(*row) for row in frame.select(columns).iter_rows()]

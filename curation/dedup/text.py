@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,21 +78,35 @@ def normalize_for_dedup(text: str | None) -> str:
     return _CJK_SPACE.sub("", _SPACES.sub(" ", norm)).strip()
 
 
-def dedup_text(item_row: Mapping[str, Any], sort_options: bool = True) -> str:
-    """The normalized text an item is compared on: question, sorted options, context, answer."""
-    options = [normalize_for_dedup(o.get("text")) for o in (item_row.get("options") or []) if o]
-    if sort_options:
-        options.sort()
+def _options(item_row: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    return [o for o in (item_row.get("options") or []) if o]
+
+
+def _context(item_row: Mapping[str, Any]) -> str | None:
     context = item_row.get("context")
     if not context and item_row.get("turns"):
         context = "\n".join(t.get("text") or "" for t in item_row["turns"] if t)
-    parts = [
-        normalize_for_dedup(item_row.get("question")),
-        *options,
-        normalize_for_dedup(context),
+    return context
+
+
+def _fields(item_row: Mapping[str, Any]) -> tuple[str, list[str], tuple[str, str]]:
+    """Normalized question, option texts (display order) and (context, free-text answer)."""
+    options = [normalize_for_dedup(o.get("text")) for o in _options(item_row)]
+    tail = (
+        normalize_for_dedup(_context(item_row)),
         normalize_for_dedup(item_row.get("answer_text")),
-    ]
-    return SEGMENT_SEP.join(p for p in parts if p)
+    )
+    return normalize_for_dedup(item_row.get("question")), options, tail
+
+
+def _joined(question: str, options: Iterable[str], tail: Iterable[str]) -> str:
+    return SEGMENT_SEP.join(p for p in (question, *options, *tail) if p)
+
+
+def dedup_text(item_row: Mapping[str, Any], sort_options: bool = True) -> str:
+    """The normalized text an item is compared on: question, sorted options, context, answer."""
+    question, options, tail = _fields(item_row)
+    return _joined(question, sorted(options) if sort_options else options, tail)
 
 
 def copy_key(item_row: Mapping[str, Any]) -> str:
@@ -105,19 +119,33 @@ def copy_key(item_row: Mapping[str, Any]) -> str:
     return exact_key(dedup_text(item_row, sort_options=False))
 
 
+def _answer(item_row: Mapping[str, Any], texts: Sequence[str]) -> str:
+    labels = set(item_row.get("answer_labels") or [])
+    options = _options(item_row)
+    chosen = {t for o, t in zip(options, texts, strict=True) if o.get("label") in labels}
+    return _ANSWER_SEP.join(sorted(chosen))
+
+
 def answer_key(item_row: Mapping[str, Any]) -> str:
     """An MCQ's correct option texts, normalized and sorted ("" when it has no answer key).
 
     Label-free, so it survives option shuffling; near-duplicate MCQs must agree on it (two
     items sharing one option list but keyed to different options are different questions).
     """
-    labels = set(item_row.get("answer_labels") or [])
-    texts = {
-        normalize_for_dedup(o.get("text"))
-        for o in (item_row.get("options") or [])
-        if o and o.get("label") in labels
-    }
-    return _ANSWER_SEP.join(sorted(texts))
+    return _answer(item_row, [normalize_for_dedup(o.get("text")) for o in _options(item_row)])
+
+
+def item_record(item_row: Mapping[str, Any]) -> DedupRecord:
+    """An item row's DedupRecord: its dedup_text, answer_key and copy_key, computed with each
+    field normalized once."""
+    question, options, tail = _fields(item_row)
+    return DedupRecord(
+        item_id=item_row["item_id"],
+        source=item_row.get("source") or "",
+        text=_joined(question, sorted(options), tail),
+        answer=_answer(item_row, options),
+        copy_key=exact_key(_joined(question, options, tail)),
+    )
 
 
 def is_cjk_text(segment: str) -> bool:
@@ -160,16 +188,7 @@ def jaccard(a: set[str], b: set[str]) -> float:
 
 def records_from_rows(rows: Iterable[Mapping[str, Any]]) -> list[DedupRecord]:
     """DedupRecords of item rows (dicts holding item_id, source and the text fields)."""
-    return [
-        DedupRecord(
-            item_id=row["item_id"],
-            source=row.get("source") or "",
-            text=dedup_text(row),
-            answer=answer_key(row),
-            copy_key=copy_key(row),
-        )
-        for row in rows
-    ]
+    return [item_record(row) for row in rows]
 
 
 def records_from_frame(frame: pl.LazyFrame | pl.DataFrame) -> list[DedupRecord]:

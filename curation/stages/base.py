@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -35,16 +35,19 @@ _REASON_CODES = frozenset(r.value for r in Reason)
 
 @dataclass
 class StageResult:
-    """Lazy outputs of a pure stage function: rows kept, rows quarantined (with reasons).
-
-    `fatal` collects the fatal errors its batch functions raise while polars runs them: polars
-    re-raises a copy (same type, its own note appended, attributes such as a hint lost), so
-    :func:`write_outputs` re-raises the original instead.
-    """
+    """Lazy outputs of a pure stage function: rows kept, rows quarantined (with reasons)."""
 
     kept: pl.LazyFrame
     quarantined: pl.LazyFrame
-    fatal: list[BaseException] = field(default_factory=list)
+
+
+def result_from_judged(judged: pl.DataFrame, stage: str) -> StageResult:
+    """Split a judged frame (item columns plus `_reason`, `_detail`) into a StageResult."""
+    kept = judged.lazy().filter(pl.col("_reason").is_null())
+    return StageResult(
+        kept=kept.select([pl.col(n).cast(t) for n, t in ITEM_SCHEMA.items()]),
+        quarantined=quarantine_items(judged.lazy(), stage),
+    )
 
 
 class StageReport(BaseModel):
@@ -178,8 +181,6 @@ def write_outputs(
     except BaseException:
         for path in (kept_path, quarantine_path):  # a stopped stage leaves no partial output
             path.unlink(missing_ok=True)
-        if result.fatal:  # the error a batch function raised, not polars' copy of it
-            raise result.fatal[0] from None
         raise
     kept = pl.scan_parquet(kept_path).select(pl.len()).collect().item()
     by_reason = (

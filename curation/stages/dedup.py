@@ -7,13 +7,18 @@ normalized). Items with the same normalized text are exact duplicates; other pai
 candidates confirmed by the exact Jaccard of their character shingles: ``jaccard_threshold``
 in general; two MCQs must share their correct option text, and two such Chinese (CJK) MCQs
 need only ``cjk_mcq_jaccard_threshold``. Clusters are the transitive closure of both
-(:func:`curation.dedup.minhash.cluster_records`).
+(:func:`curation.dedup.minhash.cluster_facts`).
 
 Outputs: ``kept`` holds one representative per cluster with ``cluster_id`` set (item schema,
 sorted by source then item_id); ``merged`` holds every other member with its cluster, the
 representative it duplicates, how it matched (``exact`` | ``near``) and its Jaccard with
 the representative (1.0 for exact; for a member joined through a chain it may be lower than
 the threshold). Nothing is lost: kept + merged = rows in.
+
+Memory: :func:`assignments` streams the items in batches and keeps per item only what
+clustering needs (no text); :func:`representatives` and :func:`duplicates` are lazy joins of
+the items with that assignment, unsorted, so that a caller can sort and write them a part at a
+time (``curate dedup`` does); :func:`dedup` sorts them, for frames that fit in memory.
 """
 
 from __future__ import annotations
@@ -24,12 +29,13 @@ from typing import Any
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from curation.dedup.minhash import cluster_records
-from curation.dedup.text import records_from_frame
+from curation.dedup.facts import Frames, ItemReader, facts_from_reader, reader_texts
+from curation.dedup.minhash import cluster_facts
 from curation.sources.spec import SourceNames
 from curation.stages.base import ITEM_SCHEMA
 
 STAGE = "dedup"
+OUTPUT_ORDER = ("source", "item_id")  # the order of both outputs
 MERGED_SCHEMA = pl.Schema(
     {
         "item_id": pl.String,
@@ -132,34 +138,41 @@ class DedupResult:
     merged: pl.LazyFrame
 
 
-def assignments(items: pl.LazyFrame, config: DedupConfig) -> pl.DataFrame:
-    """Cluster assignment of every item: item_id, _cluster_id, duplicate_of, match, jaccard."""
-    records = records_from_frame(items)
-    rows: list[dict[str, Any]] = [
-        {
-            "item_id": a.item_id,
-            "_cluster_id": a.cluster_id,
-            "duplicate_of": a.representative,
-            "match": a.match,
-            "jaccard": a.jaccard,
-        }
-        for a in cluster_records(records, config, config.source_priority)
-    ]
-    return pl.DataFrame(rows, schema=_ASSIGNMENT_SCHEMA)
+def assignments(items: Frames, config: DedupConfig) -> pl.DataFrame:
+    """Cluster assignment of every item: item_id, _cluster_id, duplicate_of, match, jaccard.
+
+    Reads ``items`` (one frame, or better one scan per file) a slice at a time: all of them
+    once, then the texts of LSH candidates; what it holds is bounded as
+    :mod:`curation.dedup.minhash` describes, not by the items' texts.
+    """
+    reader = ItemReader(items)
+    facts = facts_from_reader(reader, config)
+    assigned = cluster_facts(facts, reader_texts(reader), config, config.source_priority)
+    return assigned.select(
+        "item_id",
+        pl.col("cluster_id").alias("_cluster_id"),
+        pl.col("representative").alias("duplicate_of"),
+        "match",
+        "jaccard",
+    ).cast(dict(_ASSIGNMENT_SCHEMA))
 
 
-def dedup(items: pl.LazyFrame, config: DedupConfig) -> DedupResult:
-    """Cluster items (all sources together) and split them into representatives and the rest."""
-    assigned = items.join(assignments(items, config).lazy(), on="item_id", how="left")
-    is_rep = pl.col("match") == "representative"
-    kept = (
-        assigned.filter(is_rep)
+def representatives(items: pl.LazyFrame, assigned: pl.DataFrame) -> pl.LazyFrame:
+    """The kept items (item schema, cluster_id set), unsorted."""
+    reps = assigned.lazy().filter(pl.col("match") == "representative")
+    return (
+        items.join(reps.select("item_id", "_cluster_id"), on="item_id", how="inner")
         .with_columns(cluster_id=pl.col("_cluster_id"))
         .select([pl.col(n).cast(t) for n, t in ITEM_SCHEMA.items()])
-        .sort("source", "item_id")
     )
-    merged = (
-        assigned.filter(~is_rep)
+
+
+def duplicates(items: pl.LazyFrame, assigned: pl.DataFrame) -> pl.LazyFrame:
+    """The merged items (merged schema), unsorted: only item_id and source are read."""
+    others = assigned.lazy().filter(pl.col("match") != "representative")
+    return (
+        items.select("item_id", "source")
+        .join(others, on="item_id", how="inner")
         .select(
             "item_id",
             "source",
@@ -169,14 +182,27 @@ def dedup(items: pl.LazyFrame, config: DedupConfig) -> DedupResult:
             "jaccard",
         )
         .cast(dict(MERGED_SCHEMA))
-        .sort("source", "item_id")
     )
-    return DedupResult(kept=kept, merged=merged)
 
 
-def dedup_details(kept: pl.DataFrame, merged: pl.DataFrame, config: DedupConfig) -> dict[str, Any]:
-    """Report details (counts only): clusters, pairs by match, per source, cross-source."""
+def dedup(items: pl.LazyFrame, config: DedupConfig) -> DedupResult:
+    """Cluster items (all sources together) and split them into representatives and the rest."""
+    assigned = assignments(items, config)
+    return DedupResult(
+        kept=representatives(items, assigned).sort(*OUTPUT_ORDER),
+        merged=duplicates(items, assigned).sort(*OUTPUT_ORDER),
+    )
+
+
+def dedup_details(
+    kept: pl.LazyFrame | pl.DataFrame, merged: pl.LazyFrame | pl.DataFrame, config: DedupConfig
+) -> dict[str, Any]:
+    """Report details (counts only): clusters, pairs by match, per source, cross-source.
+
+    Reads only item_id and source of the kept items."""
     lowest = min(config.jaccard_threshold, config.cjk_mcq_jaccard_threshold)
+    kept = kept.lazy().select("item_id", "source").collect()
+    merged = merged.lazy().select(MERGED_SCHEMA.names()).collect()
     rep_source = kept.select(duplicate_of="item_id", _rep_source="source")
     joined = merged.join(rep_source, on="duplicate_of", how="left")
     sizes = merged.group_by("cluster_id").len()

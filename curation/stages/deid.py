@@ -45,7 +45,9 @@ from curation.deid.surrogates import RecordReplacer
 from curation.errors import CurationError, SetupError, is_fatal
 from curation.provenance import code_digest, digest_files, distribution_versions
 from curation.reasons import Reason
-from curation.stages.base import ITEM_SCHEMA, StageResult, quarantine_items
+from curation.secrets import deid_salt, salt_fingerprint
+from curation.stages.base import ITEM_SCHEMA, StageResult, result_from_judged
+from curation.stages.runner import ItemStage
 from curation.taxonomy import load_taxonomy
 
 STAGE = "deid"
@@ -202,19 +204,21 @@ PROBES = (
 )
 
 
+Found = tuple[list[list[Span]], list[Span]]  # a record's spans per text, and in its key
+
+
 class RecordDeidentifier:
     """De-identifies one record (a row dict) and reports what it replaced.
 
     Built once per run (its setup loads every resource and de-identifies :data:`PROBES`); then
     each record either comes out de-identified, or is quarantined for a failure of its own, or
-    a fatal error stops the stage (kept in `fatal` so that the runner re-raises it as is).
+    a fatal error stops the stage.
     """
 
     def __init__(self, config: DeidConfig, salt: bytes, policy: PhiPolicy) -> None:
         self.config = config
         self.salt = salt
         self.policy = policy
-        self.fatal: list[BaseException] = []
         self._setup()
 
     def _setup(self) -> None:
@@ -237,52 +241,51 @@ class RecordDeidentifier:
                 f"the de-identifier could not start: {type(exc).__name__}: {exc}"
             ) from exc
 
-    def __call__(
-        self, row: dict[str, Any], found: list[list[Span]] | None = None
-    ) -> dict[str, Any]:
-        """The de-identified record; `found`: its spans per text, if already detected."""
+    def __call__(self, row: dict[str, Any], found: Found | None = None) -> dict[str, Any]:
+        """The de-identified record; `found`: its spans (per text, and in its key), if
+        already detected."""
         try:
             return self._deidentify(row, found)
         except DetectionTimeout:  # an adversarial text (a 200,000-digit run) stalls nothing
             return {"_reason": Reason.DEID_TIMEOUT.value, "_detail": "DetectionTimeout"}
         except Exception as exc:
             if is_fatal(exc):  # configuration, files, memory: not this record's fault
-                self.fatal.append(exc)
                 raise
             # fail closed: never pass a record we could not clean
             return {"_reason": Reason.DEID_ERROR.value, "_detail": type(exc).__name__}
 
     def batch(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """De-identify many records; detection runs vectorized over all their texts at once."""
+        """De-identify many records; detection runs vectorized over all their texts (and
+        record keys) at once."""
         try:
             found = self.detect(rows)
         except Exception as exc:
             if is_fatal(exc):
-                self.fatal.append(exc)
                 raise
             return [self(row) for row in rows]  # isolate the failing record(s)
         return [self(row, spans) for row, spans in zip(rows, found, strict=True)]
 
-    def detect(self, rows: list[dict[str, Any]]) -> list[list[list[Span]]]:
-        """PHI spans per text (:func:`record_texts` order) of each record."""
-        return self.records.detect_records(
-            [record_texts(row) for row in rows], [row["language"] for row in rows]
-        )
+    def detect(self, rows: list[dict[str, Any]]) -> list[Found]:
+        """Per record: PHI spans per text (:func:`record_texts` order) and in its key (read in
+        the record's language), all found in one vectorized pass."""
+        texts = [record_texts(row) for row in rows]
+        langs = [record_language(t, row["language"]) for t, row in zip(texts, rows, strict=True)]
+        keys = [[row["source_record_key"]] for row in rows]
+        found = self.records.detect_records(texts + keys, [row["language"] for row in rows] + langs)
+        n = len(rows)
+        return [(found[i], found[n + i][0]) for i in range(n)]
 
-    def _deidentify(
-        self, row: dict[str, Any], found: list[list[Span]] | None = None
-    ) -> dict[str, Any]:
+    def _deidentify(self, row: dict[str, Any], found: Found | None = None) -> dict[str, Any]:
         texts = record_texts(row)
         lang = record_language(texts, row["language"])
         replacer = RecordReplacer(
             self.policy, self.salt, row["item_id"], actions=dict(self.config.actions)
         )
-        if found is None:
-            found = self.detect([row])[0]
-        counts: Counter[str] = Counter(s.label for spans in found for s in spans)
+        found_texts, key_spans = found if found is not None else self.detect([row])[0]
+        counts: Counter[str] = Counter(s.label for spans in found_texts for s in spans)
         names = _text_names(row)
         cleaned, marks = [], []
-        for name, text, spans in zip(names, texts, found, strict=True):
+        for name, text, spans in zip(names, texts, found_texts, strict=True):
             new, placed = replacer.apply_marked(text, spans, lang) if text else (text, [])
             cleaned.append(new)
             marks += [{"field": name, "start": a, "end": b, "category": c} for a, b, c in placed]
@@ -296,7 +299,7 @@ class RecordDeidentifier:
             {"name": label["name"], "value": next(rest)} for label in row.get("source_labels") or ()
         ]
         key = row["source_record_key"]
-        if any(self.records.detect_record([key], lang)):  # a key such as an MRN is PHI
+        if key_spans:  # a key such as an MRN is PHI
             digest = hmac.new(self.salt, key.encode(), hashlib.sha256).hexdigest()[:16]
             out["source_record_key"] = f"pseudo-{digest}"
         else:
@@ -374,32 +377,46 @@ _IN_FIELDS = (
     "turns",
     "source_labels",
 )
+READS = _IN_FIELDS  # the item columns the stage reads …
+WRITES = _OUT_FIELDS  # … and those it rewrites
+
+
+def deid_setup(config: DeidConfig, root: Path) -> RecordDeidentifier:
+    """The de-identifier of a project: its salt and PHI policy, every resource loaded."""
+    return RecordDeidentifier(config, deid_salt(root), load_policy(root))
+
+
+def deid_batch(worker: RecordDeidentifier, batch: pl.DataFrame) -> pl.DataFrame:
+    """A batch of ingested items judged: kept rows de-identified, quarantined rows as they
+    came (with `_reason`, `_detail`). Detection runs vectorized over the whole batch."""
+    results = worker.batch(batch.select(_IN_FIELDS).to_dicts())
+    out = pl.Series(results, dtype=_RESULT).struct.unnest()
+    is_kept = out["_reason"].is_null()
+    return batch.with_columns(
+        [pl.when(is_kept).then(out[n]).otherwise(pl.col(n)).alias(n) for n in _OUT_FIELDS]
+    ).with_columns(_reason=out["_reason"], _detail=out["_detail"])
+
+
+def deid_details(
+    worker: RecordDeidentifier, kept: Path, quarantined: dict[str, int]
+) -> dict[str, Any]:
+    """Report details: failures, version stamp, gate, salt id, spans replaced per category."""
+    return {
+        "deid_errors": quarantined.get(Reason.DEID_ERROR.value, 0),  # fail closed
+        "deid_timeouts": quarantined.get(Reason.DEID_TIMEOUT.value, 0),
+        "deid_version": worker.version,
+        "residual_gate": worker.config.gate_names() or "off",
+        "salt_id": salt_fingerprint(worker.salt),
+        "spans_by_category": phi_totals(pl.scan_parquet(kept)),
+    }
 
 
 def deidentify(
     items: pl.LazyFrame, config: DeidConfig, salt: bytes, policy: PhiPolicy
 ) -> StageResult:
-    """De-identify ingested items; records that fail or leak go to quarantine."""
+    """De-identify ingested items in one batch; records that fail or leak go to quarantine."""
     worker = RecordDeidentifier(config, salt, policy)
-
-    def batch(rows: pl.Series) -> pl.Series:
-        return pl.Series(worker.batch(rows.to_list()), dtype=_RESULT)
-
-    result = pl.struct(list(_IN_FIELDS)).map_batches(
-        batch, return_dtype=_RESULT, is_elementwise=True
-    )
-    judged = items.with_columns(_out=result).with_columns(
-        _reason=pl.col("_out").struct.field("_reason"),
-        _detail=pl.col("_out").struct.field("_detail"),
-    )
-    kept = judged.filter(pl.col("_reason").is_null()).select(
-        [
-            pl.col("_out").struct.field(n).alias(n) if n in _OUT_FIELDS else pl.col(n)
-            for n in ITEM_SCHEMA.names()
-        ]
-    )
-    quarantined = quarantine_items(judged, STAGE)
-    return StageResult(kept=kept, quarantined=quarantined, fatal=worker.fatal)
+    return result_from_judged(deid_batch(worker, items.collect()), STAGE)
 
 
 def phi_totals(kept: pl.LazyFrame) -> dict[str, int]:
@@ -427,3 +444,17 @@ def spans_as_json(spans: list[Span]) -> list[dict[str, Any]]:
 def dumps_line(obj: dict[str, Any]) -> str:
     """One JSON line, UTF-8 as is."""
     return json.dumps(obj, ensure_ascii=False) + "\n"
+
+
+DECLARED = ItemStage(
+    name=STAGE,
+    upstream="ingest",
+    made_by="curate ingest {source}",
+    params="deid",
+    reads=READS,
+    writes=WRITES,
+    setup=deid_setup,
+    process=deid_batch,
+    details=deid_details,
+    parallel=True,
+)

@@ -44,13 +44,59 @@ class IngestConfig(BaseModel):
     ingested_at: datetime | None = None
 
 
-def ingest(raw_frame: pl.LazyFrame, spec: SourceSpec, config: IngestConfig) -> StageResult:
-    """Map a source's raw rows (see :mod:`curation.sources.readers`) onto items."""
+POSITION = "_pos"  # a record's position in the whole source (all its files, in order)
+REPEATED_SCHEMA = pl.Schema(
+    {"source_record_key": pl.String, "_first_pos": pl.UInt32, "_first_row": pl.Int64}
+)
+
+
+def _mapped(raw_frame: pl.LazyFrame, spec: SourceSpec) -> pl.LazyFrame:
+    """The mapped raw columns (prefixed), the bookkeeping columns and the position."""
+    if POSITION not in raw_frame.collect_schema().names():
+        raw_frame = raw_frame.with_row_index(POSITION)
+    return raw_frame.select(
+        *[pl.col(c).alias(m.RAW_PREFIX + c) for c in spec.fields.columns()],
+        *BOOKKEEPING,
+        pl.col(POSITION).cast(pl.UInt32),
+    )
+
+
+def repeated_keys(raw_frame: pl.LazyFrame, spec: SourceSpec) -> pl.DataFrame:
+    """Record keys used more than once in a source, with the position and row of their first
+    use: all that ingesting the source in batches needs to know of the other batches."""
+    keys = _mapped(raw_frame, spec).select(
+        source_record_key=_record_key(spec), _pos=pl.col(POSITION), _row=pl.col("_row")
+    )
+    return (
+        keys.filter(pl.col("source_record_key").is_not_null())
+        .group_by("source_record_key")
+        .agg(
+            _first_pos=pl.col(POSITION).min(),
+            _first_row=pl.col("_row").sort_by(POSITION).first(),
+            _n=pl.len(),
+        )
+        .filter(pl.col("_n") > 1)
+        .drop("_n")
+        .collect()
+        .cast(dict(REPEATED_SCHEMA))
+    )
+
+
+def ingest(
+    raw_frame: pl.LazyFrame,
+    spec: SourceSpec,
+    config: IngestConfig,
+    repeated: pl.DataFrame | None = None,
+) -> StageResult:
+    """Map a source's raw rows (see :mod:`curation.sources.readers`) onto items.
+
+    `raw_frame` may be one batch of the source (with its `_pos` column) when `repeated`
+    (:func:`repeated_keys` of the whole source) is given."""
     fields = spec.fields
     is_mcq = spec.kind == Kind.MCQ
-    frame = raw_frame.select(
-        *[pl.col(c).alias(m.RAW_PREFIX + c) for c in fields.columns()], *BOOKKEEPING
-    )
+    if repeated is None:
+        repeated = repeated_keys(raw_frame, spec)
+    frame = _mapped(raw_frame, spec)
 
     key = _record_key(spec)
     options, _ = m.options_field(fields.options)
@@ -86,6 +132,7 @@ def ingest(raw_frame: pl.LazyFrame, spec: SourceSpec, config: IngestConfig) -> S
         item_id=item_id_expr(spec.name, pl.col("source_record_key")),
         content_hash=content_hash_expr(),
     )
+    items = items.join(repeated.lazy(), on="source_record_key", how="left", maintain_order="left")
     for name, dtype in ITEM_SCHEMA.items():  # later stages' columns start empty
         if name not in items.collect_schema().names():
             items = items.with_columns(pl.lit(None, dtype=dtype).alias(name))
@@ -129,9 +176,8 @@ def _record_key(spec: SourceSpec) -> pl.Expr:
 def _reasons(fields: FieldMap, is_mcq: bool) -> tuple[pl.Expr, pl.Expr]:
     """(reason, detail) expressions in the documented order of checks."""
     bad_columns = m.invalid_encoding(fields)
-    key = pl.col("source_record_key")
-    first_row = pl.col("_row").first().over(key)
-    duplicate = key.is_not_null() & ~key.is_first_distinct()
+    first_row = pl.col("_first_row")
+    duplicate = pl.col("_first_pos").is_not_null() & (pl.col(POSITION) != pl.col("_first_pos"))
     parse_reason, parse_detail = m.parse_failure(fields, is_mcq)
     verdict = validate_items_expr(list(ITEM_SCHEMA.names()))
     reason = (

@@ -18,24 +18,42 @@ from typing import Any
 
 import polars as pl
 
-from curation.stages.base import ITEM_SCHEMA, StageResult, quarantine_items, validate_items_expr
+from curation.stages.base import ITEM_SCHEMA, StageResult, result_from_judged, validate_items_expr
+from curation.stages.runner import ItemStage
 from curation.validation.rules import MODEL_VERDICT, ValidateConfig, record_rules, verdict
 from curation.validation.suite import EPOCH, Suite, load_suite, run_suite, suite_frame
 
 STAGE = "validate"
+READS = tuple(ITEM_SCHEMA.names())  # the item model reads every column
 __all__ = ["STAGE", "ValidateConfig", "dataset_checks", "validate"]
+
+
+def validate_setup(config: ValidateConfig, root: Path) -> ValidateConfig:
+    """Per-record validation needs nothing but its parameters."""
+    return config
+
+
+def validate_batch(config: ValidateConfig, batch: pl.DataFrame) -> pl.DataFrame:
+    """A batch judged by the item model and the per-record rules (first failing reason)."""
+    names = list(ITEM_SCHEMA.names())
+    reason, detail = verdict(record_rules(config))
+    return (
+        batch.with_columns(validate_items_expr(names).alias(MODEL_VERDICT))
+        .with_columns(_reason=reason, _detail=detail)
+        .drop(MODEL_VERDICT)
+    )
+
+
+def validate_details(
+    config: ValidateConfig, kept: Path, quarantined: dict[str, int]
+) -> dict[str, Any]:
+    """Per-source details: none beyond the accounting (the suite reports on all sources)."""
+    return {}
 
 
 def validate(items: pl.LazyFrame, config: ValidateConfig) -> StageResult:
     """Apply the item model and the per-record rules; failing rows go to quarantine."""
-    names = list(ITEM_SCHEMA.names())
-    reason, detail = verdict(record_rules(config))
-    judged = items.with_columns(validate_items_expr(names).alias(MODEL_VERDICT)).with_columns(
-        _reason=reason, _detail=detail
-    )
-    kept = judged.filter(pl.col("_reason").is_null()).select(names)
-    quarantined = quarantine_items(judged, STAGE)
-    return StageResult(kept=kept, quarantined=quarantined)
+    return result_from_judged(validate_batch(config, items.collect()), STAGE)
 
 
 def dataset_checks(
@@ -50,3 +68,16 @@ def dataset_checks(
     (GX); build Data Docs into `docs_dir`."""
     suite = suite or load_suite(config, root)
     return run_suite(suite_frame(kept, config), suite, docs_dir, run_time)
+
+
+DECLARED = ItemStage(
+    name=STAGE,
+    upstream="deid",
+    made_by="curate deid run {source}",
+    params="validate",
+    reads=READS,
+    writes=(),
+    setup=validate_setup,
+    process=validate_batch,
+    details=validate_details,
+)

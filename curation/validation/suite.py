@@ -181,6 +181,17 @@ def answer_letter_share(frame: pl.DataFrame, min_items: int) -> pl.Series:
     return joined["share"].alias("answer_letter_share")
 
 
+# The item columns suite_frame derives its columns from.
+DERIVED_FROM = ("source", "kind", "question", "context", "options", "turns", "answer_labels")
+
+
+def input_columns(suite: Suite, item_columns: list[str]) -> list[str]:
+    """The item columns the suite needs read: those it checks and those derived ones come
+    from (the rest of the items never needs loading)."""
+    wanted = set(suite.columns()) | set(DERIVED_FROM)
+    return [c for c in item_columns if c in wanted]
+
+
 def suite_frame(kept: pl.DataFrame, config: ValidateConfig) -> pl.DataFrame:
     """The kept items plus the derived columns the suite reads (see the suite file's header)."""
     return kept.with_columns(

@@ -1,0 +1,231 @@
+"""What clustering keeps of each item, read in one streaming pass; texts re-read on demand.
+
+Clustering (:func:`curation.dedup.minhash.cluster_facts`) never holds every item's text or
+shingle set. One pass over the items, a slice of ``BATCH_ROWS`` rows at a time
+(:class:`ItemReader`), keeps per item only its item_id, source, exact key, copy key, answer
+key, CJK flag, text length and MinHash signature (:class:`ItemFacts`: numpy arrays and polars
+string columns, about 4 * num_perm + 100 bytes an item). The texts of the items LSH pairs up
+are read again later, a bounded set at a time, from the slices that hold them
+(:data:`TextLookup`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+import polars as pl
+
+from curation.dedup.signatures import minhash_matrix, shingle_hashes
+from curation.dedup.text import (
+    TEXT_COLUMNS,
+    DedupRecord,
+    dedup_text,
+    exact_key,
+    is_cjk_text,
+    item_record,
+    shingles,
+)
+
+BATCH_ROWS = 8192  # items per slice read
+
+TextLookup = Callable[[np.ndarray], dict[int, str]]
+"""Dedup texts of items given by their sorted positions in the input (position → text)."""
+
+
+class ShingleSizes(Protocol):
+    """The part of DedupSettings that facts need: shingle sizes and signature length."""
+
+    shingle_size: int
+    cjk_shingle_size: int
+    num_perm: int
+
+
+@dataclass
+class ItemFacts:
+    """Per item, in input order, what clustering needs, without its text."""
+
+    item_id: pl.Series
+    source: pl.Series
+    key: np.ndarray  # uint64: exact_key of the dedup text, as a number (0: no text)
+    has_text: np.ndarray  # bool: a non-empty dedup text (an empty one is a cluster of its own)
+    shingled: np.ndarray  # bool: at least one shingle (takes part in LSH)
+    copy_key: pl.Series
+    answer: pl.Series  # answer key, "" for none
+    cjk: np.ndarray  # bool: the dedup text is mostly CJK
+    size: np.ndarray  # int64: characters of the dedup text
+    signature: np.ndarray | None  # uint32 (items x num_perm); None once LSH is done
+
+    def __len__(self) -> int:
+        return len(self.key)
+
+
+_STRINGS = pl.Schema(dict.fromkeys(("item_id", "source", "copy_key", "answer"), pl.String))
+_NUMBERS = {"key": np.uint64, "has_text": bool, "shingled": bool, "cjk": bool, "size": np.int64}
+
+
+def _strings_of(record: DedupRecord) -> tuple[str, str, str, str]:
+    return record.item_id, record.source, record.copy_key, record.answer
+
+
+def _numbers_of(texts: Sequence[str], hashes: Sequence[np.ndarray]) -> dict[str, np.ndarray]:
+    return {
+        "key": np.array([int(exact_key(t), 16) if t else 0 for t in texts], dtype=np.uint64),
+        "has_text": np.array([bool(t) for t in texts], dtype=bool),
+        "shingled": np.array([len(h) > 0 for h in hashes], dtype=bool),
+        "cjk": np.array([is_cjk_text(t) for t in texts], dtype=bool),
+        "size": np.array([len(t) for t in texts], dtype=np.int64),
+    }
+
+
+class FactsBuilder:
+    """Collects ItemFacts batch by batch (signatures fill one preallocated array)."""
+
+    def __init__(self, settings: ShingleSizes, expected: int = 0) -> None:
+        self.settings = settings
+        self._signature = np.empty((max(expected, 1), settings.num_perm), dtype=np.uint32)
+        self._count = 0
+        self._strings = [pl.DataFrame(schema=_STRINGS)]
+        self._numbers = [{name: np.empty(0, dtype=dtype) for name, dtype in _NUMBERS.items()}]
+
+    def add(self, records: Sequence[DedupRecord]) -> None:
+        """Add the facts of some records (their texts are not kept)."""
+        texts = [r.text for r in records]
+        sizes = self.settings.shingle_size, self.settings.cjk_shingle_size
+        hashes = [shingle_hashes(shingles(t, *sizes)) for t in texts]
+        self._append(minhash_matrix(hashes, self.settings.num_perm))
+        self._strings.append(
+            pl.DataFrame([_strings_of(r) for r in records], _STRINGS, orient="row")
+        )
+        self._numbers.append(_numbers_of(texts, hashes))
+
+    def _append(self, signatures: np.ndarray) -> None:
+        end = self._count + len(signatures)
+        if end > len(self._signature):  # more items than expected: grow
+            rows = max(2 * len(self._signature), end)
+            grown = np.empty((rows, self.settings.num_perm), dtype=np.uint32)
+            grown[: self._count] = self._signature[: self._count]
+            self._signature = grown
+        self._signature[self._count : end] = signatures
+        self._count = end
+
+    def build(self) -> ItemFacts:
+        """The collected facts (the builder should not be used afterwards)."""
+        strings = pl.concat(self._strings)
+        numbers = {name: np.concatenate([p[name] for p in self._numbers]) for name in _NUMBERS}
+        return ItemFacts(
+            item_id=strings["item_id"],
+            source=strings["source"],
+            copy_key=strings["copy_key"],
+            answer=strings["answer"],
+            signature=self._signature[: self._count],
+            **numbers,
+        )
+
+
+Frames = pl.LazyFrame | pl.DataFrame | Sequence[pl.LazyFrame | pl.DataFrame]
+"""Items in one frame or several (read one after another, in order)."""
+
+
+@dataclass(frozen=True)
+class Slice:
+    """Rows [start, start + length) of the items (all frames together), as a lazy frame."""
+
+    frame: pl.LazyFrame
+    start: int
+    length: int
+
+
+def frame_slices(frames: Frames, rows: int) -> list[Slice]:
+    """Consecutive slices of at most `rows` rows of each frame (an empty frame: one empty
+    slice, which keeps its schema).
+
+    Give one parquet scan per file (projections and casts are fine): the reader skips to a
+    slice of a scan, while a slice of a concatenation is computed from its beginning.
+    """
+    many = [frames] if isinstance(frames, pl.LazyFrame | pl.DataFrame) else frames
+    out, start = [], 0
+    for frame in many:
+        lazy = frame.lazy()
+        total = lazy.select(pl.len()).collect().item()
+        for offset in range(0, max(total, 1), rows):
+            length = min(rows, total - offset)
+            out.append(Slice(lazy.slice(offset, length), start + offset, length))
+        start += total
+    return out
+
+
+def _text_columns(frame: pl.LazyFrame | pl.DataFrame) -> pl.LazyFrame:
+    lazy = frame.lazy()
+    names = lazy.collect_schema().names()
+    if "item_id" not in names:
+        raise ValueError("an item frame needs an item_id column")
+    return lazy.select([c for c in TEXT_COLUMNS if c in names])
+
+
+class ItemReader:
+    """The item_id, source and text columns of items, read a slice at a time, as often as
+    needed (absent text columns count as empty)."""
+
+    def __init__(self, frames: Frames, rows: int = BATCH_ROWS) -> None:
+        many = [frames] if isinstance(frames, pl.LazyFrame | pl.DataFrame) else frames
+        self.slices = frame_slices([_text_columns(f) for f in many], rows)
+
+    def __len__(self) -> int:
+        return self.slices[-1].start + self.slices[-1].length if self.slices else 0
+
+    def batches(self) -> Iterator[pl.DataFrame]:
+        """Every row, a slice at a time, in input order."""
+        for piece in self.slices:
+            yield piece.frame.collect()
+
+    def rows_at(self, positions: np.ndarray) -> Iterator[tuple[int, dict]]:
+        """(position, row) of the rows at sorted positions; reads only the slices holding one."""
+        for piece in self.slices:
+            lo, hi = np.searchsorted(positions, (piece.start, piece.start + piece.length))
+            if hi > lo:
+                picked = positions[lo:hi]
+                rows = piece.frame.collect()[(picked - piece.start).tolist()]
+                yield from zip(picked.tolist(), rows.iter_rows(named=True), strict=True)
+
+
+def bounded_runs(sizes: Sequence[int], limit: int) -> Iterator[range]:
+    """Consecutive runs of indices whose sizes total at most `limit` (a larger one alone)."""
+    start, total = 0, 0
+    for k, size in enumerate(sizes):
+        if k > start and total + size > limit:
+            yield range(start, k)
+            start, total = k, 0
+        total += size
+    if len(sizes) > start:
+        yield range(start, len(sizes))
+
+
+def facts_from_reader(reader: ItemReader, settings: ShingleSizes) -> ItemFacts:
+    """ItemFacts of every item, in one pass over the reader."""
+    builder = FactsBuilder(settings, len(reader))
+    for batch in reader.batches():
+        builder.add([item_record(row) for row in batch.iter_rows(named=True)])
+    return builder.build()
+
+
+def facts_from_records(
+    records: Sequence[DedupRecord], settings: ShingleSizes, rows: int = BATCH_ROWS
+) -> ItemFacts:
+    """ItemFacts of records already in memory."""
+    builder = FactsBuilder(settings, len(records))
+    for start in range(0, len(records), rows):
+        builder.add(records[start : start + rows])
+    return builder.build()
+
+
+def reader_texts(reader: ItemReader) -> TextLookup:
+    """A TextLookup that re-reads the items, computing dedup texts of the wanted rows only."""
+    return lambda positions: {i: dedup_text(row) for i, row in reader.rows_at(positions)}
+
+
+def record_texts(records: Sequence[DedupRecord]) -> TextLookup:
+    """A TextLookup over records already in memory."""
+    return lambda positions: {i: records[i].text for i in positions.tolist()}

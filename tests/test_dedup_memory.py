@@ -1,0 +1,336 @@
+"""Bounded-memory dedup: numpy signatures and LSH equal datasketch's, the streaming engine
+gives the clusters of the in-memory reference algorithm, and the curated set is written sorted
+a part at a time with the same bytes."""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from collections.abc import Hashable, Sequence
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+from datasketch import MinHash, MinHashLSH
+from datasketch.hashfunc import sha1_hash32
+
+from curation.commands import dedup as command
+from curation.commands.dedup import (
+    curated_path,
+    merged_path,
+    run_dedup,
+    same_question_signal,
+    write_sorted,
+)
+from curation.dedup import signatures as sig
+from curation.dedup.facts import (
+    ItemReader,
+    bounded_runs,
+    facts_from_reader,
+    frame_slices,
+    reader_texts,
+)
+from curation.dedup.minhash import (
+    Assignment,
+    Budget,
+    DedupParams,
+    DedupSettings,
+    UnionFind,
+    cluster_facts,
+    cluster_id_of,
+    cluster_records,
+    confirmed,
+    item_shingles,
+)
+from curation.dedup.text import (
+    DedupRecord,
+    answer_key,
+    copy_key,
+    dedup_text,
+    exact_key,
+    is_cjk_text,
+    item_record,
+    jaccard,
+)
+from curation.paths import ProjectPaths
+from curation.stages.base import ITEM_SCHEMA
+from curation.stages.dedup import DedupConfig, dedup
+from tests.test_dedup import OPTIONS, STEM, corpus, frame, make_item, shuffled
+
+CJK = "心力衰竭最常见的诱因是感染律失常过度劳累情绪激动妊娠和分娩肝硬化并发症"
+WORDS = "the patient with chest pain fever cough drug first line therapy dose renal".split()
+
+
+def random_sets(rng: random.Random, count: int) -> list[set[str]]:
+    """Shingle sets of random mixed CJK/Latin texts, some empty, many overlapping."""
+    texts = ["".join(rng.choice(CJK + "abcde ") for _ in range(120))]
+    for _ in range(count - 1):
+        base = rng.choice(texts)
+        edits = [rng.choice(CJK) if rng.random() < 0.1 else c for c in base]
+        texts.append("".join(edits) if rng.random() < 0.7 else base[: rng.randint(0, len(base))])
+    return [item_shingles(t, DedupParams()) for t in texts]
+
+
+def datasketch_minhashes(sets: Sequence[set[str]], num_perm: int) -> list[MinHash]:
+    return MinHash.bulk(
+        ([s.encode("utf-8") for s in sh] for sh in sets),
+        num_perm=num_perm,
+        seed=sig.MINHASH_SEED,
+        scheme=sig.MINHASH_SCHEME,
+        hashfunc=sha1_hash32,
+    )
+
+
+# ------------------------------------------------------------------ signatures and LSH
+
+
+@pytest.mark.parametrize("num_perm", [16, 128])
+def test_numpy_signatures_equal_datasketch(monkeypatch: pytest.MonkeyPatch, num_perm: int) -> None:
+    monkeypatch.setattr(sig, "CHUNK_SHINGLES", 50)  # many blocks, some rows larger than one
+    sets = random_sets(random.Random(1), 300)
+    assert any(not s for s in sets) and any(len(s) > 50 for s in sets)
+    matrix = sig.minhash_matrix([sig.shingle_hashes(s) for s in sets], num_perm)
+    expected = np.array([m.hashvalues for m in datasketch_minhashes(sets, num_perm)])
+    assert matrix.dtype == np.uint32 and np.array_equal(matrix, expected)
+
+
+@pytest.mark.parametrize("threshold", [0.3, 0.5, 0.7])
+def test_band_candidates_equal_datasketch_lsh(threshold: float) -> None:
+    sets = random_sets(random.Random(2), 400)
+    hashes = datasketch_minhashes(sets, 128)
+    lsh = MinHashLSH(threshold=threshold, num_perm=128)
+    live = [i for i, s in enumerate(sets) if s]
+    for i in live:
+        lsh.insert(i, hashes[i])
+    expected = sorted({(i, j) for i in live for j in lsh.query(hashes[i]) if j > i})
+    matrix = sig.minhash_matrix([sig.shingle_hashes(s) for s in sets], 128)
+    select = np.array(live)
+    bands, rows = sig.lsh_shape(threshold, 128)
+    found = select[sig.candidate_pairs(matrix, bands, rows, select=select)]
+    assert len(expected) > 100
+    assert [tuple(p) for p in found.tolist()] == expected
+
+
+def test_band_pairs_lists_every_pair_of_equal_rows_once() -> None:
+    rng = np.random.default_rng(3)
+    band = rng.integers(0, 4, size=(300, 2)).astype(np.uint32)  # runs of many sizes
+    codes = sig.band_pairs(band)
+    brute = [
+        i * 300 + j for i in range(300) for j in range(i + 1, 300) if (band[i] == band[j]).all()
+    ]
+    assert codes.tolist() == brute
+    assert sig.band_pairs(band[:1]).size == 0
+
+
+# ------------------------------------------------------------------ engine vs reference
+
+
+def reference_clusters(
+    records: Sequence[DedupRecord], settings: DedupSettings, priority: Sequence[str]
+) -> list[Assignment]:
+    """The in-memory algorithm this package used before it was bounded (datasketch objects,
+    every shingle set held at once): the oracle for the streaming engine."""
+    keys = [exact_key(r.text) if r.text else f"empty:{r.item_id}" for r in records]
+    groups: dict[str, list[int]] = defaultdict(list)
+    for i, key in enumerate(keys):
+        groups[key].append(i)
+    unique = sorted(groups)
+    sets = {k: item_shingles(records[groups[k][0]].text, settings) for k in unique}
+    answers = {k: frozenset(records[i].answer for i in groups[k]) - {""} for k in unique}
+    cjk = {k: is_cjk_text(records[groups[k][0]].text) for k in unique}
+    live = [k for k in unique if sets[k]]
+    hashes = dict(
+        zip(live, datasketch_minhashes([sets[k] for k in live], settings.num_perm), strict=True)
+    )
+    lsh = MinHashLSH(threshold=settings.lsh_threshold, num_perm=settings.num_perm)
+    for k in live:
+        lsh.insert(k, hashes[k])
+    uf = UnionFind()
+    for k in unique:
+        uf.find(k)
+    for a in live:
+        for b in lsh.query(hashes[a]):
+            score = jaccard(sets[a], sets[b])
+            if a < b and confirmed(score, answers[a], answers[b], settings, cjk[a] and cjk[b]):
+                uf.union(a, b)
+    members: dict[Hashable, list[int]] = defaultdict(list)
+    for i, key in enumerate(keys):
+        members[uf.find(key)].append(i)
+    rank = {name: i for i, name in enumerate(priority)}
+    out: dict[int, Assignment] = {}
+    for idx in members.values():
+        rep = min(idx, key=lambda i: (rank.get(records[i].source, len(rank)), records[i].item_id))
+        for i in idx:
+            same = keys[i] == keys[rep] and records[i].copy_key == records[rep].copy_key
+            match = "representative" if i == rep else "exact" if same else "near"
+            score = 1.0 if i == rep or same else jaccard(sets[keys[i]], sets[keys[rep]])
+            rep_id = records[rep].item_id
+            out[i] = Assignment(records[i].item_id, cluster_id_of(rep_id), rep_id, match, score)
+    return [
+        Assignment(a.item_id, a.cluster_id, a.representative, a.match, round(a.jaccard, 6))
+        for _, a in sorted(out.items())
+    ]
+
+
+def random_records(seed: int, count: int) -> list[DedupRecord]:
+    """Records with exact copies, shuffled copies (other copy_key), edits, answers, empties."""
+    rng = random.Random(seed)
+    records: list[DedupRecord] = []
+    for n in range(count):
+        if records and rng.random() < 0.6:
+            base = rng.choice(records)
+            text, answer, copy = base.text, base.answer, base.copy_key
+            if rng.random() < 0.6:
+                chars = list(text)
+                for _ in range(rng.randint(1, 4)):
+                    if chars:
+                        chars[rng.randrange(len(chars))] = rng.choice(CJK)
+                text = "".join(chars)
+                copy = exact_key(text)
+            elif rng.random() < 0.5:
+                copy = f"shuffled-{n}"
+            if rng.random() < 0.2:
+                answer = rng.choice(["感染", "肝性脑病", ""])
+        elif rng.random() < 0.05:
+            text, answer, copy = "", "", ""
+        else:
+            stem = "".join(rng.choice(CJK) for _ in range(rng.randint(8, 20)))
+            tail = " ".join(rng.choice(WORDS) for _ in range(rng.randint(0, 6)))
+            text = "\n".join(p for p in (stem, tail) if p)
+            answer, copy = rng.choice(["感染", "肝性脑病", ""]), exact_key(text)
+        source = rng.choice("abc")
+        records.append(DedupRecord(f"{source}{n:05d}", source, text, answer, copy))
+    return records
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_engine_gives_the_reference_clusters(seed: int) -> None:
+    records = random_records(seed, 600)
+    settings = DedupParams()
+    got = cluster_records(records, settings, ["b"])
+    assert got == reference_clusters(records, settings, ["b"])
+    assert {a.match for a in got} == {"representative", "exact", "near"}
+
+
+def test_small_budgets_and_batches_change_nothing() -> None:
+    """Many waves, an evicting shingle cache and tiny batches give the same clusters."""
+    settings = DedupParams()
+    rows = [
+        {"item_id": r.item_id, "source": r.source, "question": r.text.replace("\n", " ")}
+        for r in random_records(4, 500)
+    ]
+    items = pl.DataFrame(rows)
+    reader = ItemReader([items.head(100), items.slice(100).lazy()], rows=7)  # two frames
+    facts = facts_from_reader(reader, settings)
+    lookup, waves = reader_texts(reader), []
+
+    def texts(positions: np.ndarray) -> dict[int, str]:
+        waves.append(len(positions))
+        return lookup(positions)
+
+    tiny = Budget(wave_chars=50, cached_shingles=10)
+    got = cluster_facts(facts, texts, settings, budget=tiny)
+    assert len(waves) > 10 and max(waves) < 20  # re-read a few texts at a time
+    full = cluster_records([item_record(row) for row in rows], settings)
+    assert [Assignment(*row) for row in got.drop("source").iter_rows()] == full
+    assert {a.match for a in full} == {"representative", "exact", "near"}
+
+
+def test_item_record_equals_the_three_text_functions() -> None:
+    opts, ans = shuffled(OPTIONS, "A", [2, 0, 4, 1, 3])
+    for row in [*corpus(), make_item("x", "9", STEM, opts, ans), {"item_id": "e"}]:
+        record = item_record(row)
+        assert record.text == dedup_text(row)
+        assert record.answer == answer_key(row)
+        assert record.copy_key == copy_key(row)
+
+
+def test_streaming_stage_on_a_hand_made_case() -> None:
+    """corpus(): a/1, a/2 (edited) and b/1 (shuffled) are one cluster; c/1 = c/2; b/2, b/3
+    share a stem but not options: apart."""
+    rows = corpus()
+    result = dedup(frame(*rows), DedupConfig(source_priority=["b"]))
+    kept, merged = result.kept.collect(), result.merged.collect()
+    ids = {(r["source"], r["source_record_key"]): r["item_id"] for r in rows}
+    b1 = ids["b", "1"]
+    assert set(kept["item_id"]) == {
+        b1,
+        ids["b", "2"],
+        ids["b", "3"],
+        min(ids["c", "1"], ids["c", "2"]),
+    }
+    by_id = {r["item_id"]: r for r in merged.to_dicts()}
+    assert by_id[ids["a", "1"]]["duplicate_of"] == by_id[ids["a", "2"]]["duplicate_of"] == b1
+    assert by_id[ids["a", "1"]]["match"] == "near" and by_id[ids["a", "1"]]["jaccard"] == 1.0
+    assert by_id[max(ids["c", "1"], ids["c", "2"])]["match"] == "exact"
+
+
+def test_repeated_item_id_is_refused_by_the_engine() -> None:
+    record = DedupRecord("x", "s", "text")
+    with pytest.raises(ValueError, match="item_id repeats"):
+        cluster_records([record, record], DedupParams())
+
+
+# ------------------------------------------------------------------ sorted writer
+
+
+def test_write_sorted_in_parts_gives_the_bytes_of_one_sort(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rng = random.Random(5)
+    rows = [make_item(rng.choice("abc"), str(n), f"{STEM}{n}", OPTIONS) for n in range(300)]
+    items = frame(*reversed(rows))
+    whole = tmp_path / "whole.parquet"
+    items.sort("source", "item_id").collect().write_parquet(whole, statistics=False)
+    parts = tmp_path / "parts.parquet"
+    monkeypatch.setattr(command, "UNIT_ROWS", 16)
+    chunks = [s.frame for s in frame_slices(items, 50)]
+    one = tmp_path / "one.parquet"
+    assert write_sorted(chunks, one) == 300  # one part: written at once
+    assert one.read_bytes() == whole.read_bytes()
+    made: list[range] = []
+    split = command.bounded_runs
+    monkeypatch.setattr(command, "bounded_runs", lambda *a: made.extend(split(*a)) or made)
+    assert write_sorted(chunks, parts, part_bytes=20_000) == 300
+    assert len(made) > 3 and sum(len(r) for r in made) == 19  # parts of whole units
+    assert parts.read_bytes() == whole.read_bytes()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".dedup-")]
+    empty = tmp_path / "empty.parquet"
+    assert write_sorted([items.head(0)], empty) == 0
+    assert pl.read_parquet(empty).schema == items.collect_schema()
+
+
+def test_run_dedup_on_empty_inputs(tmp_path: Path) -> None:
+    tagged = tmp_path / "data" / "tagged" / "a.parquet"
+    tagged.parent.mkdir(parents=True)
+    pl.DataFrame(schema=ITEM_SCHEMA).write_parquet(tagged)
+    paths = ProjectPaths(tmp_path)
+    report = run_dedup(paths, DedupConfig(), ["a"])
+    assert (report.rows_in, report.kept, report.merged) == (0, 0, 0)
+    assert pl.read_parquet(curated_path(paths)).schema == ITEM_SCHEMA
+    assert pl.read_parquet(merged_path(paths)).height == 0
+
+
+def test_bounded_runs_group_consecutive_sizes_under_a_limit() -> None:
+    runs = list(bounded_runs([3, 3, 3, 10, 1], 6))
+    assert runs == [range(0, 2), range(2, 3), range(3, 4), range(4, 5)]
+    assert list(bounded_runs([], 6)) == []
+
+
+def test_same_question_signal_ignores_missing_questions() -> None:
+    questions = [
+        "下列错误的是",
+        None,
+        "下列错误的是？",
+        None,
+        None,
+        "Which is wrong",
+        "WHICH is wrong",
+    ]
+    kept = pl.DataFrame({"question": questions, "other": range(7)})
+    assert same_question_signal(kept) == {"same_question_groups": 2, "same_question_items": 4}
+    assert same_question_signal(kept.head(0).lazy()) == {
+        "same_question_groups": 0,
+        "same_question_items": 0,
+    }
