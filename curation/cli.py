@@ -356,8 +356,9 @@ def dedup(
 ) -> None:
     """Cluster exact and near duplicates within and across sources; keep one item per cluster.
 
-    Reads data/tagged/<source>.parquet (else data/validated/, else data/deid/) of every chosen
-    source and writes data/curated.parquet (one representative per cluster, cluster_id set),
+    Streams data/tagged/<source>.parquet of every chosen source (a missing one is an error
+    naming `curate tag run`), keeping only keys and MinHash signatures in memory, and writes
+    data/curated.parquet (one representative per cluster, cluster_id set),
     data/merged/dedup.parquet (the other members: duplicate_of, match, jaccard) and
     reports/dedup.json (rows in = kept + merged). Parameters: params.yaml, section `dedup`.
     """
