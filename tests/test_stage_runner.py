@@ -27,6 +27,14 @@ from tests.conftest import MiniProject
 runner = CliRunner()
 RECORDS = 40
 SURNAMES = "张王李赵刘陈杨黄周吴"
+NOTES_SOURCE = {
+    "path": "raw/notes.csv",
+    "format": "csv",
+    "kind": "record",
+    "language": "zh",
+    "license": "CC0-1.0",
+    "fields": {"key": "id", "context": "text"},
+}
 
 
 def notes_csv() -> str:
@@ -45,18 +53,7 @@ def notes_csv() -> str:
 @pytest.fixture
 def ingested(project: MiniProject, monkeypatch: pytest.MonkeyPatch) -> MiniProject:
     monkeypatch.setenv("MEDCURATE_DEID_SALT", "runner-salt")
-    project.sources(
-        {
-            "notes": {
-                "path": "raw/notes.csv",
-                "format": "csv",
-                "kind": "record",
-                "language": "zh",
-                "license": "CC0-1.0",
-                "fields": {"key": "id", "context": "text"},
-            }
-        }
-    )
+    project.sources({"notes": NOTES_SOURCE})
     project.write("raw/notes.csv", notes_csv())
     result = runner.invoke(app, ["ingest", "--root", str(project.root)])
     assert result.exit_code == 0, result.output
@@ -177,18 +174,7 @@ def test_ingest_in_batches_finds_a_key_repeated_in_another_batch(
 ) -> None:
     import curation.commands.ingest as ingest_command
 
-    project.sources(
-        {
-            "notes": {
-                "path": "raw/notes.csv",
-                "format": "csv",
-                "kind": "record",
-                "language": "zh",
-                "license": "CC0-1.0",
-                "fields": {"key": "id", "context": "text"},
-            }
-        }
-    )
+    project.sources({"notes": NOTES_SOURCE})
     rows = [f"k{i},第{i}条记录：患者胸痛三天，心电图提示心肌缺血。" for i in range(7)]
     rows.insert(5, "k1,重复的记录键：患者胸痛三天，心电图提示心肌缺血。")  # k1 again, batch 3
     project.write("raw/notes.csv", "id,text\n" + "\n".join(rows) + "\n")

@@ -161,29 +161,3 @@ def _row_map(columns: list[str], fn: Callable[[dict[str, Any]], dict]) -> pl.Exp
         return_dtype=_VERDICT,
         is_elementwise=True,
     )
-
-
-def write_outputs(
-    result: StageResult, kept_path: Path, quarantine_path: Path
-) -> tuple[int, dict[str, int]]:
-    """Sink both outputs in one pass; return (kept count, quarantined count per reason).
-
-    If the stage stops (a fatal error), neither file is left behind."""
-    for path in (kept_path, quarantine_path):
-        path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        pl.collect_all(
-            [
-                result.kept.sink_parquet(kept_path, lazy=True, statistics=False),
-                result.quarantined.sink_parquet(quarantine_path, lazy=True, statistics=False),
-            ]
-        )
-    except BaseException:
-        for path in (kept_path, quarantine_path):  # a stopped stage leaves no partial output
-            path.unlink(missing_ok=True)
-        raise
-    kept = pl.scan_parquet(kept_path).select(pl.len()).collect().item()
-    by_reason = (
-        pl.scan_parquet(quarantine_path).group_by("reason").len().sort("reason").collect().rows()
-    )
-    return kept, dict(by_reason)
