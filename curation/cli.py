@@ -20,6 +20,7 @@ from curation.cli_common import (
 )
 from curation.cli_release import release, split
 from curation.cli_review import labelstudio_app, review_app
+from curation.cli_tasks import tasks_app
 from curation.errors import CurationError
 from curation.paths import ProjectPaths
 
@@ -39,6 +40,7 @@ app = typer.Typer(
 )
 app.add_typer(labelstudio_app, name="labelstudio")
 app.add_typer(review_app, name="review")
+app.add_typer(tasks_app, name="tasks")
 app.command()(split)
 app.command()(release)
 

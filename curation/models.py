@@ -144,6 +144,12 @@ class ReviewLabel(_Frozen):
     specialty_code: str | None = None
     answer_labels: list[str] = Field(default_factory=list)
     difficulty: int | None = None
+    discipline: str | None = Field(
+        None, description="Medical discipline as given (CMExam; schemas/exam_annotations.yaml)."
+    )
+    competency: str | None = Field(
+        None, description="Area of competency as given (CMExam; schemas/exam_annotations.yaml)."
+    )
     reject_reasons: list[str] = Field(default_factory=list)
     phi_marks: int = Field(0, ge=0, description="Spans they marked as missed PHI.")
     edited: bool = False
@@ -159,6 +165,12 @@ class Review(_Frozen):
     specialty_code: str | None = None
     answer_labels: list[str] = Field(default_factory=list)
     difficulty: int | None = None
+    discipline: str | None = Field(
+        None, description="Medical discipline code of an MCQ (CMExam), e.g. clinical_medicine."
+    )
+    competency: str | None = Field(
+        None, description="Area of competency code of an MCQ (CMExam), e.g. diagnosis."
+    )
     reject_reasons: list[str] = Field(default_factory=list)
     disagreements: list[str] = Field(default_factory=list)
     labels: list[ReviewLabel] = Field(default_factory=list)

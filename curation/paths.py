@@ -64,6 +64,11 @@ class ProjectPaths:
         return self.root / "data" / "split.parquet"
 
     @property
+    def split_tasks(self) -> Path:
+        """Task instances of the split items, with a reference: data/split_tasks.parquet."""
+        return self.root / "data" / "split_tasks.parquet"
+
+    @property
     def releases(self) -> Path:
         """Published releases: releases/<version>/."""
         return self.root / "releases"

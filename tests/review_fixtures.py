@@ -32,8 +32,10 @@ def make_item(
     specialty: str | None = "03.04",
     marks: list[dict[str, Any]] | None = None,
     source: str = "demo",
+    labels: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """One valid item row (the item model, as the curated parquet holds it)."""
+    """One valid item row (the item model, as the curated parquet holds it); `labels` are its
+    source labels (name → value)."""
     if kind == "mcq":
         options = options or [("A", "胸痛"), ("B", "头痛"), ("C", "腹泻"), ("D", "皮疹")]
         answer = answer or ["A"]
@@ -52,6 +54,7 @@ def make_item(
         "options": [{"label": label, "text": text} for label, text in options],
         "answer_labels": answer,
         "turns": [{"speaker": s, "text": t} for s, t in turns or []],
+        "source_labels": [{"name": n, "value": v} for n, v in (labels or {}).items()],
         "license": "CC0-1.0",
         "provenance": {"file": "raw/demo.csv", "row": 1},
         "phi": {"deid_version": "medcurate-deid-test", "counts": [], "marks": marks or []},
@@ -98,8 +101,14 @@ def public_ids(rows: list[dict[str, Any]]) -> dict[str, str]:
     return ReviewIds.of(TEST_SALT.encode(), [r["item_id"] for r in rows]).public
 
 
-def accepted(row: dict[str, Any], resolution: str = "unanimous", difficulty: int = 3) -> dict:
-    """The row with a final accepting physician review."""
+def accepted(
+    row: dict[str, Any],
+    resolution: str = "unanimous",
+    difficulty: int | None = 3,
+    discipline: str | None = None,
+    competency: str | None = None,
+) -> dict:
+    """The row with a final accepting physician review (CMExam codes: see exam_annotations)."""
     review = {
         "status": "final",
         "decision": "accept",
@@ -108,6 +117,8 @@ def accepted(row: dict[str, Any], resolution: str = "unanimous", difficulty: int
         "specialty_code": row["tags"]["specialty_code"] if row.get("tags") else None,
         "answer_labels": row["answer_labels"],
         "difficulty": difficulty,
+        "discipline": discipline,
+        "competency": competency,
         "reject_reasons": [],
         "disagreements": [],
         "labels": [],

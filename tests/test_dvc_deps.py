@@ -39,17 +39,21 @@ EXEMPT = {
 
 
 def dvc_stages(root: Path = PROJECT_ROOT) -> dict[str, dict[str, Any]]:
-    """Every stage of dvc.yaml; a `foreach` stage once per source, as `name@source`."""
+    """Every stage of dvc.yaml; a `foreach` stage once per source (or task of tasks.yaml), as
+    `name@key`."""
     pipeline = yaml.safe_load((root / "dvc.yaml").read_text(encoding="utf-8"))
-    sources = yaml.safe_load((root / "sources.yaml").read_text(encoding="utf-8"))["sources"]
+    def declared(name: str) -> dict[str, Any]:
+        return yaml.safe_load((root / f"{name}.yaml").read_text(encoding="utf-8"))[name]
+
+    loops = {"${sources}": declared("sources"), "${tasks}": declared("tasks")}
     stages: dict[str, dict[str, Any]] = {}
     for name, body in pipeline["stages"].items():
         if "foreach" not in body:
             stages[name] = body
             continue
-        for key, item in sources.items():
+        for key, item in loops[body["foreach"]].items():
             text = yaml.safe_dump(body["do"]).replace("${key}", key)
-            text = text.replace("${item.path}", item["path"])
+            text = text.replace("${item.path}", str(item.get("path")))
             stages[f"{name}@{key}"] = yaml.safe_load(text)
     return stages
 

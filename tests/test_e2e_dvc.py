@@ -26,6 +26,7 @@ COPIED = [
     "dvc.yaml",
     "params.yaml",
     "sources.yaml",
+    "tasks.yaml",
 ]
 
 
@@ -125,6 +126,11 @@ def test_accounting_holds_across_every_stage(pipeline: Path) -> None:
         tagged += tag["kept"]
     dedup = report("dedup.json")
     assert dedup["rows_in"] == tagged == dedup["kept"] + dedup["merged"]
+    tasks = yaml.safe_load((pipeline / "tasks.yaml").read_text())["tasks"]
+    for task in tasks:
+        built = report("tasks", f"{task}.json")
+        assert built["items_in"] == dedup["kept"] == built["instances"] + built["not_eligible"]
+        assert built["instances"] > 0, task
     review = report("review.json")  # snapshot 0: nothing reviewed yet, every item pending
     assert review["rows_in"] == dedup["kept"] == review["kept"] + review["quarantined"]
     assert review["details"]["by_status"] == {"pending": dedup["kept"]}

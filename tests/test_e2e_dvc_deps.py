@@ -59,10 +59,10 @@ def _write():
 sys.addaudithook(_audit)
 atexit.register(_write)
 """
-# Read by a stage, yet not its dependency: params (declared as `params:`; sources.yaml also
-# shapes dvc.yaml itself), the secret salt (deliberately not a dependency, see README) and DVC's
-# and git's own files.
-NOT_DEPS = ("params.yaml", "sources.yaml", ".env", ".dvc/", ".git/")
+# Read by a stage, yet not its dependency: params (declared as `params:`, like tasks.yaml;
+# sources.yaml also shapes dvc.yaml itself), the secret salt (deliberately not a dependency,
+# see README) and DVC's and git's own files.
+NOT_DEPS = ("params.yaml", "sources.yaml", "tasks.yaml", ".env", ".dvc/", ".git/")
 
 
 class Project:
@@ -118,7 +118,7 @@ class Project:
 def small(tmp_path_factory: pytest.TempPathFactory) -> Project:
     root = tmp_path_factory.mktemp("small")
     names = ["curation", "schemas", ".dvc/config", ".dvc/.gitignore"]
-    copy_project(root, [*names, ".dvcignore", "dvc.yaml", "params.yaml"])
+    copy_project(root, [*names, ".dvcignore", "dvc.yaml", "params.yaml", "tasks.yaml"])
     declared = yaml.safe_load((PROJECT_ROOT / "sources.yaml").read_text(encoding="utf-8"))
     sources = {name: declared["sources"][name] for name in SMALL}
     (root / "sources.yaml").write_text(yaml.safe_dump({"sources": sources}, allow_unicode=True))

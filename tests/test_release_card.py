@@ -12,6 +12,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from curation.exam_annotations import load_exam_annotations
 from curation.release.card import (
     COLUMNS,
     UNDOCUMENTED,
@@ -84,6 +85,14 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
         for k in range(4)
     ]
     mcq.append(accepted(make_item("nodiff", question=question(rng)), difficulty=None))
+    mcq += [  # CMExam's discipline and competency, as the review merge records them
+        accepted(
+            make_item(f"x{k}", question=question(rng)) | {"cluster_id": f"c-x{k}"},
+            discipline=("tcm", "pharmacy")[k % 2],
+            competency=("diagnosis", "treatment", "na")[k % 3],
+        )
+        for k in range(6)
+    ]
     rows = mcq + [dialogue(k, rng) for k in range(24)]
     root = tmp_path_factory.mktemp("card")
     paths = project(root, rows)
@@ -116,6 +125,8 @@ def test_croissant_records_equal_the_parquet_rows(built: Path, config: str) -> N
     rows = pl.concat([pl.read_parquet(p) for p in files])
     if config == "mcq_zh":  # the cases worth reading back are there
         assert rows["difficulty"].null_count() == 1
+        assert rows["discipline"].value_counts().height == 3  # tcm, pharmacy, null
+        assert set(rows["competency"].drop_nulls()) == {"diagnosis", "treatment", "na"}
         assert rows["answer_labels"].list.len().max() == 2
         assert rows["options"].list.len().min() == 4
     else:
@@ -142,6 +153,9 @@ def test_croissant_describes_every_column_with_nested_fields(built: Path) -> Non
             assert all(s["source"]["transform"]["jsonPath"] in members for s in nested["subField"])
         assert fields["answer_labels"]["isArray"] is True
         assert fields["difficulty"]["dataType"] == "sc:Integer"
+        for column, codes in (("discipline", "medical_disciplines"), ("competency", "competency")):
+            assert fields[column]["dataType"] == "sc:Text"
+            assert f"taxonomy/{codes}" in fields[column]["description"]
 
 
 def test_code_lists_are_croissant_record_sets_with_text_codes(built: Path) -> None:
@@ -155,6 +169,15 @@ def test_code_lists_are_croissant_record_sets_with_text_codes(built: Path) -> No
     assert len(records) == len(taxonomy.specialties)
     chapters = load_records(built / "croissant.json", "icd11_chapters")
     assert [c["code"] for c in chapters] == [c.code for c in taxonomy.icd11_chapters]
+    exams = load_exam_annotations()
+    for record_set, name in (
+        ("medical_disciplines", "discipline"),
+        ("competency_areas", "competency"),
+    ):
+        rows = load_records(built / "croissant.json", record_set)
+        assert [(r["code"], r["zh"], r["en"]) for r in rows] == [
+            (e.code, e.zh, e.en) for e in exams.entries(name)
+        ]
 
 
 # ------------------------------------------------------------------------------------ card
@@ -195,13 +218,38 @@ def test_card_names_specialties_beside_codes(built: Path) -> None:
     assert "| 03.04 | 心血管内科专业 | Cardiology / Cardiovascular Medicine |" in table
 
 
+def test_card_lists_the_five_cmexam_annotations_of_the_mcqs(built: Path) -> None:
+    text = card(built)
+    section = text.split("## Exam annotations (CMExam)")[1].split("\n## ")[0]
+    headings = [line for line in section.splitlines() if line.startswith("### ")]
+    assert [h.rsplit("(", 1)[1] for h in headings] == [
+        "`disease_group`)",
+        "`department_code`)",
+        "`discipline`)",
+        "`competency`)",
+        "`difficulty`)",
+    ]
+    assert "`mcq_zh`" in section and "dialogue_zh" not in section  # MCQ configs only
+    assert "| tcm | 中医学 | Traditional Chinese Medicine | 3 | 3 |" in section
+    assert "| pharmacy | 药学 | Pharmacy | 3 | 3 |" in section
+    assert "| na | 不适用 | Not applicable | 2 | 2 |" in section
+    mcqs = pl.concat([pl.read_parquet(p) for p in built.glob("data/mcq_zh/*.parquet")])
+    assert f"| — | 未标注 | not annotated | {mcqs['discipline'].null_count()} |" in section
+
+
 def test_taxonomy_ships_in_the_manifest_and_verify_checks_it(built: Path, tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
     from curation.cli import app
 
     manifest = json.loads((built / "manifest.json").read_text(encoding="utf-8"))
-    for name in ("specialties", "icd11_chapters", "mlb_dimensions"):
+    for name in (
+        "specialties",
+        "icd11_chapters",
+        "mlb_dimensions",
+        "medical_disciplines",
+        "competency_areas",
+    ):
         assert f"taxonomy/{name}.csv" in manifest["files"]
     listed = {d["contentUrl"] for d in croissant_doc(built)["distribution"]}
     assert "taxonomy/specialties.csv" in listed

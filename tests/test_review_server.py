@@ -27,6 +27,7 @@ from curation.commands.review import (
     server_for,
 )
 from curation.errors import CurationError, RetryableServerError
+from curation.exam_annotations import EXAM_FIELDS, load_exam_annotations
 from curation.params import Params, load_params
 from curation.paths import ProjectPaths
 from curation.review.configs import ALL_PROJECTS, ProjectSpec, ReviewKind, Role
@@ -221,7 +222,8 @@ def test_review_loop_push_annotate_pull_agree_adjudicate_merge(
 def test_simulated_reviewers_only_run_on_demo_servers(
     labelstudio: LocalServer, tmp_path: Path
 ) -> None:
-    rows = [make_item(f"s{n}") for n in range(5)]
+    cmexam = {"discipline": "中医学", "competency": "疾病诊断和鉴别诊断"}  # as CMExam writes them
+    rows = [make_item(f"s{n}", labels=cmexam if n < 2 else None) for n in range(5)]
     paths = review_project(tmp_path, rows, labelstudio.env_values())
     params = load_params(paths.params_file)
     run_push(paths, params)
@@ -249,6 +251,11 @@ def test_simulated_reviewers_only_run_on_demo_servers(
     document = run_pull(paths, params_with(paths, 1))
     labels = [a for p in document["projects"] for t in p["tasks"] for a in t["annotations"]]
     assert len(labels) == 10 and all(a["verdict"] in ("accept", "reject") for a in labels)
+    exams = load_exam_annotations()  # the screen's choices went through the server as codes
+    assert all(exams.is_code(name, a[name]) for a in labels for name in EXAM_FIELDS)
+    pre_filled = [json.loads(result) for _, _, result in before]
+    chosen = [r["value"]["choices"] for res in pre_filled for r in res if r["type"] == "choices"]
+    assert sorted(chosen) == [["diagnosis"], ["diagnosis"], ["tcm"], ["tcm"]]
 
     tasks = task_ids(paths, ProjectSpec(Role.REVIEW, ReviewKind.MCQ))
     real = "dora@clinic.test"

@@ -17,13 +17,21 @@ from typing import Any
 
 import polars as pl
 
+from curation.commands.tasks import declared_tasks
 from curation.errors import CurationError, InputFileError
 from curation.identity import PUBLIC_ID_SCHEME
 from curation.params import Params
 from curation.paths import ProjectPaths
 from curation.release import croissant, gates
 from curation.release.card import plot_specialties, render_card, write_code_lists
-from curation.release.exports import lm_eval, meds_bench, opencompass
+from curation.release.exports import (
+    lm_eval,
+    lm_eval_tasks,
+    meds_bench,
+    meds_bench_tasks,
+    opencompass,
+    opencompass_tasks,
+)
 from curation.release.licenses import hf_license, license_table
 from curation.release.manifest import (
     build_manifest,
@@ -47,6 +55,13 @@ from curation.release.splits import (
 )
 from curation.secrets import deid_salt, salt_id
 from curation.stages.base import ITEM_SCHEMA
+from curation.tasks.contract import TASK_CONFIG_PREFIX
+from curation.tasks.release import (
+    SPLIT_SCHEMA,
+    public_task_frame,
+    split_instances,
+    task_gate_rows,
+)
 from curation.taxonomy import project_taxonomy
 
 _NUMBER = r"(0|[1-9][0-9]*)"
@@ -63,7 +78,8 @@ class ReleaseRefused(CurationError):
 
 # ---------------------------------------------------------------------------------------- split
 def run_split(paths: ProjectPaths, params: Params) -> dict[str, Any]:
-    """data/split.parquet (accepted items + split) and reports/splits.json."""
+    """data/split.parquet (accepted items + split), data/split_tasks.parquet (their task
+    instances that have a reference) and reports/splits.json."""
     if not paths.reviewed.is_file():
         raise InputFileError(
             f"{paths.reviewed.relative_to(paths.root)} does not exist",
@@ -79,6 +95,8 @@ def run_split(paths: ProjectPaths, params: Params) -> dict[str, Any]:
     split, rules = assign(accepted.sort("item_id"), params.split, pinned, test_clusters)
     paths.split.parent.mkdir(parents=True, exist_ok=True)
     split.write_parquet(paths.split, statistics=False)
+    instances, by_task = split_instances(split, declared_tasks(paths))
+    instances.write_parquet(paths.split_tasks, statistics=False)
     status = Counter((r or {}).get("status", "unreviewed") for r in held["review"].to_list())
     counts = dict(split.group_by("split").len().sort("split").iter_rows())
     strata = stratum_shares(split, params.split)
@@ -96,6 +114,7 @@ def run_split(paths: ProjectPaths, params: Params) -> dict[str, Any]:
         "targets": params.split.ratios,
         "strata_off_target": [s for s in strata if s["off_target"]],
         "strata": strata,
+        "tasks": by_task,
     }
     path = paths.report("splits")
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -136,8 +155,11 @@ def version_key(version: str) -> tuple[Any, ...]:
 
 
 def release_frame(release_dir: Path, split: str | None = None) -> pl.DataFrame | None:
+    """The items of a published release (its item configs; task configs are left out)."""
     pattern = f"data/*/{split or '*'}.parquet"
-    files = sorted(release_dir.glob(pattern))
+    files = sorted(
+        f for f in release_dir.glob(pattern) if not f.parent.name.startswith(TASK_CONFIG_PREFIX)
+    )
     if not files:
         return None
     return pl.concat([pl.read_parquet(f) for f in files], how="vertical_relaxed")
@@ -161,6 +183,7 @@ def run_release(
             hint="Run `dvc repro` (the split stage) first.",
         )
     items = pl.read_parquet(paths.split)
+    tasks = pl.read_parquet(paths.split_tasks) if paths.split_tasks.is_file() else None
     earlier = [v for v in versions(paths.releases) if version_key(v) < version_key(version)]
     previous = earlier[-1] if earlier else None
     salt = deid_salt(paths.root)
@@ -171,6 +194,8 @@ def run_release(
     report = gates.GateReport()
     gates.review_gate(items, report)
     gates.phi_gate(items, params.deid.gate_names(), report)  # none when `gate: off`
+    if tasks is not None:  # instances hold item text, cut and joined: screened again
+        gates.phi_gate(task_gate_rows(tasks), params.deid.gate_names(), report)
     gates.schema_gate(items, report)
     gates.stability_gate(items, pinned, report)
     gates.leak_gate(
@@ -192,7 +217,7 @@ def run_release(
     staging = target.parent / f".{target.name}.staging"
     shutil.rmtree(staging, ignore_errors=True)
     try:
-        manifest = _build(paths, params, version, items, staging, previous)
+        manifest = _build(paths, params, version, items, tasks, staging, previous)
         problems = verify(staging, version)
         if problems:
             raise CurationError(
@@ -210,24 +235,37 @@ def _build(
     params: Params,
     version: str,
     items: pl.DataFrame,
+    instances: pl.DataFrame | None,
     out: Path,
     previous: str | None,
 ) -> dict[str, Any]:
-    frame = public_frame(items.select([*ITEM_SCHEMA.names(), "split"]), deid_salt(paths.root))
+    salt = deid_salt(paths.root)
+    frame = public_frame(items.select([*ITEM_SCHEMA.names(), "split"]), salt)
+    tasks = public_task_frame(
+        instances if instances is not None else pl.DataFrame(schema=SPLIT_SCHEMA), salt
+    )
     data_files = []
-    for (config, split), group in sorted(frame.group_by("config", "split")):
-        folder = out / "data" / config
-        folder.mkdir(parents=True, exist_ok=True)
-        rows = group.drop("config").sort("item_id")
-        rows.write_parquet(folder / f"{split}.parquet", statistics=False)
-        rows.write_ndjson(folder / f"{split}.jsonl")
-        data_files.append((config, split, f"data/{config}/{split}.parquet"))
+    for table, key in ((frame, "item_id"), (tasks, "instance_id")):
+        for (config, split), group in sorted(table.group_by("config", "split")):
+            folder = out / "data" / config
+            folder.mkdir(parents=True, exist_ok=True)
+            rows = group.drop("config").sort(key)
+            rows.write_parquet(folder / f"{split}.parquet", statistics=False)
+            rows.write_ndjson(folder / f"{split}.jsonl")
+            data_files.append((config, split, f"data/{config}/{split}.parquet"))
 
-    written = lm_eval.lm_eval(frame, out / "exports", _slug(params.release.name))
+    slug = _slug(params.release.name)
+    written = lm_eval.lm_eval(frame, out / "exports", slug)
     written += opencompass.opencompass(frame, out / "exports")
     written += meds_bench.meds_bench(
         frame, out / "exports", params.release.name, params.release.homepage
     )
+    if tasks.height:
+        written += lm_eval_tasks.lm_eval_tasks(tasks, out / "exports", slug)
+        written += opencompass_tasks.opencompass_tasks(tasks, out / "exports")
+        written += meds_bench_tasks.meds_bench_tasks(
+            tasks, out / "exports", params.release.name, params.release.homepage
+        )
     plot_specialties(frame, out / "specialty_distribution.png")
 
     licenses = sorted(frame["license"].unique().to_list())
@@ -251,7 +289,8 @@ def _build(
     }
     taxonomy = project_taxonomy(paths.root)
     code_lists = write_code_lists(taxonomy, out)  # taxonomy/*.csv: code → zh, en
-    (out / "README.md").write_text(render_card(frame, meta, taxonomy), encoding="utf-8")
+    card = render_card(frame, meta, taxonomy, tasks=tasks)
+    (out / "README.md").write_text(card, encoding="utf-8")
     croissant.write(
         croissant.croissant(
             out, [(c, s, rel, sha256(out / rel)) for c, s, rel in data_files], meta, code_lists
@@ -283,6 +322,8 @@ def _build(
             "built_from": built_from(paths.root, paths.split),
             "configs": sorted(frame["config"].unique().to_list()),
             "counts": {s: int((frame["split"] == s).sum()) for s in SPLITS},
+            "task_configs": sorted(tasks["config"].unique().to_list()),
+            "task_counts": {s: int((tasks["split"] == s).sum()) for s in SPLITS},
             "changes": {k: len(v) for k, v in summary.items() if isinstance(v, list)},
             "previous": previous,
         },

@@ -2,7 +2,8 @@
 
 A contract is a file that decides what the pipeline does and that a project may adapt: the
 clinical specialty taxonomy, the PHI policy, the source licenses, the label maps of the trained
-tagger and the dataset-level expectation suite. MedCurate ships a default of each as package
+tagger, the exam annotations of MCQs (CMExam's medical disciplines and areas of competency) and
+the dataset-level expectation suite. MedCurate ships a default of each as package
 data under ``curation/contracts/``, at the path a project would use (``schemas/phi.yaml`` ships
 as ``curation/contracts/schemas/phi.yaml``), so an installed MedCurate runs without a source
 tree. A project overrides one by putting its own file at that path under its root.
@@ -24,6 +25,7 @@ PHI_POLICY = "schemas/phi.yaml"
 LICENSES = "schemas/licenses.yaml"
 LABEL_MAPS = "schemas/label_maps.yaml"
 EXPECTATIONS = "schemas/expectations/items.yaml"
+EXAM_ANNOTATIONS = "schemas/exam_annotations.yaml"
 ANNOTATION_CONFIGS = "annotation_configs"
 CONTRACTS = {
     TAXONOMY: "the clinical specialty taxonomy",
@@ -31,6 +33,7 @@ CONTRACTS = {
     LICENSES: "the source licenses a release may combine",
     LABEL_MAPS: "source labels mapped onto taxonomy codes (trained tagger)",
     EXPECTATIONS: "the dataset-level validation suite",
+    EXAM_ANNOTATIONS: "the exam annotations of MCQs: medical disciplines, areas of competency",
     f"{ANNOTATION_CONFIGS}/mcq.xml": "the review screen of multiple-choice questions",
     f"{ANNOTATION_CONFIGS}/text.xml": "the review screen of records, dialogues and open questions",
     f"{ANNOTATION_CONFIGS}/instructions.md": "the reviewers' instructions (zh/en)",

@@ -3,8 +3,9 @@ the specialty distribution plot.
 
 The card explains itself: a table of every released column (from the data's own schema, so it
 cannot drift from the files), specialty names in Chinese and English beside their codes, the
-code lists as CSV files under ``taxonomy/``, and each agreement figure with a reading derived
-from conventional bands (Krippendorff for alpha, Landis & Koch for kappa).
+five CMExam annotations of the MCQ configs with their counts per value, the code lists as CSV
+files under ``taxonomy/``, and each agreement figure with a reading derived from conventional
+bands (Krippendorff for alpha, Landis & Koch for kappa).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from typing import Any
 import polars as pl
 import yaml
 
+from curation.exam_annotations import ExamAnnotations, load_exam_annotations
+from curation.release.task_card import TASK_COLUMNS, task_categories, task_configs, task_section
 from curation.taxonomy import Taxonomy, load_taxonomy
 
 TASKS = {
@@ -67,11 +70,21 @@ COLUMNS: dict[str, str] = {
     "Medicine); names in taxonomy/specialties.csv.",
     "disease_group": "ICD-11 chapter of the specialty (e.g. 11, diseases of the circulatory "
     "system); names in taxonomy/icd11_chapters.csv. Null if none.",
+    "discipline": "Medical discipline of a multiple-choice question, as CMExam annotates it: "
+    "clinical_medicine, chinese_materia_medica, pharmacy, public_health, stomatology, "
+    "integrated_tcm_western or tcm; names in taxonomy/medical_disciplines.csv. Pre-filled from the "
+    "source when it has one, confirmed or corrected by physicians. Null for other kinds or when "
+    "not annotated.",
+    "competency": "Area of competency a multiple-choice question tests, as CMExam annotates it: "
+    "basic_knowledge, diagnosis, treatment, public_health_law_ethics or na (not applicable); "
+    "names in taxonomy/competency_areas.csv. Pre-filled from the source when it has one, "
+    "confirmed or corrected by physicians. Null for other kinds or when not annotated.",
     "difficulty": "Physicians' difficulty rating, 1 (easy) to 5 (hard): the reviewers' agreed or "
     "median value, or the adjudicator's. Null if not rated.",
     "review_resolution": "How the physician review was settled: unanimous (all reviewers agreed), "
     "majority, or adjudicated (a senior physician decided a disagreement).",
 }
+COLUMNS |= {k: v for k, v in TASK_COLUMNS.items() if k not in COLUMNS}
 UNDOCUMENTED = "UNDOCUMENTED"
 
 # Code lists shipped under taxonomy/ (relative path → columns); every value is text.
@@ -79,8 +92,14 @@ CODE_LISTS: dict[str, tuple[str, ...]] = {
     "taxonomy/specialties.csv": ("code", "parent", "zh", "en"),
     "taxonomy/icd11_chapters.csv": ("code", "zh", "en"),
     "taxonomy/mlb_dimensions.csv": ("code", "zh", "en"),
+    "taxonomy/medical_disciplines.csv": ("code", "zh", "en"),
+    "taxonomy/competency_areas.csv": ("code", "zh", "en"),
 }
 SPECIALTIES = "taxonomy/specialties.csv"
+EXAM_CODE_LISTS = {  # exam annotation → its code list in a release
+    "discipline": "taxonomy/medical_disciplines.csv",
+    "competency": "taxonomy/competency_areas.csv",
+}
 
 
 def size_category(n: int) -> str:
@@ -90,8 +109,12 @@ def size_category(n: int) -> str:
     return "100K<n<1M"
 
 
-def card_header(frame: pl.DataFrame, meta: dict[str, Any]) -> dict[str, Any]:
-    """The card's YAML: configs/data_files, license, languages, task categories, size."""
+def card_header(
+    frame: pl.DataFrame, meta: dict[str, Any], tasks: pl.DataFrame | None = None
+) -> dict[str, Any]:
+    """The card's YAML: configs/data_files (items', then tasks'), license, languages, task
+    categories, size."""
+    tasks = tasks if tasks is not None else pl.DataFrame(schema={"config": pl.String})
     configs = []
     for config in sorted(frame["config"].unique().to_list()):
         splits = sorted(frame.filter(pl.col("config") == config)["split"].unique().to_list())
@@ -105,10 +128,13 @@ def card_header(frame: pl.DataFrame, meta: dict[str, Any]) -> dict[str, Any]:
         "pretty_name": meta["name"],
         "license": meta["hf_license"],
         "language": sorted(frame["language"].unique().to_list()),
-        "task_categories": sorted({TASKS.get(k, "other") for k in frame["kind"].unique()}),
-        "size_categories": [size_category(frame.height)],
+        "task_categories": sorted(
+            {TASKS.get(k, "other") for k in frame["kind"].unique()}
+            | (task_categories(tasks) if tasks.height else set())
+        ),
+        "size_categories": [size_category(frame.height + tasks.height)],
         "tags": ["medical", "clinical", "benchmark", "medcurate"],
-        "configs": configs,
+        "configs": configs + (task_configs(tasks) if tasks.height else []),
     }
 
 
@@ -152,8 +178,13 @@ def field_table(schema: pl.Schema) -> list[str]:
 
 
 # -------------------------------------------------------------------------------- code lists
-def code_lists(taxonomy: Taxonomy) -> dict[str, list[dict[str, str]]]:
-    """The taxonomy's code lists (specialties, ICD-11 chapters, MLB dimensions) as rows."""
+def code_lists(
+    taxonomy: Taxonomy, exams: ExamAnnotations | None = None
+) -> dict[str, list[dict[str, str]]]:
+    """The code lists as rows: the taxonomy's (specialties, ICD-11 chapters, MLB dimensions) and
+    the exam annotations' (medical disciplines, areas of competency; by default the active
+    project's)."""
+    exams = exams or load_exam_annotations()
     return {
         SPECIALTIES: [
             {"code": s.code, "parent": s.parent or "", "zh": s.zh, "en": s.en}
@@ -165,13 +196,19 @@ def code_lists(taxonomy: Taxonomy) -> dict[str, list[dict[str, str]]]:
         "taxonomy/mlb_dimensions.csv": [
             {"code": d.code, "zh": d.zh, "en": d.en} for d in taxonomy.mlb_dimensions
         ],
+        **{
+            relative: [{"code": e.code, "zh": e.zh, "en": e.en} for e in exams.entries(name)]
+            for name, relative in EXAM_CODE_LISTS.items()
+        },
     }
 
 
-def write_code_lists(taxonomy: Taxonomy, out: Path) -> list[str]:
+def write_code_lists(
+    taxonomy: Taxonomy, out: Path, exams: ExamAnnotations | None = None
+) -> list[str]:
     """taxonomy/*.csv in a release (UTF-8, `\\n` line ends: byte-reproducible); their paths."""
     written = []
-    for relative, rows in code_lists(taxonomy).items():
+    for relative, rows in code_lists(taxonomy, exams).items():
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=CODE_LISTS[relative], lineterminator="\n")
         writer.writeheader()
@@ -231,6 +268,113 @@ def specialty_table(frame: pl.DataFrame, taxonomy: Taxonomy) -> list[str]:
     return lines
 
 
+# ------------------------------------------------------------------------- exam annotations
+DIFFICULTY_NAMES = {
+    1: ("易", "easy"),
+    2: ("较易", "fairly easy"),
+    3: ("中等", "medium"),
+    4: ("较难", "fairly hard"),
+    5: ("难", "hard"),
+}
+
+
+def exam_annotations(
+    taxonomy: Taxonomy, exams: ExamAnnotations
+) -> list[tuple[str, str, str, dict[Any, tuple[str, str]]]]:
+    """CMExam's five annotations of an MCQ: (column, title, where it comes from, value → zh and
+    en name), in CMExam's order; values are listed in the order of these names."""
+    departments = {s.code: (s.zh, s.en) for s in taxonomy.specialties if s.parent is None}
+
+    def names(name: str) -> dict[Any, tuple[str, str]]:
+        return {e.code: (e.zh, e.en) for e in exams.entries(name)}
+
+    return [
+        (
+            "disease_group",
+            "Disease group 疾病分组",
+            "the ICD-11 chapter of the item's specialty (`taxonomy/icd11_chapters.csv`)",
+            {c.code: (c.zh, c.en) for c in taxonomy.icd11_chapters},
+        ),
+        (
+            "department_code",
+            "Clinical department 临床科室",
+            "the first-level department of the specialty, tagged and confirmed or corrected by "
+            f"physicians (`{SPECIALTIES}`)",
+            departments,
+        ),
+        (
+            "discipline",
+            "Medical discipline 医学学科",
+            "from the source when it has one, confirmed or corrected by physicians "
+            f"(`{EXAM_CODE_LISTS['discipline']}`)",
+            names("discipline"),
+        ),
+        (
+            "competency",
+            "Area of competency 能力领域",
+            "from the source when it has one, confirmed or corrected by physicians "
+            f"(`{EXAM_CODE_LISTS['competency']}`)",
+            names("competency"),
+        ),
+        (
+            "difficulty",
+            "Difficulty 难度",
+            "the physicians' rating, 1 (easy) to 5 (hard)",
+            dict(DIFFICULTY_NAMES),
+        ),
+    ]
+
+
+def value_table(frame: pl.DataFrame, column: str, names: dict[Any, tuple[str, str]]) -> list[str]:
+    """Items per value of a column and config: known values in the order of `names`, then
+    unknown ones, then the items without a value."""
+    configs = sorted(frame["config"].unique().to_list())
+    counts = {(v, c): n for v, c, n in frame.group_by(column, "config").len().iter_rows()}
+    present = {v for v, _ in counts}
+    values = [v for v in names if v in present]
+    values += sorted((v for v in present if v is not None and v not in names), key=str)
+    values += [None] if None in present else []
+    lines = [
+        f"| {column} | 中文 | English | " + " | ".join(configs) + " | total |",
+        "|---|---|---|" + "---:|" * (len(configs) + 1),
+    ]
+    for value in values:
+        if value is None:
+            zh, en = "未标注", "not annotated"
+        else:
+            zh, en = names.get(value, ("—", "unknown"))
+        row = [counts.get((value, c), 0) for c in configs]
+        shown = "—" if value is None else value
+        lines.append(f"| {shown} | {zh} | {en} | " + " | ".join(map(str, row)) + f" | {sum(row)} |")
+    return lines
+
+
+def exam_annotation_section(
+    frame: pl.DataFrame, taxonomy: Taxonomy, exams: ExamAnnotations
+) -> list[str]:
+    """The five CMExam annotations of the MCQ configs, each with its items per value and config
+    (nothing when the release has no MCQs)."""
+    mcq = frame.filter(pl.col("kind") == "mcq")
+    if mcq.is_empty():
+        return []
+    annotations = exam_annotations(taxonomy, exams)
+    configs = ", ".join(f"`{c}`" for c in sorted(mcq["config"].unique().to_list()))
+    lines = [
+        "## Exam annotations (CMExam)",
+        "",
+        f"The multiple-choice questions ({configs}) carry the five annotations of CMExam "
+        "(Liu et al., 2023), as columns:",
+        "",
+        *[f"* {title} (`{column}`): {origin}." for column, title, origin, _ in annotations],
+        "",
+        "Items per value, over all splits:",
+        "",
+    ]
+    for column, title, _, names in annotations:
+        lines += [f"### {title} (`{column}`)", "", *value_table(mcq, column, names), ""]
+    return lines
+
+
 # -------------------------------------------------------------------------------- agreement
 # Krippendorff (2004, Content Analysis, 2nd ed., p. 241): rely on variables with alpha >= .800,
 # draw tentative conclusions from .667 <= alpha < .800, discard the rest.
@@ -249,6 +393,8 @@ LABELLED = {
     "specialty": "specialty labels (specialty_code)",
     "answer": "answer keys",
     "difficulty": "difficulty ratings",
+    "discipline": "medical disciplines (discipline)",
+    "competency": "areas of competency (competency)",
 }
 HIGH_RAW_AGREEMENT = 0.9
 
@@ -351,10 +497,19 @@ def agreement_section(agreement: dict[str, Any]) -> list[str]:
 
 
 # ------------------------------------------------------------------------------------- card
-def render_card(frame: pl.DataFrame, meta: dict[str, Any], taxonomy: Taxonomy | None = None) -> str:
-    """README.md of a release (`frame`: the released rows with their `config` column)."""
+def render_card(
+    frame: pl.DataFrame,
+    meta: dict[str, Any],
+    taxonomy: Taxonomy | None = None,
+    exams: ExamAnnotations | None = None,
+    tasks: pl.DataFrame | None = None,
+) -> str:
+    """README.md of a release (`frame`: the released rows with their `config` column; `tasks`:
+    the released task instances, with theirs; the taxonomy and exam annotations default to the
+    active project's)."""
     taxonomy = taxonomy or load_taxonomy()
-    header = yaml.safe_dump(card_header(frame, meta), allow_unicode=True, sort_keys=False)
+    exams = exams or load_exam_annotations()
+    header = yaml.safe_dump(card_header(frame, meta, tasks), allow_unicode=True, sort_keys=False)
     lines = [
         "---",
         header.rstrip(),
@@ -393,7 +548,7 @@ def render_card(frame: pl.DataFrame, meta: dict[str, Any], taxonomy: Taxonomy | 
         "",
         "The code lists behind the coded columns ship with the release, with Chinese and English "
         "names: " + ", ".join(f"`{p}`" for p in CODE_LISTS) + f" (taxonomy {taxonomy.version}, "
-        f"built on the {taxonomy.source}).",
+        f"built on the {taxonomy.source}; exam annotations {exams.version}: {exams.source}).",
         "",
         "## Statistics",
         "",
@@ -411,6 +566,8 @@ def render_card(frame: pl.DataFrame, meta: dict[str, Any], taxonomy: Taxonomy | 
         "",
         "![specialty distribution per split](specialty_distribution.png)",
         "",
+        *exam_annotation_section(frame, taxonomy, exams),
+        *(task_section(tasks, meta["version"]) if tasks is not None else []),
         "## Physician review",
         "",
         "Every item was reviewed by physicians in Label Studio; disagreements were adjudicated "

@@ -15,6 +15,7 @@ import yaml
 from curation import __version__
 from curation.models import SCHEMA_VERSION
 from curation.release.splits import SPLITS
+from curation.tasks.contract import TASK_CONFIG_PREFIX
 
 MANIFEST = "manifest.json"
 CHECKSUM = "manifest.sha256"  # the manifest's own checksum, a `sha256sum -c` line
@@ -191,14 +192,17 @@ def recomputed_fields(release_dir: Path) -> tuple[list[tuple[str, Any, str]], li
     croissant.json's checksums (of every file it lists; every data parquet must be listed) and
     CHANGELOG.md's table."""
     problems = []
-    frames, digests = [], {}
+    frames, task_frames, digests = [], [], {}
     for path in sorted(release_dir.glob("data/*/*.parquet")):
         relative = path.relative_to(release_dir).as_posix()
         digests[relative] = sha256(path)
         try:
             frame = pl.read_parquet(path)
             stray = frame.filter(pl.col("split") != path.stem).height
-            frames.append(frame.select(pl.col("split", "source", "license").cast(pl.String)))
+            is_task = path.parent.name.startswith(TASK_CONFIG_PREFIX)
+            (task_frames if is_task else frames).append(
+                frame.select(pl.col("split", "source", "license").cast(pl.String))
+            )
         except (OSError, pl.exceptions.PolarsError):
             problems.append(f"{relative}: not a release data file (unreadable or columns missing)")
             continue
@@ -213,13 +217,19 @@ def recomputed_fields(release_dir: Path) -> tuple[list[tuple[str, Any, str]], li
             problems.append(f"{twin.relative_to(release_dir).as_posix()}: differs from {relative}")
     data = pl.concat(frames) if frames else None
     counts = dict.fromkeys(SPLITS, 0)
+    task_counts = dict.fromkeys(SPLITS, 0)
     sources: list[tuple[Any, ...]] = []
     if data is not None:
         counts.update(data.group_by("split").len().iter_rows())
         sources = sorted(data.select("source", "license").unique().iter_rows(), key=str)
+    if task_frames:
+        task_counts.update(pl.concat(task_frames).group_by("split").len().iter_rows())
+    configs = sorted({name.split("/")[1] for name in digests})
     fields = [
-        ("configs", sorted({name.split("/")[1] for name in digests}), "data/"),
+        ("configs", [c for c in configs if not c.startswith(TASK_CONFIG_PREFIX)], "data/"),
         ("counts", counts, "data/"),
+        ("task_configs", [c for c in configs if c.startswith(TASK_CONFIG_PREFIX)], "data/"),
+        ("task_counts", task_counts, "data/"),
         ("sources", sources, "data/"),
     ]
     croissant = _read_json(release_dir / "croissant.json")
@@ -266,6 +276,10 @@ def _field_problems(release_dir: Path, manifest: dict[str, Any], version: str | 
         fields.insert(0, ("version", version, "the requested version"))
     for field, value, origin in fields:
         stated = manifest.get(field)
+        if field.startswith("task_") and stated is None and not any(
+            value.values() if isinstance(value, dict) else value
+        ):
+            continue  # a release made before task configs existed, and without any
         if field == "sources" and isinstance(stated, list):
             stated = sorted(
                 ((s.get("source"), s.get("license")) for s in stated if isinstance(s, dict)),

@@ -3,8 +3,9 @@
 Internal fields stay out of a release: provenance (raw file paths, record keys), physicians'
 identities and raw labels, tagger runners-up. Ids are released as :func:`identity.public_id`
 (``item_id`` and ``cluster_id`` alike): the internal id hashes the record key without a
-secret. What a benchmark user needs stays: the text, the answer, the specialty placement, the
-difficulty, how the review decided, the license.
+secret. What a benchmark user needs stays: the text, the answer, the specialty placement, CMExam's
+five exam annotations of an MCQ (disease group, department, medical discipline, area of
+competency, difficulty), how the review decided, the license.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ PUBLIC_COLUMNS = [
     "specialty_code",
     "department_code",
     "disease_group",
+    "discipline",
+    "competency",
     "difficulty",
     "review_resolution",
 ]
@@ -64,6 +67,8 @@ def public_frame(items: pl.DataFrame, salt: bytes) -> pl.DataFrame:
             specialty_code=tags.struct.field("specialty_code"),
             department_code=tags.struct.field("department_code"),
             disease_group=tags.struct.field("disease_group"),
+            discipline=review.struct.field("discipline"),
+            competency=review.struct.field("competency"),
             difficulty=review.struct.field("difficulty"),
             review_resolution=review.struct.field("resolution"),
             item_id=public("item_id"),

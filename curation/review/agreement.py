@@ -1,9 +1,10 @@
 """Inter-rater agreement of physician reviews, per field, overall / per specialty / per annotator.
 
-Per field (verdict, specialty, answer key: nominal; difficulty: ordinal): Krippendorff's alpha
-(any number of raters, missing ratings allowed), Fleiss' kappa (over the items rated by the most
-common number of raters), Cohen's kappa for every rater pair sharing enough items (quadratic
-weights for the ordinal field), and the observed share of items on which all raters agree.
+Per field (verdict, specialty, answer key and, for MCQs, CMExam's medical discipline and area of
+competency: nominal; difficulty: ordinal): Krippendorff's alpha (any number of raters, missing
+ratings allowed), Fleiss' kappa (over the items rated by the most common number of raters),
+Cohen's kappa for every rater pair sharing enough items (quadratic weights for the ordinal
+field), and the observed share of items on which all raters agree.
 
 Confidence intervals are percentile bootstraps over items, seeded (the report is reproducible).
 A bootstrap resample is a vector of item weights, so every statistic is computed from weighted
@@ -30,6 +31,8 @@ FIELDS: dict[str, str] = {
     "specialty": "nominal",
     "answer": "nominal",
     "difficulty": "ordinal",
+    "discipline": "nominal",
+    "competency": "nominal",
 }
 CHUNK = 100  # resamples computed together (memory: CHUNK × items)
 

@@ -3,7 +3,9 @@
 One template per review kind (``mcq.xml`` for multiple-choice questions, ``text.xml`` for
 records, dialogues and open questions). Marked comments in a template are filled here:
 ``@specialty-choices`` (a searchable department → specialty tree from
-``schemas/specialties.yaml``), ``@phi-labels`` from ``schemas/phi.yaml``, ``@reject-reasons``
+``schemas/specialties.yaml``), ``@phi-labels`` from ``schemas/phi.yaml``,
+``@discipline-choices`` and ``@competency-choices`` (CMExam's medical disciplines and areas of
+competency, one choice each, from ``schemas/exam_annotations.yaml``), ``@reject-reasons``
 (the reasons of the item's kind, :data:`REASONS_BY_KIND`, sent with each task), ``@edit-fields``
 (one box per field of the item, pre-filled with its current text, :data:`EDIT_GROUPS`) and, for
 adjudication projects only, ``@adjudication-panel`` (all reviews side by side).
@@ -24,6 +26,7 @@ from xml.sax.saxutils import quoteattr
 
 from curation.contracts import contract_path
 from curation.deid.policy import load_policy
+from curation.exam_annotations import EXAM_FIELDS, ExamAnnotations, project_exam_annotations
 from curation.models import Kind
 from curation.taxonomy import Taxonomy, project_taxonomy
 
@@ -71,6 +74,8 @@ MISSING_LABELS: dict[str, str] = {
     "verdict": "no verdict 未选择结论",
     "reject_reason": "rejected without a reason 拒绝但未填写原因",
     "corrected_answer": "key marked wrong without the correct answer 标记答案错误但未选正确答案",
+    "discipline": "a medical discipline that is not on the list 医学学科不在列表中",
+    "competency": "an area of competency that is not on the list 能力领域不在列表中",
 }
 """What an incomplete review lacks (an annotation made through the API or an older config)."""
 
@@ -79,6 +84,8 @@ FIELD_LABELS: dict[str, str] = {
     "specialty": "specialty 专科",
     "answer": "answer key 答案",
     "difficulty": "difficulty 难度",
+    "discipline": "medical discipline 医学学科",
+    "competency": "area of competency 能力领域",
     "edited_text": "edited text 修改后的文本",
     "context": "case / record 病例",
     "question": "question 题干",
@@ -268,6 +275,19 @@ def _specialty_tree(taxonomy: Taxonomy) -> str:
     return "\n".join(node(s.code, 0) for s in taxonomy.specialties if s.parent is None)
 
 
+def exam_choices(exams: ExamAnnotations, name: str) -> str:
+    """One single choice among the codes of an exam annotation (discipline, competency), each
+    shown in English and Chinese, stored as its code."""
+    inner = "\n".join(
+        f"      <Choice value={quoteattr(e.choice)} alias={quoteattr(e.code)}/>"
+        for e in exams.entries(name)
+    )
+    return (
+        f'<Choices name="{name}" toName="text" choice="single-radio" showInline="true">\n'
+        f"{inner}\n    </Choices>"
+    )
+
+
 def _edit_fields(kind: ReviewKind) -> str:
     """One pre-filled box per field of the item (see :class:`EditGroup`)."""
     blocks = []
@@ -289,7 +309,9 @@ def render_config(kind: ReviewKind, role: Role = Role.REVIEW, root: Path | None 
     template = _config_file(root, f"{kind.value}.xml").read_text(encoding="utf-8")
     taxonomy = project_taxonomy(root)
     policy = load_policy(root)
+    exams = project_exam_annotations(root)
     blocks = {
+        **{f"{name}-choices": exam_choices(exams, name) for name in EXAM_FIELDS},
         "specialty-choices": (
             '<Taxonomy name="specialty" toName="text" maxUsages="1" '
             'placeholder="Search or choose 搜索或选择专科…" minWidth="100%">\n'

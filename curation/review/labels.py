@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from curation.exam_annotations import EXAM_FIELDS, ExamAnnotations, load_exam_annotations
 from curation.review.configs import edit_control, edited_field
 from curation.review.tasks import from_utf16
 from curation.taxonomy import Taxonomy
@@ -24,6 +25,8 @@ class ReviewLabels:
     answer_check: str | None = None  # correct | wrong (MCQs)
     corrected_answer: tuple[str, ...] = ()
     difficulty: int | None = None
+    discipline: str | None = None  # MCQs: a code of schemas/exam_annotations.yaml (CMExam)
+    competency: str | None = None  # MCQs: a code of schemas/exam_annotations.yaml (CMExam)
     edited_text: str | None = None  # whole-text edit (the single edit box of older configs)
     comment: str | None = None
     phi: tuple[tuple[int, int, str], ...] = field(default=())  # code points in the review text
@@ -50,7 +53,9 @@ class ReviewLabels:
         The label configs require a verdict, a reason for a rejection and the correct answer
         for a key marked wrong; annotations made through the API or with an older config may
         still lack them: 'verdict', 'reject_reason', 'corrected_answer' (not for a rejection,
-        which settles the item whatever the answer).
+        which settles the item whatever the answer). A discipline or competency that is not a
+        code of the exam annotations (another config, the API) is no valid value either:
+        'discipline', 'competency'. Leaving them out is allowed (no opinion).
         """
         out = []
         if self.verdict is None:
@@ -59,6 +64,13 @@ class ReviewLabels:
             out.append("reject_reason")
         if self.answer_check == "wrong" and not self.corrected_answer and self.verdict != "reject":
             out.append("corrected_answer")
+        if self.discipline is not None or self.competency is not None:
+            exams = load_exam_annotations()
+            out += [
+                name
+                for name in EXAM_FIELDS
+                if getattr(self, name) is not None and not exams.is_code(name, getattr(self, name))
+            ]
         return tuple(out)
 
     def changed_edits(self, current: Mapping[str, str | None]) -> tuple[tuple[str, str], ...]:
@@ -83,12 +95,16 @@ def parse_result(
     result: list[dict[str, Any]],
     text: str,
     fields: Mapping[str, str | None] | None = None,
+    exams: ExamAnnotations | None = None,
 ) -> ReviewLabels:
     """Read one annotation's result list (text: the task's review text, for PHI offsets).
 
     Edit boxes count only with the verdict *accept with edits* (every box is submitted, edited
     or not). `fields` (field → the text its box was pre-filled with, :func:`tasks.edit_fields`
     of the task data), when given, drops boxes left as they were; the merge drops them anyway.
+    Discipline and competency are read as codes of `exams` (by default the active project's
+    exam annotations), whatever spelling the config used; a value that is none is kept as
+    given, so that the review is incomplete (:attr:`ReviewLabels.missing`), not silently empty.
     """
     values: dict[str, Any] = {}
     phi = []
@@ -125,6 +141,12 @@ def parse_result(
             for name, text in edits
             if fields.get(name) is None or normal_text(text) != normal_text(fields[name])
         ]
+    exam: dict[str, str | None] = {}
+    for name in EXAM_FIELDS:
+        given = _first(values.get(name))
+        if given is not None:
+            exams = exams or load_exam_annotations()
+            exam[name] = exams.code_of(name, given) or given
     return ReviewLabels(
         annotator=annotator,
         verdict=verdict if verdict in VERDICTS else None,
@@ -133,6 +155,8 @@ def parse_result(
         answer_check=_first(values.get("answer_check")),
         corrected_answer=tuple(sorted(values.get("corrected_answer", ()))),
         difficulty=values.get("difficulty"),
+        discipline=exam.get("discipline"),
+        competency=exam.get("competency"),
         edited_text=values.get("edited_text"),
         comment=values.get("comment"),
         phi=tuple(sorted(phi)),
@@ -193,6 +217,10 @@ def to_result(
         out.append(choices("answer_check", [labels.answer_check]))
     if labels.corrected_answer:
         out.append(choices("corrected_answer", labels.corrected_answer))
+    for name in EXAM_FIELDS:
+        value = getattr(labels, name)
+        if value:
+            out.append(choices(name, [value]))
     if labels.difficulty is not None:
         out.append(
             {

@@ -3,13 +3,18 @@
 An item is *pending* until it has `required_reviews` reviews. Then each decisive field is
 settled by its reviewers: *unanimous*, or by a *majority* (a value's share of the reviewers who
 gave one exceeds `majority`). A decisive field no value wins sends the item to *adjudication*,
-where a senior physician's decision is final. A rejection settles the item: the other fields do
-not matter then. PHI marked by anyone is masked (privacy needs no majority).
+where a senior physician's decision is final. A field that is not decisive takes the most common
+value (difficulty: the lower median) and never blocks; by default that is the difficulty and
+CMExam's medical discipline and area of competency of an MCQ, whose values are the codes of
+``schemas/exam_annotations.yaml`` (any other value makes the review incomplete). A rejection
+settles the item: the other fields do not matter then. PHI marked by anyone is masked (privacy
+needs no majority).
 
 An incomplete review — no verdict, a rejection without a reason, a key marked wrong without the
-correct answer (the label configs require them; the API and older configs do not) — decides
-nothing: with enough reviews the item goes to adjudication, its ``disagreements`` naming what is
-missing (``incomplete:reject_reason``…). An incomplete adjudication leaves it there.
+correct answer (the label configs require them; the API and older configs do not), a discipline
+or competency that is not on the list — decides nothing: with enough reviews the item goes to
+adjudication, its ``disagreements`` naming what is missing (``incomplete:reject_reason``…). An
+incomplete adjudication leaves it there.
 Edits are per field (``question``, ``options.1``…): reviewers who accept with edits must not
 change one field differently (``edit:<field>``); edits of different fields add up.
 """
@@ -24,16 +29,20 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from curation.exam_annotations import load_exam_annotations
 from curation.review.labels import ReviewLabels, normal_text
 
 
 class Decisive(StrEnum):
-    """Fields on which reviewers must agree (or be outvoted) for a final decision."""
+    """The fields a review settles; those in `decisive_fields` must be agreed on (or outvoted)
+    for a final decision."""
 
     VERDICT = "verdict"
     SPECIALTY = "specialty"
     ANSWER = "answer"
     DIFFICULTY = "difficulty"
+    DISCIPLINE = "discipline"
+    COMPETENCY = "competency"
 
 
 class Status(StrEnum):
@@ -90,6 +99,8 @@ class Decision:
     specialty: str | None = None
     answer: tuple[str, ...] | None = None
     difficulty: int | None = None
+    discipline: str | None = None
+    competency: str | None = None
     reject_reasons: tuple[str, ...] = ()
     edited_text: str | None = None
     edits: tuple[tuple[str, str], ...] = ()  # (field, new text), the fields' current text differs
@@ -112,13 +123,18 @@ def _winner(values: Sequence[Hashable | None], majority: float) -> tuple[bool, o
 
 
 def field_value(labels: ReviewLabels, name: Decisive, key: list[str]) -> Hashable | None:
-    """One reviewer's value of a decisive field."""
+    """One reviewer's value of a decisive field (an unknown discipline or competency: None)."""
     if name == Decisive.VERDICT:
         return labels.verdict
     if name == Decisive.SPECIALTY:
         return labels.specialty
     if name == Decisive.ANSWER:
         return labels.answer(key) if key else None
+    if name in (Decisive.DISCIPLINE, Decisive.COMPETENCY):
+        value = getattr(labels, name.value)
+        if value is None:
+            return None
+        return value if load_exam_annotations().is_code(name.value, value) else None
     return labels.difficulty
 
 
@@ -176,6 +192,8 @@ def decide(
         specialty=settled.get(Decisive.SPECIALTY),  # type: ignore[arg-type]
         answer=settled.get(Decisive.ANSWER),  # type: ignore[arg-type]
         difficulty=settled.get(Decisive.DIFFICULTY),  # type: ignore[arg-type]
+        discipline=settled.get(Decisive.DISCIPLINE),  # type: ignore[arg-type]
+        competency=settled.get(Decisive.COMPETENCY),  # type: ignore[arg-type]
         reject_reasons=_reasons(reviews) if verdict == "reject" else (),
         edited_text=edit,
         edits=edits,
@@ -241,6 +259,8 @@ def _from_adjudication(
         specialty=None if rejected else pick(Decisive.SPECIALTY),  # type: ignore[arg-type]
         answer=None if rejected else pick(Decisive.ANSWER),  # type: ignore[arg-type]
         difficulty=None if rejected else pick(Decisive.DIFFICULTY),  # type: ignore[arg-type]
+        discipline=None if rejected else pick(Decisive.DISCIPLINE),  # type: ignore[arg-type]
+        competency=None if rejected else pick(Decisive.COMPETENCY),  # type: ignore[arg-type]
         reject_reasons=final.reject_reasons if rejected else (),
         edited_text=final.edited_text if verdict == "accept_with_edits" else None,
         edits=final.edits if verdict == "accept_with_edits" else (),

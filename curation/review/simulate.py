@@ -6,8 +6,11 @@ account's own token, in bulk (a few requests per physician and project, not one 
 annotation). Label Studio Community's REST API creates users without a password or
 token, so demo physicians join through the organization's invite link, as real physicians do.
 Reviewers agree with the pre-annotations except for a configurable share of disagreements; the
-senior demo physician settles adjudication tasks. Refuses to touch a server holding annotations
-by anyone else. Every choice is seeded by item and account: reruns give the same annotations.
+senior demo physician settles adjudication tasks. On MCQs they also give CMExam's medical
+discipline and area of competency: the source's when the task pre-selects one, else a plausible
+one read from the question's words (:func:`plausible_exam_labels`). Refuses to touch a server
+holding annotations by anyone else. Every choice is seeded by item and account: reruns give the
+same annotations.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from typing import Any
 import httpx
 
 from curation.errors import CurationError
+from curation.exam_annotations import EXAM_FIELDS, ExamAnnotations, load_exam_annotations
 from curation.review.configs import ALL_PROJECTS, ProjectSpec, Role, reasons_for
 from curation.review.connection import Connection, with_retries
 from curation.review.labels import ReviewLabels, to_result
@@ -76,6 +80,39 @@ def _form(web: httpx.Client, path: str, email: str, password: str) -> bool:
     return web.get("/api/current-user/whoami").status_code == 200
 
 
+# Words that make a demo physician place an MCQ (the first list that matches wins)
+EXAM_WORDS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
+    "discipline": (
+        ("stomatology", ("牙", "口腔", "龋", "tooth", "dental", "periodont")),
+        ("public_health", ("流行病", "疫苗", "筛查", "公共卫生", "epidemiolog", "vaccin")),
+        ("pharmacy", ("药代", "药动学", "剂量", "pharmacokinetic", "dosage")),
+        ("tcm", ("中医", "辨证", "舌苔", "脉象")),
+    ),
+    "competency": (
+        ("public_health_law_ethics", ("伦理", "法律", "知情同意", "ethic", "consent")),
+        ("diagnosis", ("诊断", "检查", "鉴别", "diagnos", "most likely", "finding")),
+        ("treatment", ("治疗", "首选", "用药", "处理", "treat", "manage", "therapy")),
+    ),
+}
+EXAM_DEFAULTS = {"discipline": "clinical_medicine", "competency": "basic_knowledge"}
+
+
+def plausible_exam_labels(data: dict[str, Any], exams: ExamAnnotations) -> dict[str, str]:
+    """Discipline and competency a demo physician gives an MCQ task: the pre-selected source
+    label (``<name>_code``), else the first code whose words the task's text holds, else
+    clinical medicine / basic knowledge (a code the project's list lacks is skipped)."""
+    text = str(data.get("text") or "").lower()
+    out = {}
+    for name in EXAM_FIELDS:
+        codes = exams.codes(name)
+        found = [code for code, terms in EXAM_WORDS[name] if any(t in text for t in terms)]
+        for code in (data.get(f"{name}_code"), *found, EXAM_DEFAULTS[name], codes[0]):
+            if code in codes:
+                out[name] = code
+                break
+    return out
+
+
 @dataclass(frozen=True)
 class Simulation:
     """How the demo physicians behave."""
@@ -101,9 +138,12 @@ def reviewer_labels(
         "answer_check": "correct" if mcq else None,
         "difficulty": shared.randint(1, 5),
     }
+    exams = load_exam_annotations()
+    if mcq:
+        labels.update(plausible_exam_labels(data, exams))
     if rng.random() < sim.disagreement:
         what = rng.choice(
-            ["verdict", "specialty", "answer", "difficulty"]
+            ["verdict", "specialty", "answer", "difficulty", *EXAM_FIELDS]
             if mcq
             else ["verdict", "specialty", "difficulty"]
         )
@@ -112,6 +152,9 @@ def reviewer_labels(
             labels["reject_reasons"] = (rng.choice(sorted(reasons_for(data.get("kind", "")))),)
         elif what == "specialty":
             labels["specialty"] = rng.choice([c for c in specialties if c != labels["specialty"]])
+        elif what in EXAM_FIELDS:
+            others = [c for c in exams.codes(what) if c != labels.get(what)]
+            labels[what] = rng.choice(others) if others else labels.get(what)
         elif what == "answer":
             key = [x.strip() for x in (data.get("answer_key") or "").split(",")]
             offered = [o["alias"] for o in data.get("answer_options") or []] or list("ABCD")
@@ -124,14 +167,18 @@ def reviewer_labels(
 
 
 def adjudicator_labels(task: dict[str, Any], specialties: list[str]) -> ReviewLabels:
-    """The senior demo physician: accepts with the suggested specialty and the answer key."""
+    """The senior demo physician: accepts with the suggested specialty and the answer key (and,
+    on MCQs, the source's or a plausible discipline and competency)."""
     data = task["data"]
+    mcq = data.get("kind") == "mcq"
+    exam = plausible_exam_labels(data, load_exam_annotations()) if mcq else {}
     return ReviewLabels(
         annotator=SENIOR,
         verdict="accept",
         specialty=data.get("specialty_code") or specialties[0],
-        answer_check="correct" if data.get("kind") == "mcq" else None,
+        answer_check="correct" if mcq else None,
         difficulty=3,
+        **exam,
     )
 
 

@@ -7,6 +7,11 @@ fields, one by one, pre-fill the edit boxes (``edit_*`` task data, see
 :data:`curation.review.configs.EDIT_GROUPS`): a physician corrects an option or a dialogue turn
 where it stands. Label Studio counts text offsets in UTF-16 code units; items count code points:
 the conversion happens here and nowhere else.
+
+Pre-annotations: the tagger's specialty, the de-identifier's PHI marks and, for MCQs, the
+CMExam medical discipline and area of competency a source gives as labels (``discipline`` and
+``competency`` in sources.yaml ``fields.labels``), read as codes of
+``schemas/exam_annotations.yaml``; a value that is none is not pre-selected.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from curation.exam_annotations import EXAM_FIELDS, ExamAnnotations, load_exam_annotations
 from curation.models import Kind
 from curation.review.configs import (
     EDIT_GROUPS,
@@ -179,10 +185,31 @@ def model_version(item: dict[str, Any]) -> str:
     return f"{tagger}+{deid}"
 
 
-def build_task(item: dict[str, Any], taxonomy: Taxonomy, shown_id: str) -> dict[str, Any]:
+def source_exam_labels(item: dict[str, Any], exams: ExamAnnotations) -> dict[str, str]:
+    """The exam annotations an item's source gives (discipline, competency → code); a label
+    whose value is no code, name or alias of the list is left out."""
+    out: dict[str, str] = {}
+    for label in item.get("source_labels") or []:
+        name = label.get("name")
+        if name in EXAM_FIELDS and name not in out:
+            code = exams.code_of(name, label.get("value"))
+            if code is not None:
+                out[name] = code
+    return out
+
+
+def build_task(
+    item: dict[str, Any],
+    taxonomy: Taxonomy,
+    shown_id: str,
+    exams: ExamAnnotations | None = None,
+) -> dict[str, Any]:
     """One Label Studio task (data + one prediction) for an item, with its content hash.
 
     The task names the item by `shown_id` (its public id: see :mod:`curation.review.ids`).
+    An MCQ whose source gives a discipline or competency gets it pre-selected, and as
+    ``discipline_code`` / ``competency_code`` in the data (`exams`: by default the active
+    project's exam annotations).
     """
     layout = compose(item)
     tags = item.get("tags") or {}
@@ -219,6 +246,21 @@ def build_task(item: dict[str, Any], taxonomy: Taxonomy, shown_id: str) -> dict[
                 "value": {"taxonomy": [specialty_path(taxonomy, code)]},
             }
         )
+    if ReviewKind.of(item["kind"]) == ReviewKind.MCQ:
+        given = source_exam_labels(item, exams or load_exam_annotations())
+        for name in EXAM_FIELDS:
+            if (value := given.get(name)) is None:
+                continue
+            data[f"{name}_code"] = value
+            result.append(
+                {
+                    "id": name,
+                    "from_name": name,
+                    "to_name": "text",
+                    "type": "choices",
+                    "value": {"choices": [value]},
+                }
+            )
     for i, mark in enumerate((item.get("phi") or {}).get("marks") or []):
         span = layout.from_field(mark["field"], mark["start"], mark["end"])
         if span is None:

@@ -1,9 +1,11 @@
 """Review merge: apply physicians' final decisions to the curated items.
 
 Rejected items go to quarantine (``review_rejected``, with the reasons); accepted edits, corrected
-answer keys and specialties are applied; PHI that a physician marked is masked with the policy's
-placeholder, and every edited field passes the full de-identifier first (``screen_edit``), and
-loses any value a physician marked as PHI. Edits are per field (the question, each option, the
+answer keys and specialties are applied; the difficulty and, for MCQs, CMExam's medical
+discipline and area of competency (codes of ``schemas/exam_annotations.yaml``) are recorded in
+the review; PHI that a physician marked is masked with the policy's placeholder, and every
+edited field passes the full de-identifier first (``screen_edit``), and loses any value a
+physician marked as PHI. Edits are per field (the question, each option, the
 explanation, each dialogue turn…): the edit boxes come pre-filled with the field's text, so only
 a box whose text differs from the item's is an edit; older annotations hold one whole-text edit
 (``edited_text``). Edits made on another version of the text than the item's send the item to
@@ -181,6 +183,8 @@ def _review_record(decision: Decision, found: ItemReviews, key: list[str]) -> di
             "specialty_code": labels.specialty,
             "answer_labels": list(labels.answer(key) or []) if key else [],
             "difficulty": labels.difficulty,
+            "discipline": labels.discipline,
+            "competency": labels.competency,
             "reject_reasons": list(labels.reject_reasons),
             "phi_marks": len(labels.phi),
             "edited": bool(labels.edited_text or labels.edits),
@@ -194,6 +198,8 @@ def _review_record(decision: Decision, found: ItemReviews, key: list[str]) -> di
         "specialty_code": decision.specialty,
         "answer_labels": list(decision.answer or []),
         "difficulty": decision.difficulty,
+        "discipline": decision.discipline,
+        "competency": decision.competency,
         "reject_reasons": list(decision.reject_reasons),
         "disagreements": list(decision.disagreements),
         "labels": [label(r, "reviewer") for r in found.reviews]

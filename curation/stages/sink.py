@@ -95,7 +95,10 @@ class RowGroupWriter:
         self.path.unlink(missing_ok=True)
 
 
-def read_batches(src: Path, batch_size: int) -> Iterator[pl.DataFrame]:
-    """The items of a parquet file in batches of `batch_size` rows (streamed from disk)."""
-    for batch in pq.ParquetFile(src).iter_batches(batch_size=batch_size):
+def read_batches(
+    src: Path, batch_size: int, columns: list[str] | None = None
+) -> Iterator[pl.DataFrame]:
+    """The items of a parquet file in batches of `batch_size` rows (streamed from disk), with
+    only `columns` when given."""
+    for batch in pq.ParquetFile(src).iter_batches(batch_size=batch_size, columns=columns):
         yield pl.from_arrow(pa.Table.from_batches([batch]))  # type: ignore[misc]

@@ -28,3 +28,17 @@ def mcq_prompt(row: dict[str, Any]) -> str:
     parts.append(row["question"] or "")
     parts += [f"{o['label']}. {o['text']}" for o in row["options"]]
     return "\n".join(parts)
+
+
+def task_key(task: str, language: str) -> str:
+    """The id of one task in one language across exports: the task id when it already ends
+    with ``_<language>`` (``triage_zh``), else ``<task>_<language>``. It depends on nothing but
+    the pair, so it is the same in every release."""
+    return task if task.endswith(f"_{language}") else f"{task}_{language}"
+
+
+def require_columns(frame: Any, columns: list[str], what: str) -> None:
+    """Fail with the missing column names when ``frame`` lacks one of ``columns``."""
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{what}: the frame lacks column(s) {', '.join(missing)}")

@@ -180,6 +180,7 @@ def meds_bench(
             )
             written.append(f"exports/meds_bench/{path}")
     if summary:
+        folder.mkdir(parents=True, exist_ok=True)
         (folder / "README.md").write_text(_readme(summary), encoding="utf-8")
         written.append("exports/meds_bench/README.md")
     return written

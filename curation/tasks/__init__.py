@@ -1,0 +1,1 @@
+"""Evaluable tasks built from items: declarations (``tasks.yaml``), instances, release rows."""
