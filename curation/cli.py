@@ -146,13 +146,16 @@ def schema(
 @user_errors
 def status(root: RootOption = Path(".")) -> None:
     """Show what every stage kept, quarantined and merged (from reports/)."""
-    from curation.commands.status import accounting_table, load_reports
+    from curation.commands.status import accounting_table, load_reports, tasks_table
 
     paths = ProjectPaths(root)
     reports = load_reports(paths)
     if not reports:
         raise CurationError("no stage reports yet", hint="Run `dvc repro` first.")
     Console().print(accounting_table(reports))
+    tasks = tasks_table(paths)
+    if tasks is not None:
+        Console().print(tasks)
     splits = paths.report("splits")
     if splits.is_file():
         import json

@@ -17,7 +17,7 @@ step "project setup (salt, Label Studio login in .env)" curate init
 mkdir -p .labelstudio
 curate labelstudio up > .labelstudio/demo-up.log 2>&1 &
 server=$!
-step "ingest → deid → validate → tag → dedup" dvc repro
+step "ingest → deid → validate → tag → dedup → tasks" dvc repro
 server_started() {
   local rc=0
   wait "$server" || rc=$?
@@ -25,10 +25,13 @@ server_started() {
   return $rc
 }
 step "local Label Studio on 127.0.0.1 (started beside dvc repro)" server_started
+step "tasks of tasks.yaml" curate tasks
 step "pre-annotated review queue" curate review push
+step "task instances to physicians (one project per output type)" curate tasks push
 step "DEMO ONLY: simulated physicians review every item" curate review simulate
+step "DEMO ONLY: simulated physicians check and write task references" curate tasks simulate
 step "pin their work (review.snapshot += 1)" curate review snapshot
-step "pull, agreement, merge" dvc repro
+step "pull, agreement, merge (items and task instances)" dvc repro
 step "disagreements → adjudication project" curate review adjudicate
 step "DEMO ONLY: the senior physician decides" curate review simulate --adjudication
 step "pin the adjudications" curate review snapshot
@@ -46,5 +49,6 @@ printf '%s\n' "${steps[@]}"
 printf '%5d s  total\n\n' "$SECONDS"
 echo "Release: releases/1.0.0 (card: releases/1.0.0/README.md). Load it with:"
 echo "  .venv/bin/python -c \"from datasets import load_dataset; print(load_dataset('parquet', data_files={'test': 'releases/1.0.0/data/mcq_zh/test.parquet'}))\""
+echo "  .venv/bin/python -c \"from datasets import load_dataset; print(load_dataset('releases/1.0.0', 'task_triage_zh'))\""
 echo "Label Studio is running at $(curate labelstudio status 2>&1 | head -1 | sed 's/: .*//')"
 echo "log in with LABEL_STUDIO_USERNAME / LABEL_STUDIO_PASSWORD from .env; stop it with: curate labelstudio down"

@@ -166,3 +166,19 @@ def test_editing_one_source_reruns_only_its_branch(pipeline: Path) -> None:
         assert "ingest@exam_zh" not in status and "ingest@notes_en" not in status
     finally:
         path.write_text(original)
+
+
+def test_editing_one_task_rebuilds_only_that_task(pipeline: Path) -> None:
+    path = pipeline / "tasks.yaml"
+    original = path.read_text(encoding="utf-8")
+    data = yaml.safe_load(original)
+    data["tasks"]["diagnosis"]["instruction"]["en"] = "State the diagnoses."
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    try:
+        status = sh(pipeline, "dvc", "status")
+        assert "tasks@diagnosis" in status
+        others = [t for t in data["tasks"] if t != "diagnosis"]
+        assert others and not [t for t in others if f"tasks@{t}" in status]
+        assert "dedup" not in status and "ingest@" not in status
+    finally:
+        path.write_text(original, encoding="utf-8")

@@ -362,3 +362,20 @@ def test_the_stage_without_curated_items_names_the_command(tmp_path: Path) -> No
     assert result.exit_code == 1 and "curate dedup" in result.output
     result = CliRunner().invoke(app, ["tasks", "build", "nope", "--root", str(tmp_path)])
     assert result.exit_code == 1 and "unknown task(s) nope" in result.output
+
+
+def test_an_explanation_task_reads_the_question_options_and_key() -> None:
+    spec = task(
+        family="explanation",
+        draws_from={"kinds": ["mcq"]},
+        input={"from": "text", "with_answer": True},
+        reference={"derived": {"field": "explanation"}},
+    )
+    row = make_item("q1", answer=["B"]) | {"explanation": "头痛见于偏头痛。"}
+    got = outcomes(spec, [row, make_item("q2")])
+    first, second = got.values()
+    assert first["input"] == (
+        "下列哪项是急性心肌梗死最常见的症状？\nA. 胸痛\nB. 头痛\nC. 腹泻\nD. 皮疹\n答案：B"
+    )
+    assert first["reference"] == "头痛见于偏头痛。"
+    assert second == NotEligible.REFERENCE_MISSING  # no explanation

@@ -17,7 +17,7 @@ from typing import Any
 
 import polars as pl
 
-from curation.commands.tasks import declared_tasks
+from curation.commands.tasks import declared_tasks, reviewed_instances
 from curation.errors import CurationError, InputFileError
 from curation.identity import PUBLIC_ID_SCHEME
 from curation.params import Params
@@ -95,7 +95,7 @@ def run_split(paths: ProjectPaths, params: Params) -> dict[str, Any]:
     split, rules = assign(accepted.sort("item_id"), params.split, pinned, test_clusters)
     paths.split.parent.mkdir(parents=True, exist_ok=True)
     split.write_parquet(paths.split, statistics=False)
-    instances, by_task = split_instances(split, declared_tasks(paths))
+    instances, by_task = split_instances(split, declared_tasks(paths), reviewed_instances(paths))
     instances.write_parquet(paths.split_tasks, statistics=False)
     status = Counter((r or {}).get("status", "unreviewed") for r in held["review"].to_list())
     counts = dict(split.group_by("split").len().sort("split").iter_rows())

@@ -47,3 +47,31 @@ def accounting_table(reports: list[StageReport]) -> Table:
             reasons,
         )
     return table
+
+
+def tasks_table(paths: ProjectPaths) -> Table | None:
+    """Per task: items in = instances + not eligible (by reason), and what the split released
+    (None before any task was built)."""
+    reports = sorted((paths.root / "reports" / "tasks").glob("*.json"))
+    if not reports:
+        return None
+    splits = paths.report("splits")
+    released = (
+        json.loads(splits.read_text(encoding="utf-8")).get("tasks", {}) if splits.is_file() else {}
+    )
+    table = Table(title="Tasks (items in = instances + not eligible)")
+    for col in ("task", "in", "instances", "not eligible", "reasons", "released"):
+        table.add_column(col, justify="right" if col in ("in", "instances") else "left")
+    for path in reports:
+        r = json.loads(path.read_text(encoding="utf-8"))
+        reasons = "\n".join(f"{k} {v}" for k, v in r["not_eligible_by_reason"].items())
+        out = released.get(r["task"], {})
+        table.add_row(
+            r["task"],
+            str(r["items_in"]),
+            str(r["instances"]),
+            str(r["not_eligible"]),
+            reasons,
+            ", ".join(f"{k} {v}" for k, v in out.get("by_split", {}).items()) or "-",
+        )
+    return table

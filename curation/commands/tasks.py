@@ -32,6 +32,9 @@ ITEM_COLUMNS = (
     "language",
     "license",
     "context",
+    "question",
+    "options",
+    "answer_labels",
     "turns",
     "source_labels",
     "explanation",
@@ -143,3 +146,14 @@ def chosen_tasks(tasks: dict[str, TaskSpec], names: list[str] | None) -> dict[st
         known = ", ".join(tasks) or "none"
         raise ConfigError(f"unknown task(s) {', '.join(unknown)}; tasks.yaml declares: {known}")
     return {n: tasks[n] for n in names}
+
+
+def reviewed_instances(paths: ProjectPaths) -> pl.DataFrame | None:
+    """Every task's reviewed instances (``curate tasks merge``), or None before any."""
+    from curation.tasks.layout import reviewed_dir
+
+    folder = reviewed_dir(paths)
+    files = sorted(folder.glob("*.parquet")) if folder.is_dir() else []
+    if not files:
+        return None
+    return pl.concat([pl.read_parquet(f) for f in files], how="vertical_relaxed")

@@ -37,6 +37,11 @@ CONTRACTS = {
     f"{ANNOTATION_CONFIGS}/mcq.xml": "the review screen of multiple-choice questions",
     f"{ANNOTATION_CONFIGS}/text.xml": "the review screen of records, dialogues and open questions",
     f"{ANNOTATION_CONFIGS}/instructions.md": "the reviewers' instructions (zh/en)",
+    f"{ANNOTATION_CONFIGS}/task_free_text.xml": "the review screen of free-text task instances",
+    f"{ANNOTATION_CONFIGS}/task_label.xml": "the review screen of label task instances",
+    f"{ANNOTATION_CONFIGS}/task_spans.xml": "the review screen of span task instances",
+    f"{ANNOTATION_CONFIGS}/task_fields.xml": "the review screen of structured-field task instances",
+    f"{ANNOTATION_CONFIGS}/task_instructions.md": "the task reviewers' instructions (zh/en)",
 }
 # Modules whose cached values derive from contracts (word lists built from the taxonomy, taggers)
 _DERIVED = ("curation.deid", "curation.tagging")

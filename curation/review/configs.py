@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, Protocol
 from xml.sax.saxutils import quoteattr
 
 from curation.contracts import contract_path
@@ -214,12 +214,36 @@ class Role(StrEnum):
     ADJUDICATION = "adjudication"
 
 
+class ManagedProject(Protocol):
+    """What :class:`~curation.review.projects.ReviewServer` needs to know of a project it
+    manages: its title, label config, instructions and overlap, and the task data key that
+    names what a task shows (``item_id``; ``instance_id`` for task projects)."""
+
+    @property
+    def key(self) -> str: ...
+
+    @property
+    def task_key(self) -> str: ...
+
+    @property
+    def description(self) -> str: ...
+
+    def title(self, project_name: str) -> str: ...
+
+    def label_config(self, root: Path | None) -> str: ...
+
+    def instructions(self, root: Path | None) -> str: ...
+
+    def maximum_annotations(self, overlap: int) -> int: ...
+
+
 @dataclass(frozen=True)
 class ProjectSpec:
-    """One Label Studio project MedCurate manages."""
+    """One item review project MedCurate manages (a :class:`ManagedProject`)."""
 
     role: Role
     kind: ReviewKind
+    task_key: ClassVar[str] = "item_id"
 
     def title(self, project_name: str) -> str:
         """The project title (Label Studio allows 50 characters)."""
@@ -230,8 +254,39 @@ class ProjectSpec:
     def key(self) -> str:
         return f"{self.role.value}/{self.kind.value}"
 
+    @property
+    def description(self) -> str:
+        return (
+            f"MedCurate {self.role.value} ({self.kind.value}) — managed by `curate review`; "
+            "do not rename."
+        )
+
+    def label_config(self, root: Path | None) -> str:
+        return render_config(self.kind, self.role, root)
+
+    def instructions(self, root: Path | None) -> str:
+        return instructions(root)
+
+    def maximum_annotations(self, overlap: int) -> int:
+        """Physicians per task: `overlap` for review, one for adjudication."""
+        return 1 if self.role == Role.ADJUDICATION else overlap
+
 
 ALL_PROJECTS = tuple(ProjectSpec(role, kind) for role in Role for kind in ReviewKind)
+
+TASKS_ROLE = "tasks"
+TASK_PROJECT_LABELS: dict[str, str] = {
+    "free_text": "free text",
+    "label": "label",
+    "spans": "spans",
+    "fields": "fields",
+}
+"""Output type (:class:`curation.tasks.contract.OutputType`) → its task project's title word."""
+
+
+def task_project_title(project_name: str, output_type: str) -> str:
+    """The title of the project reviewing task instances of one output type (≤ 50 chars)."""
+    return f"{project_name[:24]} · {TASKS_ROLE} · {TASK_PROJECT_LABELS[output_type]}"
 
 
 def specialty_choice(taxonomy: Taxonomy, code: str) -> str:
@@ -349,14 +404,15 @@ def render_config(kind: ReviewKind, role: Role = Role.REVIEW, root: Path | None 
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
 
 
-def instructions(root: Path | None = None) -> str:
-    """The bilingual reviewer instructions shown in every project, as HTML.
+def instructions(root: Path | None = None, name: str = "instructions.md") -> str:
+    """The bilingual reviewer instructions shown in every project (`name`: the file under
+    ``annotation_configs/``; task projects have their own), as HTML.
 
     ``instructions.md`` is Markdown (CommonMark, through markdown-it-py, which rich already
     brings); raw HTML in it is escaped. A line break inside a paragraph is a space — none between
     two Chinese characters — so wrapped source lines read as one sentence.
     """
-    text = _config_file(root, "instructions.md").read_text(encoding="utf-8")
+    text = _config_file(root, name).read_text(encoding="utf-8")
     body = _markdown().render(text).rstrip()
     return f'<style>{INSTRUCTIONS_CSS}</style>\n<div class="mc-instructions">\n{body}\n</div>'
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from curation.errors import CurationError
-from curation.review.configs import ProjectSpec, instructions, render_config
+from curation.review.configs import ManagedProject
 from curation.review.connection import Connection, with_retries
 
 T = TypeVar("T")
@@ -60,25 +60,22 @@ class ReviewServer:
         return self._client
 
     # ----------------------------------------------------------------- projects
-    def find(self, spec: ProjectSpec) -> int | None:
+    def find(self, spec: ManagedProject) -> int | None:
         """The id of a managed project, if it exists."""
         title = spec.title(self.project_name)
         projects = self.call(lambda: list(self.client.projects.list()), "listing projects")
         return next((p.id for p in projects if p.title == title), None)
 
-    def ensure(self, spec: ProjectSpec, overlap: int) -> int:
+    def ensure(self, spec: ManagedProject, overlap: int) -> int:
         """Create the project, or bring its label config and overlap up to date."""
-        config = render_config(spec.kind, spec.role, self.root)
-        overlap = 1 if spec.role.value == "adjudication" else overlap
         settings = {
-            "label_config": config,
-            "maximum_annotations": overlap,
-            "expert_instruction": instructions(self.root),
+            "label_config": spec.label_config(self.root),
+            "maximum_annotations": spec.maximum_annotations(overlap),
+            "expert_instruction": spec.instructions(self.root),
             "show_instruction": True,
             "show_skip_button": False,
             "show_overlap_first": True,
-            "description": f"MedCurate {spec.role.value} ({spec.kind.value}) — managed by "
-            "`curate review`; do not rename.",
+            "description": spec.description,
         }
         project_id = self.find(spec)
         if project_id is None:
@@ -122,30 +119,35 @@ class ReviewServer:
         return self.call(snapshot, f"exporting project {project_id}")
 
     def copies(
-        self, project_id: int, aliases: Mapping[str, str] | None = None
+        self, project_id: int, aliases: Mapping[str, str] | None = None, key: str = "item_id"
     ) -> dict[str, list[dict[str, Any]]]:
         """item_id → the exported tasks of that item in a project, oldest first.
 
         `aliases` maps an older id of an item (the internal id tasks carried before public ids)
-        to the id its tasks carry now, so that both name one item.
+        to the id its tasks carry now, so that both name one item. `key`: the task data field
+        naming what a task shows (``instance_id`` in task projects).
         """
         aliases = aliases or {}
         found: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for task in sorted(self.export(project_id), key=lambda t: t["id"]):
             data = task.get("data") or {}
-            if "item_id" in data:
-                found[aliases.get(data["item_id"], data["item_id"])].append(task)
+            if key in data:
+                found[aliases.get(data[key], data[key])].append(task)
         return dict(found)
 
     def existing(
-        self, project_id: int, aliases: Mapping[str, str] | None = None
+        self, project_id: int, aliases: Mapping[str, str] | None = None, key: str = "item_id"
     ) -> dict[str, tuple[int, str, str]]:
         """item_id → (task id, task hash, id it carries) of each item's oldest task."""
-        copies = self.copies(project_id, aliases)
-        return {item_id: _entry(tasks[0]) for item_id, tasks in copies.items()}
+        copies = self.copies(project_id, aliases, key)
+        return {item_id: _entry(tasks[0], key) for item_id, tasks in copies.items()}
 
     def repair(
-        self, project_id: int, report: UpsertReport, aliases: Mapping[str, str] | None = None
+        self,
+        project_id: int,
+        report: UpsertReport,
+        aliases: Mapping[str, str] | None = None,
+        key: str = "item_id",
     ) -> dict[str, tuple[int, str, str]]:
         """Delete the extra tasks of an item nobody worked on; return :meth:`existing`.
 
@@ -153,8 +155,8 @@ class ReviewServer:
         (counted in ``duplicates_kept``; the snapshot merges their reviews by item_id).
         """
         kept: dict[str, tuple[int, str, str]] = {}
-        for item_id, tasks in self.copies(project_id, aliases).items():
-            kept[item_id] = _entry(tasks[0])
+        for item_id, tasks in self.copies(project_id, aliases, key).items():
+            kept[item_id] = _entry(tasks[0], key)
             for extra in tasks[1:]:
                 if self._remove_unworked(extra["id"]):
                     report.duplicates_removed += 1
@@ -187,14 +189,15 @@ class ReviewServer:
     # ------------------------------------------------------------------ upsert
     def upsert(
         self,
-        spec: ProjectSpec,
+        spec: ManagedProject,
         tasks: Sequence[dict[str, Any]],
         overlap: int,
         batch_size: int,
         advance: Callable[[int], None] = lambda n: None,
         aliases: Mapping[str, str] | None = None,
     ) -> UpsertReport:
-        """Create missing tasks and update changed ones, keyed on data.item_id.
+        """Create missing tasks and update changed ones, keyed on data.item_id (the spec's
+        ``task_key``: data.instance_id in task projects).
 
         Idempotent: Label Studio does not deduplicate imports, so what the project holds is read
         first (duplicates found are repaired), and read again before retrying a batch whose
@@ -204,14 +207,15 @@ class ReviewServer:
         (see :meth:`copies`) is that item's task: its data, id included, is updated in place,
         so its annotations stay with it.
         """
+        key = spec.task_key
         project_id = self.ensure(spec, overlap)
         report = UpsertReport(spec.key, project_id)
-        existing = self.repair(project_id, report, aliases)
-        queued = {t["data"]["item_id"] for t in tasks}
+        existing = self.repair(project_id, report, aliases, key)
+        queued = {t["data"][key] for t in tasks}
         report.on_server_only = sum(1 for item_id in existing if item_id not in queued)
         new, changed = [], []
         for task in tasks:
-            item = task["data"]["item_id"]
+            item = task["data"][key]
             if item not in existing:
                 new.append(task)
                 continue
@@ -223,15 +227,15 @@ class ReviewServer:
         advance(report.unchanged)
         for start in range(0, len(new), batch_size):
             batch = new[start : start + batch_size]
-            report.created += self._import(project_id, batch, report, aliases)
+            report.created += self._import(project_id, batch, report, aliases, key)
             advance(len(batch))
         for task in changed:
-            task_id = existing[task["data"]["item_id"]][0]
+            task_id = existing[task["data"][key]][0]
             self._update(task_id, task)
             report.updated += 1
             advance(1)
         if new:
-            self.repair(project_id, report, aliases)
+            self.repair(project_id, report, aliases, key)
         return report
 
     def _import(
@@ -240,6 +244,7 @@ class ReviewServer:
         batch: list[dict],
         report: UpsertReport,
         aliases: Mapping[str, str] | None,
+        key: str = "item_id",
     ) -> int:
         state = {"retry": False}
 
@@ -247,8 +252,8 @@ class ReviewServer:
             todo = batch
             if state["retry"]:  # the last attempt may have landed: import only what is missing
                 report.retries += 1
-                have = self.existing(project_id, aliases)
-                todo = [t for t in batch if t["data"]["item_id"] not in have]
+                have = self.existing(project_id, aliases, key)
+                todo = [t for t in batch if t["data"][key] not in have]
             state["retry"] = True
             if todo:
                 self.client.projects.import_tasks(project_id, request=todo)
@@ -258,7 +263,8 @@ class ReviewServer:
 
     def _update(self, task_id: int, task: dict[str, Any]) -> None:
         def attempt() -> None:
-            self.client.tasks.update(str(task_id), data=task["data"])
+            meta = {"meta": task["meta"]} if "meta" in task else {}
+            self.client.tasks.update(str(task_id), data=task["data"], **meta)
             for old in self.client.predictions.list(task=task_id):
                 self.client.predictions.delete(old.id)
             for prediction in task.get("predictions", []):
@@ -267,6 +273,6 @@ class ReviewServer:
         self.call(attempt, f"updating task {task_id}")
 
 
-def _entry(task: dict[str, Any]) -> tuple[int, str, str]:
+def _entry(task: dict[str, Any], key: str = "item_id") -> tuple[int, str, str]:
     """(task id, task hash, the item id it carries) of an exported task."""
-    return task["id"], task["data"].get("task_hash", ""), task["data"]["item_id"]
+    return task["id"], task["data"].get("task_hash", ""), task["data"][key]

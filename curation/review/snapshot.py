@@ -5,6 +5,12 @@ managed project. It is a DVC stage pinned by ``review.snapshot`` in params.yaml:
 work enters ``dvc repro`` only when a maintainer bumps that number (0 means no review yet, and
 needs no server). The file is normalized (sorted, no server timestamps) and holds, per task,
 the item id, the hash of what was shown, and each annotation's annotator and parsed labels.
+
+Task projects (``<project> · tasks · <output type>``, see :mod:`curation.tasks.review`) are
+exported into the same file, under ``task_projects``: per task the (public) instance id, what
+was pre-filled and where it came from, and each annotation's values by control name
+(:func:`task_values`), read by ``curate tasks merge``. The key is left out when the server has
+no task project, so a snapshot of item review alone is what it was before tasks existed.
 """
 
 from __future__ import annotations
@@ -16,10 +22,16 @@ from pathlib import Path
 from typing import Any
 
 from curation.errors import InputFileError
-from curation.review.configs import ALL_PROJECTS, ProjectSpec, Role
+from curation.review.configs import (
+    ALL_PROJECTS,
+    TASK_PROJECT_LABELS,
+    ProjectSpec,
+    Role,
+    task_project_title,
+)
 from curation.review.labels import ReviewLabels, parse_result
 from curation.review.projects import ReviewServer
-from curation.review.tasks import edit_fields
+from curation.review.tasks import edit_fields, from_utf16
 
 FORMAT = "medcurate-review-snapshot/1"
 
@@ -41,7 +53,82 @@ def pull(server: ReviewServer, snapshot: int) -> dict[str, Any]:
                 "tasks": sorted(tasks, key=lambda t: t["item_id"]),
             }
         )
-    return {"format": FORMAT, "snapshot": snapshot, "projects": projects}
+    document = {"format": FORMAT, "snapshot": snapshot, "projects": projects}
+    if found := task_projects(server, users):
+        document["task_projects"] = found
+    return document
+
+
+def task_projects(server: ReviewServer, users: dict[int, str]) -> list[dict[str, Any]]:
+    """Every task project of the server's project family, normalized (none: [])."""
+    titles = {task_project_title(server.project_name, t): t for t in TASK_PROJECT_LABELS}
+    listed = server.call(lambda: list(server.client.projects.list()), "listing projects")
+    out = []
+    for project in sorted(listed, key=lambda p: (p.title, p.id)):
+        output_type = titles.get(project.title)
+        if output_type is None:
+            continue
+        tasks = [_instance_task(t, users) for t in server.export(project.id)]
+        out.append(
+            {
+                "output_type": output_type,
+                "project_id": project.id,
+                "tasks": sorted(tasks, key=lambda t: (t["instance_id"] or "", t["task_id"])),
+            }
+        )
+    return out
+
+
+def _instance_task(task: dict[str, Any], users: dict[int, str]) -> dict[str, Any]:
+    data = task.get("data") or {}
+    meta = task.get("meta") or {}
+    text = data.get("input") or ""
+    annotations = []
+    for ann in sorted(task.get("annotations") or [], key=lambda a: a["id"]):
+        who = ann.get("completed_by")
+        who_id = who.get("id") if isinstance(who, dict) else who
+        entry: dict[str, Any] = {
+            "annotator": users.get(who_id, f"user-{who_id}"),
+            "annotation_id": ann["id"],
+            "values": task_values(ann.get("result") or [], text),
+        }
+        if ann.get("was_cancelled"):
+            entry["cancelled"] = True
+        annotations.append(entry)
+    return {
+        "instance_id": data.get("instance_id"),
+        "task_id": task["id"],
+        "task": data.get("task"),
+        "output_type": data.get("output_type"),
+        "task_hash": data.get("task_hash"),
+        "input_hash": data.get("input_hash"),
+        "prefill": data.get("prefill"),
+        "prefill_origin": meta.get("draft_origin") or data.get("prefill_origin"),
+        "annotations": annotations,
+    }
+
+
+def task_values(result: list[dict[str, Any]], text: str) -> dict[str, Any]:
+    """One annotation of a task project as plain values by control name: choices → their
+    values (aliases where the config gives them), text boxes → their text, labelled regions of
+    the input → sorted ``[start, end, label]`` in code points of `text`."""
+    values: dict[str, Any] = {}
+    spans: dict[str, list[list[Any]]] = {}
+    for region in result:
+        name, value = str(region.get("from_name")), region.get("value") or {}
+        if "start" in value and "end" in value:
+            labels = next((v for k, v in value.items() if k.endswith("labels") and v), None)
+            if labels:
+                start = from_utf16(text, int(value["start"]))
+                end = from_utf16(text, int(value["end"]))
+                spans.setdefault(name, []).append([start, end, str(labels[0])])
+        elif "choices" in value:
+            values[name] = [str(c) for c in value["choices"]]
+        elif "text" in value:
+            lines = value["text"] if isinstance(value["text"], list) else [value["text"]]
+            values[name] = "\n".join(str(x) for x in lines)
+    values.update({name: sorted(found) for name, found in spans.items()})
+    return values
 
 
 def empty(snapshot: int = 0) -> dict[str, Any]:

@@ -203,10 +203,21 @@ def _check_drawn(spec: TaskSpec, item: dict[str, Any]) -> None:
         raise Ineligible(NotEligible.LANGUAGE_NOT_DECLARED, f"language {item['language']}")
 
 
-def _whole_text(item: dict[str, Any]) -> str:
+ANSWER_LINE = {"zh": "答案：", "en": "Answer: "}
+
+
+def _whole_text(item: dict[str, Any], with_answer: bool = False) -> str:
+    """A record's text, a dialogue's turns, or an MCQ's case, stem and options (and key)."""
     if item.get("turns"):
         return render_turns(item["turns"])
-    return item.get("context") or ""
+    if item["kind"] != "mcq":
+        return item.get("context") or ""
+    parts = [p for p in (item.get("context"), item.get("question")) if p]
+    parts += [f"{o['label']}. {o['text']}" for o in item.get("options") or []]
+    if with_answer and item.get("answer_labels"):
+        line = ANSWER_LINE.get(item["language"], ANSWER_LINE["en"])
+        parts.append(line + ",".join(item["answer_labels"]))
+    return "\n".join(parts)
 
 
 def _derived_reference(spec: TaskSpec, item: dict[str, Any]) -> str | None:
@@ -252,7 +263,8 @@ def _input(spec: TaskSpec, item: dict[str, Any]) -> str:
     removed = [*how.remove_sections]
     if spec.reference.derived and spec.reference.derived.section:
         removed += spec.reference.derived.section
-    return drop_sections(_whole_text(item), removed) if removed else _whole_text(item).strip()
+    whole = _whole_text(item, how.with_answer)
+    return drop_sections(whole, removed) if removed else whole.strip()
 
 
 def _draft(spec: TaskSpec, item: dict[str, Any]) -> tuple[str | None, str | None]:

@@ -57,7 +57,9 @@ class InputSpec(_Strict):
     * ``sections``: only the named sections of a record (heading and body), in text order;
     * ``dialogue``: the first ``max_turns`` turns whose speaker is one of ``speakers``.
 
-    ``remove_sections`` are cut from a ``text`` input; a reference section is always cut.
+    ``remove_sections`` are cut from a ``text`` input; a reference section is always cut. The
+    text of a multiple-choice question is its case, stem and options; ``with_answer`` adds its
+    key (an explanation task explains a given answer).
     """
 
     source: Literal["text", "sections", "dialogue"] = Field("text", alias="from")
@@ -66,6 +68,7 @@ class InputSpec(_Strict):
     speakers: list[Speaker] = Field(default_factory=lambda: ["patient", "doctor", "other"])
     max_turns: int | None = Field(None, ge=1)
     max_chars: int = Field(20000, ge=1, description="Longer inputs are not eligible.")
+    with_answer: bool = Field(False, description="text of an MCQ: add its answer key")
 
     @model_validator(mode="after")
     def _shape(self) -> InputSpec:
