@@ -88,6 +88,7 @@ def release(
     where = output or paths.releases / action_or_version
     console.print(
         f"release {action_or_version} written to {where}: {manifest['counts']} items in "
-        f"{len(manifest['configs'])} configs; changes vs {manifest['previous'] or 'nothing'}: "
-        f"{manifest['changes']}"
+        f"{len(manifest['configs'])} configs, {sum(manifest['task_counts'].values())} task "
+        f"instances in {len(manifest['task_configs'])} task configs; changes vs "
+        f"{manifest['previous'] or 'nothing'}: {manifest['changes']}"
     )
