@@ -20,7 +20,9 @@ tasks_app = typer.Typer(
         "`curate tasks` lists the declared tasks; `curate tasks build` builds their instances "
         "(DVC stage tasks@TASK). Physician review of instances: `curate tasks drafts import` "
         "(optional model drafts) → `curate tasks push` → physicians review → `curate review "
-        "snapshot` → `dvc repro` (review_pull → task_merge → split)."
+        "snapshot` → `dvc repro` (review_pull → task_merge → split). Disputed instances: "
+        "`curate tasks adjudicate` → the senior physician decides → `curate review snapshot` → "
+        "`dvc repro`."
     ),
     invoke_without_command=True,
 )
@@ -150,6 +152,49 @@ def tasks_push(
         console.print("no instances to push (build them with `dvc repro`)")
 
 
+@tasks_app.command("adjudicate")
+@user_errors
+def tasks_adjudicate(
+    names: Annotated[
+        list[str] | None,
+        typer.Argument(help="Tasks to adjudicate (default: every task).", show_default=False),
+    ] = None,
+    root: RootOption = Path("."),
+    wait: WaitOption = DEFAULT_WAIT,
+) -> None:
+    """Send disputed task instances to a senior physician (every review shown beside them).
+
+    Reads data/tasks/reviewed/<task>.parquet (status needs_adjudication) of the last `dvc
+    repro` and upserts those instances into "<project> · task adjudication · free text | label
+    | spans | fields", one annotation each: the review screen, pre-filled as the reviewers saw
+    it, with each reviewer's verdict and answer. Idempotent, like `curate tasks push`. The
+    senior physician's decision is final once a later snapshot is pulled and merged.
+    """
+    from curation.commands.tasks import chosen_tasks, declared_tasks
+    from curation.review.connection import Connection
+    from curation.tasks.adjudication import run_task_adjudicate
+
+    paths = ProjectPaths(root)
+    tasks = chosen_tasks(declared_tasks(paths), names)
+    with progress() as bar:
+        job = bar.add_task("task adjudication queue", total=None)
+        reports = run_task_adjudicate(
+            paths,
+            _params(root),
+            tasks,
+            lambda n: bar.advance(job, n),
+            lambda n: bar.update(job, total=n),
+            wait,
+            console.print,
+        )
+    for r in reports:
+        console.print(_upserted(r))
+    if reports:
+        console.print(f"the senior physician adjudicates at {Connection.from_project(root).url}")
+    else:
+        console.print("no disputed task instances to adjudicate")
+
+
 drafts_app = typer.Typer(
     help=(
         "Model drafts of task answers, made by any model run elsewhere: import them (screened "
@@ -237,7 +282,9 @@ def tasks_merge(root: RootOption = Path(".")) -> None:
     Per instance: final (its reference: what the physicians agreed on), pending (fewer than
     review.required_reviews reviews), needs_adjudication (they disagree, or a review is
     incomplete: e.g. fields that are not valid JSON for the task's schema) or rejected (a
-    majority found it wrong or not answerable). reports/tasks_review.json: counts and
+    majority found it wrong or not answerable). A complete adjudication (`curate tasks
+    adjudicate`) decides: final or rejected, resolution adjudicated; an incomplete one leaves
+    the instance needs_adjudication. reports/tasks_review.json: counts, adjudication and
     agreement per task and family (kappa on labels and verdicts, span F1, share of pre-filled
     answers accepted unchanged, edit distance between physicians).
     """
@@ -246,6 +293,9 @@ def tasks_merge(root: RootOption = Path(".")) -> None:
     report = run_task_merge(ProjectPaths(root), _params(root))
     for task, figures in report["tasks"].items():
         console.print(f"{task}: {figures['instances']} instances, {figures['by_status']}")
+    adjudication = report["adjudication"]
+    if adjudication["queued"] or adjudication["awaiting"]:
+        console.print(f"adjudication: {adjudication}")
     console.print("report: reports/tasks_review.json")
 
 
@@ -253,6 +303,13 @@ def tasks_merge(root: RootOption = Path(".")) -> None:
 @user_errors
 def tasks_simulate(
     root: RootOption = Path("."),
+    adjudication: Annotated[
+        bool,
+        typer.Option(
+            "--adjudication",
+            help="Act as the senior physician on the task adjudication projects instead.",
+        ),
+    ] = False,
     reviewers: Annotated[int, typer.Option(help="Demo reviewer accounts.")] = 3,
     reject: Annotated[float, typer.Option(help="Share of instances both reject.")] = 0.05,
     correct: Annotated[
@@ -267,16 +324,27 @@ def tasks_simulate(
 
     Accounts are dr.demo.<n>@medcurate.invalid (as `curate review simulate`). Mostly they
     accept the pre-filled answer; some instances they correct, a few they reject, and now and
-    then one departs from the other. Refuses to run on a server holding anyone else's
-    annotations; deterministic, and a rerun adds nothing.
+    then one departs from the other. With --adjudication, dr.demo.senior@… settles every open
+    adjudication task, taking one reviewer's answer or the pre-fill. Refuses to run on a server
+    holding anyone else's annotations; deterministic, and a rerun adds nothing.
     """
     from curation.tasks.review import server_for
-    from curation.tasks.simulate import TaskSimulation, simulate_tasks
+    from curation.tasks.simulate import (
+        TaskSimulation,
+        simulate_task_adjudication,
+        simulate_tasks,
+    )
 
     params = _params(root)
     server = server_for(ProjectPaths(root), params)
     sim = TaskSimulation(reviewers, reject, correct, disagreement, seed)
     with progress() as bar:
-        job = bar.add_task("simulating task review", total=None)
-        counts = simulate_tasks(server, sim, params.review.overlap, lambda n: bar.advance(job, n))
+        if adjudication:
+            job = bar.add_task("simulating task adjudication", total=None)
+            counts = simulate_task_adjudication(server, sim, lambda n: bar.advance(job, n))
+        else:
+            job = bar.add_task("simulating task review", total=None)
+            counts = simulate_tasks(
+                server, sim, params.review.overlap, lambda n: bar.advance(job, n)
+            )
     console.print(f"{counts['annotations']} new annotations on {counts['tasks']} tasks")

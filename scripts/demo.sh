@@ -34,6 +34,8 @@ step "pin their work (review.snapshot += 1)" curate review snapshot
 step "pull, agreement, merge (items and task instances)" dvc repro
 step "disagreements → adjudication project" curate review adjudicate
 step "DEMO ONLY: the senior physician decides" curate review simulate --adjudication
+step "disputed task instances → task adjudication projects" curate tasks adjudicate
+step "DEMO ONLY: the senior physician settles disputed task instances" curate tasks simulate --adjudication
 step "pin the adjudications" curate review snapshot
 step "merge the adjudications, split train/dev/test" dvc repro
 step "status" curate status

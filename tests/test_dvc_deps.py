@@ -42,6 +42,7 @@ def dvc_stages(root: Path = PROJECT_ROOT) -> dict[str, dict[str, Any]]:
     """Every stage of dvc.yaml; a `foreach` stage once per source (or task of tasks.yaml), as
     `name@key`."""
     pipeline = yaml.safe_load((root / "dvc.yaml").read_text(encoding="utf-8"))
+
     def declared(name: str) -> dict[str, Any]:
         return yaml.safe_load((root / f"{name}.yaml").read_text(encoding="utf-8"))[name]
 

@@ -19,8 +19,10 @@ from curation.commands.review import run_pull
 from curation.commands.tasks import declared_tasks, reviewed_instances
 from curation.params import Params, load_params
 from curation.paths import ProjectPaths
+from curation.review.configs import Role
 from curation.review.server import LocalServer
 from curation.review.simulate import sign_in
+from curation.tasks.adjudication import run_task_adjudicate
 from curation.tasks.contract import OutputType
 from curation.tasks.layout import reviewed_path
 from curation.tasks.merge import run_task_merge
@@ -240,3 +242,139 @@ def test_simulated_physicians_review_the_task_queue(
     assert sum(report["by_status"].values()) == 8
     assert report["by_status"].get("pending") == 2  # the instances beyond --limit
     assert report["tasks"]["summary"]["pushed"] == 3
+
+    disputed = report["by_status"].get("needs_adjudication", 0)
+    assert disputed > 0 and report["adjudication"]["awaiting"] == disputed
+    sent = runner.invoke(app, ["tasks", "adjudicate", *root])
+    assert sent.exit_code == 0, sent.output
+    assert "tasks/adjudication/" in sent.output and "created" in sent.output
+    senior = ["tasks", "simulate", *root, "--adjudication"]
+    settled = runner.invoke(app, senior)
+    assert settled.exit_code == 0, settled.output
+    assert f"{disputed} new annotations on {disputed} tasks" in settled.output
+    assert "0 new annotations" in runner.invoke(app, senior).output
+    run_pull(paths, with_snapshot(paths, 2))
+    merged = runner.invoke(app, ["tasks", "merge", *root])
+    assert merged.exit_code == 0, merged.output
+    report = json.loads(paths.report("tasks_review").read_text(encoding="utf-8"))
+    assert "needs_adjudication" not in report["by_status"]
+    assert report["adjudication"]["adjudicated"] == disputed
+    assert report["adjudication"]["queued"] == disputed
+
+
+def test_disputed_instances_go_to_adjudication_and_the_senior_decides(
+    labelstudio: LocalServer, tmp_path: Path
+) -> None:
+    tasks = {k: TASKS[k] for k in ("triage", "summary")}
+    paths = task_project(tmp_path, labelstudio.env_values(), tasks)
+    params = load_params(paths.params_file)
+    triage, summary = instances(paths, "triage"), instances(paths, "summary")
+    public = public_ids([{"item_id": i["instance_id"]} for i in triage + summary])
+    run_task_push(paths, params, declared_tasks(paths))
+    server = server_for(paths, params)
+    anna, ben, senior = "anna@clinic.test", "ben@clinic.test", "senior@clinic.test"
+    tokens = {who: sign_in(server.connection, who) for who in (anna, ben, senior)}
+    clients = {who: LabelStudio(base_url=labelstudio.url, api_key=tokens[who]) for who in tokens}
+
+    def annotate(
+        who: str, tasks_of: dict[str, dict[str, Any]], inst: dict[str, Any], **values: Any
+    ) -> None:
+        output_type = OutputType(inst["output_type"])
+        result = task_result(output_type, inst["input"], **values)
+        clients[who].annotations.create(tasks_of[public[inst["instance_id"]]]["id"], result=result)
+
+    ok = {"answerable": "yes", "verdict": "correct"}
+    fixed = {"answerable": "yes", "verdict": "corrected"}
+    rejected = {"answerable": "no", "verdict": "reject", "reasons": ["not_answerable"]}
+    other = next(d for d in DEPARTMENTS if d != triage[0]["reference"])
+    labels, texts = server_tasks(paths, OutputType.LABEL), server_tasks(paths, OutputType.FREE_TEXT)
+    annotate(anna, labels, triage[0], **ok, answer=triage[0]["reference"])
+    annotate(ben, labels, triage[0], **fixed, answer=other)  # a disputed label
+    annotate(anna, labels, triage[1], **ok, answer=triage[1]["reference"])
+    annotate(ben, labels, triage[1], **ok, answer=triage[1]["reference"])
+    annotate(anna, texts, summary[0], **ok, answer=summary[0]["draft"])
+    annotate(ben, texts, summary[0], **rejected)  # a disputed verdict
+    annotate(anna, texts, summary[1], **fixed, answer="胸痛。")
+    annotate(ben, texts, summary[1], **fixed, answer=f"胸痛，电话{PHONE}。")  # disputed answer
+
+    run_pull(paths, with_snapshot(paths, 1))
+    report = run_task_merge(paths, with_snapshot(paths, 1))
+    assert report["adjudication"]["awaiting"] == 3
+    first = {r.project: r for r in run_task_adjudicate(paths, params, declared_tasks(paths))}
+    assert {k: r.created for k, r in first.items()} == {
+        "tasks/adjudication/label": 1,
+        "tasks/adjudication/free_text": 2,
+    }
+    again = run_task_adjudicate(paths, params, declared_tasks(paths))
+    assert {r.project: (r.created, r.updated, r.unchanged) for r in again} == {
+        "tasks/adjudication/label": (0, 0, 1),
+        "tasks/adjudication/free_text": (0, 0, 2),
+    }
+
+    held = ""
+    adjudication = {}
+    for output_type in (OutputType.LABEL, OutputType.FREE_TEXT):
+        spec = TaskProjectSpec(output_type, Role.ADJUDICATION)
+        project_id = server.find(spec)
+        project = server.client.projects.get(project_id)
+        assert project.maximum_annotations == 1 and 'name="reviews"' in project.label_config
+        assert project.model_version == PREFILL_VERSION
+        for task in server.export(project_id):
+            adjudication[task["data"]["instance_id"]] = task
+            held += json.dumps([task["data"], task["meta"]], ensure_ascii=False)
+    for value in (PHONE, *(i["instance_id"] for i in triage + summary)):
+        assert value not in held  # public ids only, reviewers' answers screened
+    panel = adjudication[public[triage[0]["instance_id"]]]["data"]["reviews"]
+    assert f"▶ {anna}" in panel and f"▶ {ben}" in panel and f"answer 答案: {other}" in panel
+    assert (
+        "胸痛，电话[电话]。" in adjudication[public[summary[1]["instance_id"]]]["data"]["reviews"]
+    )
+
+    annotate(senior, adjudication, triage[0], **fixed, answer=other)  # ben was right
+    annotate(senior, adjudication, summary[0], **rejected)
+    annotate(senior, adjudication, summary[1], answerable="yes", answer="胸痛。")  # no verdict
+    document = run_pull(paths, with_snapshot(paths, 2))
+    roles = sorted((p["output_type"], p["role"]) for p in document["task_projects"])
+    assert roles == [
+        ("free_text", "adjudication"),
+        ("free_text", "review"),
+        ("label", "adjudication"),
+        ("label", "review"),
+    ]
+    report = run_task_merge(paths, with_snapshot(paths, 2))
+    rows = {
+        r["instance_id"]: r
+        for t in tasks
+        for r in pl.read_parquet(reviewed_path(paths, t)).to_dicts()
+    }
+    decided = rows[triage[0]["instance_id"]]
+    assert (decided["status"], decided["resolution"], decided["reference"]) == (
+        "final",
+        "adjudicated",
+        other,
+    )
+    assert decided["adjudication"]["annotator"] == senior
+    assert (
+        rows[summary[0]["instance_id"]]["status"],
+        rows[summary[0]["instance_id"]]["resolution"],
+    ) == ("rejected", "adjudicated")
+    assert rows[summary[1]["instance_id"]]["status"] == "needs_adjudication"
+    assert rows[summary[1]["instance_id"]]["disagreements"] == ["adjudication_incomplete:verdict"]
+    assert report["adjudication"] == {
+        "queued": 3,
+        "adjudicated": 2,
+        "final": 1,
+        "rejected": 1,
+        "incomplete": 1,
+        "awaiting": 0,
+    }
+    items = pl.DataFrame(
+        [accepted(dialogue(i)) | {"split": "test"} for i in range(3)]
+        + [accepted(record(i)) | {"split": "test"} for i in range(3)],
+        infer_schema_length=None,
+    )
+    frame, by_task = split_instances(items, declared_tasks(paths), reviewed_instances(paths))
+    released = {r["instance_id"]: r["reference"] for r in frame.iter_rows(named=True)}
+    assert released[triage[0]["instance_id"]] == other
+    assert summary[0]["instance_id"] not in released
+    assert by_task["summary"]["held_back"]["awaiting_adjudication"] == 1

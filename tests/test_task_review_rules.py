@@ -17,14 +17,15 @@ import yaml
 from curation.commands.tasks import build_task, declared_tasks
 from curation.contracts import CONTRACTS
 from curation.errors import InputFileError
+from curation.params import load_params
 from curation.paths import ProjectPaths
 from curation.review.agreement import Rating
-from curation.review.configs import TASK_PROJECT_LABELS
+from curation.review.configs import TASK_PROJECT_LABELS, Role
 from curation.review.ids import ReviewIds
 from curation.tasks.answers import Instance, spans_json
 from curation.tasks.contract import OutputType
 from curation.tasks.drafts import import_drafts, read_instances
-from curation.tasks.layout import drafts_dir, instances_path, quarantine_dir
+from curation.tasks.layout import drafts_dir, instances_path, quarantine_dir, reviewed_path
 from curation.tasks.release import split_instances
 from curation.tasks.review_agreement import (
     ReviewedInstance,
@@ -42,7 +43,7 @@ from curation.tasks.review_configs import (
 from curation.tasks.review_rules import TaskReview, TaskStatus, decide, read_review
 from curation.tasks.screen import Screener
 from tests.conftest import PROJECT_ROOT
-from tests.review_fixtures import TEST_SALT, accepted, make_item, review_project
+from tests.review_fixtures import TEST_SALT, accepted, make_item, public_ids, review_project
 
 DEPARTMENTS = ["心血管内科", "骨科", "眼科"]
 SYMPTOMS = ["胸痛", "膝痛", "视物模糊", "心悸"]
@@ -577,3 +578,260 @@ def test_the_split_takes_references_from_task_review(tmp_path: Path) -> None:
     assert report["triage"]["derived_corrected_in_review"] == 1
     before, _ = split_instances(items, tasks)  # without task review: as before
     assert before.filter(pl.col("task") == "summary").height == 0
+
+
+# ------------------------------------------------------------------------------ adjudication
+def test_a_complete_adjudication_decides_an_incomplete_one_does_not() -> None:
+    text, label = OutputType.FREE_TEXT, OutputType.LABEL
+    inst = instance(text)
+    disputed = reviews(text, ("correct", "a"), ("reject", None))
+    assert decide(disputed, text, "a", 2, 0.5).status == TaskStatus.NEEDS_ADJUDICATION
+
+    def settled(given: dict, kind=text, prefill="a", under=disputed):
+        senior = read_review("senior", given, instance(kind, ("骨科", "眼科")))
+        return decide(under, kind, prefill, 2, 0.5, senior)
+
+    written = settled(review("s", "corrected", answer=" 医师裁定的答案 "))
+    assert (written.status, written.resolution, written.reference) == (
+        "final",
+        "adjudicated",
+        "医师裁定的答案",
+    )
+    assert written.adjudicated and written.reviews == 2
+    shown = settled(review("s", "correct", answer="ａ"), prefill="a")  # the pre-fill, as shown
+    assert (shown.status, shown.reference) == ("final", "a")
+    no = settled({"answerable": ["no"], "verdict": ["reject"], "reject_reason": ["input_garbled"]})
+    assert (no.status, no.resolution, no.reject_reasons) == (
+        "rejected",
+        "adjudicated",
+        ("input_garbled", "not_answerable"),
+    )
+    # it decides even where the reviews agree, and a label the reviews split on
+    agreed = reviews(text, ("correct", "a"), ("correct", "a"))
+    assert settled(review("s", answer="b"), under=agreed).reference == "b"
+    tie = reviews(label, ("correct", "骨科"), ("corrected", "眼科"), labels=("骨科", "眼科"))
+    assert settled(review("s", label=["眼科"]), label, "骨科", tie).reference == "眼科"
+    # incomplete: no verdict, a rejection without a reason, no answer, a label off the list
+    for given, missing in (
+        ({"answerable": ["yes"], "answer": "b"}, "verdict"),
+        ({"answerable": ["yes"], "verdict": ["reject"]}, "reject_reason"),
+        (review("s", "corrected"), "answer"),
+    ):
+        open_ = settled(given, under=agreed)
+        assert (open_.status, open_.resolution, open_.reference) == (
+            "needs_adjudication",
+            None,
+            None,
+        )
+        assert open_.disagreements == (f"adjudication_incomplete:{missing}",)
+        assert not open_.adjudicated
+    off = settled(review("s", label=["皮肤科"]), label, "骨科", tie)
+    assert off.disagreements == ("adjudication_incomplete:label_not_in_list",)
+    assert read_review("s", review("s"), inst).missing == ("answer",)
+
+
+def _snapshot_task(public: str, prefill: str | None, n: int, *given: tuple[str, dict]) -> dict:
+    return {
+        "instance_id": public,
+        "task_id": n,
+        "task": None,
+        "output_type": None,
+        "task_hash": None,
+        "input_hash": None,
+        "prefill": prefill or "",
+        "prefill_origin": "rule:lead" if prefill else None,
+        "annotations": [
+            {"annotator": who, "annotation_id": n * 10 + k, "values": values}
+            for k, (who, values) in enumerate(given)
+        ],
+    }
+
+
+def test_task_merge_lets_the_adjudicator_decide_and_the_panel_shows_the_reviews(
+    tmp_path: Path,
+) -> None:
+    from curation.review import snapshot
+    from curation.tasks.adjudication import WITHHELD, adjudication_tasks
+    from curation.tasks.merge import run_task_merge
+    from curation.tasks.review_configs import TaskProjectSpec
+
+    tasks = {k: TASKS[k] for k in ("triage", "summary")}
+    paths = task_project(tmp_path, tasks=tasks, n=4)
+    params = load_params(paths.params_file)
+    triage, summary = instances(paths, "triage"), instances(paths, "summary")
+    public = public_ids([{"item_id": i["instance_id"]} for i in triage + summary])
+    ok, fixed = review("x"), review("x", "corrected")
+    other = {i["instance_id"]: next(d for d in DEPARTMENTS if d != i["reference"]) for i in triage}
+    phoned = f"胸痛，电话{PHONE}。"
+
+    def labelled(inst: dict, values: dict, answer: str) -> dict:
+        return values | {"label": [answer]}
+
+    def texted(values: dict, answer: str) -> dict:
+        return values | {"answer": answer}
+
+    t, s = triage, summary
+    reviewed = [
+        # triage 0, 1, 2: the reviewers disagree on the label
+        *(
+            _snapshot_task(
+                public[i["instance_id"]],
+                i["reference"],
+                n,
+                ("anna@clinic.test", labelled(i, ok, i["reference"])),
+                ("ben@clinic.test", labelled(i, fixed, other[i["instance_id"]])),
+            )
+            for n, i in enumerate(t[:3], start=1)
+        ),
+        # summary 0: accept vs reject; summary 1: two different texts (one with a phone number)
+        _snapshot_task(
+            public[s[0]["instance_id"]],
+            s[0]["draft"],
+            11,
+            ("anna@clinic.test", texted(ok, s[0]["draft"])),
+            (
+                "ben@clinic.test",
+                {"answerable": ["no"], "verdict": ["reject"], "reject_reason": ["not_answerable"]},
+            ),
+        ),
+        _snapshot_task(
+            public[s[1]["instance_id"]],
+            s[1]["draft"],
+            12,
+            ("anna@clinic.test", texted(fixed, "胸痛两天。") | {"comment": f"家属电话{PHONE}"}),
+            ("ben@clinic.test", texted(fixed, phoned)),
+        ),
+    ]
+    document = {
+        "format": snapshot.FORMAT,
+        "snapshot": 1,
+        "projects": [],
+        "task_projects": [
+            {"output_type": "label", "role": "review", "project_id": 1, "tasks": reviewed[:3]},
+            {"output_type": "free_text", "project_id": 2, "tasks": reviewed[3:]},  # no role: old
+        ],
+    }
+    snapshot.write(document, paths.review_snapshot)
+    before = run_task_merge(paths, params)
+    assert before["adjudication"] == {
+        "queued": 0,
+        "adjudicated": 0,
+        "final": 0,
+        "rejected": 0,
+        "incomplete": 0,
+        "awaiting": 5,
+    }
+
+    queued = adjudication_tasks(paths, params, declared_tasks(paths))
+    assert {k: len(v) for k, v in queued.items() if v} == {"label": 3, "free_text": 2}
+    held = json.dumps(queued, ensure_ascii=False)
+    for value in (PHONE, *(i["instance_id"] for i in triage + summary)):
+        assert value not in held  # public ids only; reviewers' texts screened
+    by_id = {task["data"]["instance_id"]: task for found in queued.values() for task in found}
+    panel = by_id[public[s[1]["instance_id"]]]["data"]["reviews"]
+    assert "▶ anna@clinic.test" in panel and "▶ ben@clinic.test" in panel
+    assert "answer 答案: 胸痛两天。" in panel and "胸痛，电话[电话]。" in panel
+    assert "comment 备注: 家属电话[电话]" in panel and WITHHELD not in panel
+    assert "different answers" in panel
+    first = by_id[public[t[0]["instance_id"]]]
+    assert f"answer 答案: {other[t[0]['instance_id']]}" in first["data"]["reviews"]
+    assert first["predictions"][0]["result"][0]["value"]["choices"] == [t[0]["reference"]]
+    spec = TaskProjectSpec(OutputType.LABEL, Role.ADJUDICATION)
+    assert spec.maximum_annotations(3) == 1 and len(spec.title("x" * 40)) <= 50
+    assert spec.title("p") != TaskProjectSpec(OutputType.LABEL).title("p")
+    screen = ET.fromstring(spec.label_config(None))
+    assert "reviews" in {e.get("name") for e in screen.iter()}
+    assert "reviews" not in {
+        e.get("name")
+        for e in ET.fromstring(TaskProjectSpec(OutputType.LABEL).label_config(None)).iter()
+    }
+
+    senior = "dr.senior@clinic.test"
+    decisions = [
+        # triage 0: the senior picks ben's label; triage 1: incomplete (no verdict); triage 2:
+        # none yet; summary 0: rejected; summary 1: a written answer with a phone number
+        _snapshot_task(
+            public[t[0]["instance_id"]],
+            t[0]["reference"],
+            21,
+            (senior, {"answerable": ["yes"], "label": [t[0]["reference"]]}),  # superseded
+            (senior, labelled(t[0], fixed, other[t[0]["instance_id"]])),
+        ),
+        _snapshot_task(
+            public[t[1]["instance_id"]],
+            t[1]["reference"],
+            22,
+            (senior, {"answerable": ["yes"], "label": [t[1]["reference"]]}),
+        ),
+        _snapshot_task(
+            public[s[0]["instance_id"]],
+            s[0]["draft"],
+            23,
+            (
+                senior,
+                {
+                    "answerable": ["no"],
+                    "verdict": ["reject"],
+                    "reject_reason": ["input_incomplete"],
+                },
+            ),
+        ),
+        _snapshot_task(
+            public[s[1]["instance_id"]], s[1]["draft"], 24, (senior, texted(fixed, phoned))
+        ),
+    ]
+    document["task_projects"] += [
+        {"output_type": "label", "role": "adjudication", "project_id": 3, "tasks": decisions[:2]},
+        {
+            "output_type": "free_text",
+            "role": "adjudication",
+            "project_id": 4,
+            "tasks": decisions[2:],
+        },
+    ]
+    snapshot.write(document, paths.review_snapshot)
+    report = run_task_merge(paths, params)
+    rows = {
+        r["instance_id"]: r
+        for task in tasks
+        for r in pl.read_parquet(reviewed_path(paths, task)).to_dicts()
+    }
+    settled = rows[t[0]["instance_id"]]
+    assert (settled["status"], settled["resolution"], settled["reference"]) == (
+        "final",
+        "adjudicated",
+        other[t[0]["instance_id"]],
+    )
+    assert settled["adjudication"]["annotator"] == senior
+    assert [a["annotator"] for a in settled["annotations"]] == [
+        "anna@clinic.test",
+        "ben@clinic.test",
+    ]
+    still = rows[t[1]["instance_id"]]
+    assert (still["status"], still["disagreements"]) == (
+        "needs_adjudication",
+        ["adjudication_incomplete:verdict"],
+    )
+    assert rows[t[2]["instance_id"]]["status"] == "needs_adjudication"
+    assert rows[t[2]["instance_id"]]["adjudication"] is None
+    gone = rows[s[0]["instance_id"]]
+    assert (gone["status"], gone["resolution"], gone["reject_reasons"]) == (
+        "rejected",
+        "adjudicated",
+        ["input_incomplete", "not_answerable"],
+    )
+    written = rows[s[1]["instance_id"]]
+    assert (written["status"], written["reference"]) == ("final", "胸痛，电话[电话]。")
+    assert written["reference_phi_masked"] == 1
+    assert report["adjudication"] == {
+        "queued": 4,
+        "adjudicated": 3,
+        "final": 2,
+        "rejected": 1,
+        "incomplete": 1,
+        "awaiting": 1,
+    }
+    assert report["tasks"]["triage"]["by_resolution"]["adjudicated"] == 1
+    assert report["tasks"]["summary"]["by_status"] == {"final": 1, "pending": 2, "rejected": 1}
+    # agreement is measured over the independent reviews only
+    assert report["tasks"]["triage"]["annotations"] == 6

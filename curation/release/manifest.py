@@ -276,8 +276,10 @@ def _field_problems(release_dir: Path, manifest: dict[str, Any], version: str | 
         fields.insert(0, ("version", version, "the requested version"))
     for field, value, origin in fields:
         stated = manifest.get(field)
-        if field.startswith("task_") and stated is None and not any(
-            value.values() if isinstance(value, dict) else value
+        if (
+            field.startswith("task_")
+            and stated is None
+            and not any(value.values() if isinstance(value, dict) else value)
         ):
             continue  # a release made before task configs existed, and without any
         if field == "sources" and isinstance(stated, list):

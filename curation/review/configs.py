@@ -289,6 +289,15 @@ def task_project_title(project_name: str, output_type: str) -> str:
     return f"{project_name[:24]} · {TASKS_ROLE} · {TASK_PROJECT_LABELS[output_type]}"
 
 
+TASK_ADJUDICATION_ROLE = "task adjudication"
+
+
+def task_adjudication_title(project_name: str, output_type: str) -> str:
+    """The title of the project adjudicating task instances of one output type (≤ 50 chars)."""
+    label = TASK_PROJECT_LABELS[output_type]
+    return f"{project_name[:18]} · {TASK_ADJUDICATION_ROLE} · {label}"
+
+
 def specialty_choice(taxonomy: Taxonomy, code: str) -> str:
     """The displayed value of a specialty choice: 'code 中文 · English'."""
     entry = taxonomy.get(code)

@@ -9,7 +9,9 @@ the item id, the hash of what was shown, and each annotation's annotator and par
 Task projects (``<project> · tasks · <output type>``, see :mod:`curation.tasks.review`) are
 exported into the same file, under ``task_projects``: per task the (public) instance id, what
 was pre-filled and where it came from, and each annotation's values by control name
-(:func:`task_values`), read by ``curate tasks merge``. The key is left out when the server has
+(:func:`task_values`), read by ``curate tasks merge``. Each has a ``role``: ``review``, or
+``adjudication`` for the projects of ``curate tasks adjudicate`` (an entry without one, from an
+older snapshot, is a review project). The key is left out when the server has
 no task project, so a snapshot of item review alone is what it was before tasks existed.
 """
 
@@ -27,6 +29,7 @@ from curation.review.configs import (
     TASK_PROJECT_LABELS,
     ProjectSpec,
     Role,
+    task_adjudication_title,
     task_project_title,
 )
 from curation.review.labels import ReviewLabels, parse_result
@@ -60,18 +63,28 @@ def pull(server: ReviewServer, snapshot: int) -> dict[str, Any]:
 
 
 def task_projects(server: ReviewServer, users: dict[int, str]) -> list[dict[str, Any]]:
-    """Every task project of the server's project family, normalized (none: [])."""
-    titles = {task_project_title(server.project_name, t): t for t in TASK_PROJECT_LABELS}
+    """Every task project of the server's project family, normalized (none: []): review
+    projects (role ``review``) and adjudication projects (role ``adjudication``)."""
+    titles = {
+        title(server.project_name, t): (t, role)
+        for t in TASK_PROJECT_LABELS
+        for title, role in (
+            (task_project_title, Role.REVIEW),
+            (task_adjudication_title, Role.ADJUDICATION),
+        )
+    }
     listed = server.call(lambda: list(server.client.projects.list()), "listing projects")
     out = []
     for project in sorted(listed, key=lambda p: (p.title, p.id)):
-        output_type = titles.get(project.title)
-        if output_type is None:
+        found = titles.get(project.title)
+        if found is None:
             continue
+        output_type, role = found
         tasks = [_instance_task(t, users) for t in server.export(project.id)]
         out.append(
             {
                 "output_type": output_type,
+                "role": role.value,
                 "project_id": project.id,
                 "tasks": sorted(tasks, key=lambda t: (t["instance_id"] or "", t["task_id"])),
             }

@@ -4,19 +4,22 @@ Reads the pinned review snapshot (``data/review/export.json``, its ``task_projec
 declared task's instances; writes ``data/tasks/reviewed/<task>.parquet`` — one row per instance:
 its status (final | pending | needs_adjudication | rejected, see
 :mod:`curation.tasks.review_rules`), the final reference, how it was reached, whether it differs
-from what was pre-filled, and every physician's review — and ``reports/tasks_review.json``:
-counts by status per task and family, and agreement (:mod:`curation.tasks.review_agreement`).
+from what was pre-filled, every physician's review and the senior physician's adjudication
+(``curate tasks adjudicate``: task projects of role ``adjudication``; it decides when complete)
+— and ``reports/tasks_review.json``: counts by status per task and family, adjudication counts,
+and agreement (:mod:`curation.tasks.review_agreement`, over the independent reviews only).
 
-A reference physicians wrote (one that differs from the pre-filled answer) passes the
-de-identifier first (:mod:`curation.tasks.screen`): anything it finds that the instance does not
-already show is masked and counted (``reference_phi_masked``); if screening fails, the instance
-needs adjudication (``reference_screen_failed``) and its text is not kept.
+A reference physicians wrote (one that differs from the pre-filled answer; an adjudicator's
+too) passes the de-identifier first (:mod:`curation.tasks.screen`): anything it finds that the
+instance does not already show is masked and counted (``reference_phi_masked``); if screening
+fails, the instance needs adjudication (``reference_screen_failed``) and its text is not kept.
 """
 
 from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
+from dataclasses import replace
 from typing import Any
 
 import polars as pl
@@ -25,6 +28,7 @@ from curation.errors import InputFileError
 from curation.params import Params
 from curation.paths import ProjectPaths
 from curation.review import snapshot
+from curation.review.configs import Role
 from curation.review.ids import ReviewIds
 from curation.review.rules import ReviewConfig
 from curation.tasks.answers import Instance, answer_key
@@ -60,15 +64,15 @@ REVIEWED_SCHEMA = pl.Schema(
         "reject_reasons": pl.List(pl.String()),
         "disagreements": pl.List(pl.String()),
         "annotations": pl.List(REVIEW_STRUCT),
+        "adjudication": REVIEW_STRUCT,
     }
 )
 """A reviewed instance (``data/tasks/reviewed/<task>.parquet``; internal instance ids)."""
 
-ADJUDICATION = (
-    "not built: an instance whose physicians disagree (or whose review is incomplete) stays "
-    "out of releases until their annotations agree, updated in Label Studio and pulled with the "
-    "next snapshot"
-)
+ADJUDICATION_COUNTS = ("queued", "adjudicated", "final", "rejected", "incomplete", "awaiting")
+"""Adjudication figures of the report: instances in an adjudication project (``queued``),
+decided by a complete adjudication (``adjudicated`` = ``final`` + ``rejected``), with an
+incomplete one (``incomplete``), and needing adjudication with none yet (``awaiting``)."""
 
 
 def _instances(paths: ProjectPaths, task: str) -> pl.DataFrame:
@@ -81,10 +85,15 @@ def _instances(paths: ProjectPaths, task: str) -> pl.DataFrame:
     return pl.read_parquet(path)
 
 
-def gather(document: dict[str, Any], ids: ReviewIds) -> dict[str, list[dict[str, Any]]]:
-    """internal instance id → its exported tasks (oldest first) in a snapshot."""
+def gather(
+    document: dict[str, Any], ids: ReviewIds, role: Role = Role.REVIEW
+) -> dict[str, list[dict[str, Any]]]:
+    """internal instance id → its exported tasks (oldest first) in the task projects of a role
+    (review, or adjudication) of a snapshot."""
     found: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for project in document.get("task_projects", []):
+        if project.get("role", Role.REVIEW.value) != role.value:
+            continue
         for task in project["tasks"]:
             internal = ids.to_internal(task.get("instance_id"))
             if internal is not None:
@@ -110,6 +119,15 @@ def reviews_of(tasks: list[dict[str, Any]], instance: Instance) -> list[TaskRevi
     return [latest[who][1] for who in sorted(latest)]
 
 
+def latest_review(tasks: list[dict[str, Any]], instance: Instance) -> TaskReview | None:
+    """The latest annotation over copies of a task (the adjudicator's decision), if any."""
+    entries = [e for task in tasks for e in task["annotations"] if not e.get("cancelled")]
+    if not entries:
+        return None
+    entry = max(entries, key=lambda e: e["annotation_id"])
+    return read_review(entry["annotator"], entry.get("values") or {}, instance)
+
+
 def _review_row(review: TaskReview) -> dict[str, Any]:
     return {
         "annotator": review.annotator,
@@ -131,6 +149,7 @@ def run_task_merge(paths: ProjectPaths, params: Params) -> dict[str, Any]:
     every = [i for frame in frames.values() for i in frame["instance_id"].to_list()]
     ids = ReviewIds.for_project(paths.root, every)
     found = gather(document, ids)
+    adjudicated = gather(document, ids, Role.ADJUDICATION)
     screener = Screener(paths.root, params.deid.detection())
     report: dict[str, Any] = {
         "stage": STAGE,
@@ -139,7 +158,7 @@ def run_task_merge(paths: ProjectPaths, params: Params) -> dict[str, Any]:
             "required_reviews": config.required_reviews,
             "majority": config.majority,
         },
-        "adjudication": ADJUDICATION,
+        "adjudication": {},
         "reviews_of_unknown_instances": len(set(found) - set(every)),
         "tasks": {},
         "families": {},
@@ -148,7 +167,7 @@ def run_task_merge(paths: ProjectPaths, params: Params) -> dict[str, Any]:
     family_status: dict[str, Counter[str]] = defaultdict(Counter)
     family_tasks: dict[str, list[str]] = defaultdict(list)
     for task_id, spec in tasks.items():
-        rows, reviewed, figures = _merge_task(frames[task_id], found, config, screener)
+        rows, reviewed, figures = _merge_task(frames[task_id], found, adjudicated, config, screener)
         path = reviewed_path(paths, task_id)
         path.parent.mkdir(parents=True, exist_ok=True)
         pl.DataFrame(rows, schema=REVIEWED_SCHEMA, orient="row").write_parquet(
@@ -171,6 +190,10 @@ def run_task_merge(paths: ProjectPaths, params: Params) -> dict[str, Any]:
             ),
         }
     report["by_status"] = dict(sorted(sum(family_status.values(), Counter()).items()))
+    report["adjudication"] = {
+        name: sum(t["adjudication"][name] for t in report["tasks"].values())
+        for name in ADJUDICATION_COUNTS
+    }
     out = paths.report("tasks_review")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(
@@ -190,12 +213,14 @@ def _task_header(spec: TaskSpec) -> dict[str, Any]:
 def _merge_task(
     frame: pl.DataFrame,
     found: dict[str, list[dict[str, Any]]],
+    adjudicated: dict[str, list[dict[str, Any]]],
     config: ReviewConfig,
     screener: Screener,
 ) -> tuple[list[dict[str, Any]], list[ReviewedInstance], dict[str, Any]]:
     """(reviewed rows, instances with their reviews, counts) of one task."""
     rows, reviewed = [], []
     status: Counter[str] = Counter()
+    adjudication: Counter[str] = Counter({name: 0 for name in ADJUDICATION_COUNTS})
     resolution: Counter[str] = Counter()
     incomplete: Counter[str] = Counter()
     changed = masked_total = pushed = annotations = 0
@@ -208,10 +233,25 @@ def _merge_task(
         reviews = reviews_of(tasks, instance)
         annotations += len(reviews)
         incomplete.update(m for r in reviews for m in r.missing)
+        queued = adjudicated.get(instance.instance_id, [])
+        senior = latest_review(queued, instance)
         decision = decide(
-            reviews, instance.output_type, prefill, config.required_reviews, config.majority
+            reviews,
+            instance.output_type,
+            prefill,
+            config.required_reviews,
+            config.majority,
+            senior,
         )
         decision, masked = _screened(decision, instance, prefill, screener)
+        adjudication["queued"] += bool(queued)
+        if decision.adjudicated and decision.status != TaskStatus.NEEDS_ADJUDICATION:
+            adjudication["adjudicated"] += 1
+            adjudication[decision.status.value] += 1
+        elif senior is not None and senior.missing:
+            adjudication["incomplete"] += 1
+        elif decision.status == TaskStatus.NEEDS_ADJUDICATION and senior is None:
+            adjudication["awaiting"] += 1
         different = decision.reference is not None and answer_key(
             instance.output_type, decision.reference
         ) != answer_key(instance.output_type, prefill)
@@ -228,6 +268,7 @@ def _merge_task(
                 "reject_reasons": list(decision.reject_reasons),
                 "disagreements": list(decision.disagreements),
                 "annotations": [_review_row(r) for r in reviews],
+                "adjudication": None if senior is None else _review_row(senior),
             }
         )
         reviewed.append(
@@ -247,6 +288,7 @@ def _merge_task(
         "incomplete": dict(sorted(incomplete.items())),
         "reference_changed": changed,
         "reference_phi_masked": masked_total,
+        "adjudication": dict(adjudication),
     }
     return rows, reviewed, figures
 
@@ -270,9 +312,8 @@ def _screened(
                 TaskStatus.NEEDS_ADJUDICATION,
                 disagreements=("reference_screen_failed",),
                 reviews=decision.reviews,
+                adjudicated=decision.adjudicated,
             ),
             0,
         )
-    return TaskDecision(
-        decision.status, decision.resolution, text, decision.reject_reasons, (), decision.reviews
-    ), masked
+    return replace(decision, reference=text, disagreements=()), masked

@@ -103,9 +103,11 @@ def build_instance_task(
     answer: str | None,
     origin: str | None,
     show_model: bool = False,
+    extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """One Label Studio task (data, the pre-filled answer as a prediction, meta) of an instance,
-    named by `shown_id` (its public id), with the hash of everything it shows."""
+    named by `shown_id` (its public id), with the hash of everything it shows (`extra`: more
+    task data, such as the reviews an adjudication task shows)."""
     output_type = OutputType(instance["output_type"])
     text = instance["input"]
     kind = "none" if origin is None else "derived" if origin == "derived" else "draft"
@@ -135,6 +137,7 @@ def build_instance_task(
             {"value": label, "background": SPAN_COLORS[i % len(SPAN_COLORS)]}
             for i, label in enumerate(instance["labels"])
         ]
+    data.update(extra or {})
     predictions = []
     if shown is not None:
         result = answer_region(output_type, shown, text)
@@ -211,12 +214,12 @@ def run_task_push(
             spec = TaskProjectSpec(output_type)
             report = server.upsert(spec, found, review.overlap, review.batch_size, advance)
             if any(t["predictions"] for t in found):
-                _show_prefills(server, report.project_id)
+                show_prefills(server, report.project_id)
             reports.append(report)
     return reports
 
 
-def _show_prefills(server: ReviewServer, project_id: int) -> None:
+def show_prefills(server: ReviewServer, project_id: int) -> None:
     """Make the project pre-fill tasks with :data:`PREFILL_VERSION` (Label Studio pre-fills a
     task only with the predictions of its project's model version)."""
     project = server.call(lambda: server.client.projects.get(project_id), "reading a project")

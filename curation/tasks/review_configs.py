@@ -24,7 +24,14 @@ from typing import Any, ClassVar
 from xml.sax.saxutils import quoteattr
 
 from curation.contracts import contract_path
-from curation.review.configs import CONFIG_DIR, TASKS_ROLE, instructions, task_project_title
+from curation.review.configs import (
+    CONFIG_DIR,
+    TASKS_ROLE,
+    Role,
+    instructions,
+    task_adjudication_title,
+    task_project_title,
+)
 from curation.review.tasks import to_utf16
 from curation.tasks.contract import OutputType
 
@@ -65,9 +72,26 @@ def config_name(output_type: OutputType | str) -> str:
     return f"{CONFIG_DIR}/task_{OutputType(output_type).value}.xml"
 
 
-def render_task_config(output_type: OutputType | str, root: Path | None = None) -> str:
-    """The label config XML of the task project of an output type."""
+ADJUDICATION_PANEL = (
+    '<Header value="Reviews 各审核意见 — your decision is final 以您的裁定为准" size="5"/>\n'
+    '    <View className="mc-text"><Text name="reviews" value="$reviews"/></View>'
+)
+"""The read-only panel of task adjudication projects: every review side by side (``$reviews``,
+see :func:`curation.tasks.adjudication.task_reviews_panel`)."""
+
+
+def render_task_config(
+    output_type: OutputType | str, root: Path | None = None, role: Role = Role.REVIEW
+) -> str:
+    """The label config XML of the task project of an output type (`role` adjudication: with
+    the reviews panel at ``@adjudication-panel``, else before the screen's last ``</View>``)."""
     template = contract_path(config_name(output_type), root).read_text(encoding="utf-8")
+    panel = ADJUDICATION_PANEL if role == Role.ADJUDICATION else ""
+    if "<!-- @adjudication-panel -->" in template:
+        template = template.replace("<!-- @adjudication-panel -->", panel)
+    elif panel:  # a project's own screen without the marker
+        cut = template.rstrip().rfind("</View>")
+        template = template[:cut] + f"  {panel}\n" + template[cut:]
     reasons = "\n".join(
         f"        <Choice value={quoteattr(label)} alias={quoteattr(code)}/>"
         for code, label in TASK_REJECT_REASONS.items()
@@ -82,36 +106,46 @@ def render_task_config(output_type: OutputType | str, root: Path | None = None) 
 
 @dataclass(frozen=True)
 class TaskProjectSpec:
-    """The project reviewing the instances of one output type (a ``ManagedProject``)."""
+    """The project reviewing the instances of one output type (a ``ManagedProject``); `role`
+    adjudication: the project where a senior physician settles disputed instances (one
+    annotation per task, the reviews shown beside the screen)."""
 
     output_type: OutputType
+    role: Role = Role.REVIEW
     task_key: ClassVar[str] = "instance_id"
 
     def title(self, project_name: str) -> str:
+        if self.role == Role.ADJUDICATION:
+            return task_adjudication_title(project_name, self.output_type.value)
         return task_project_title(project_name, self.output_type.value)
 
     @property
     def key(self) -> str:
+        if self.role == Role.ADJUDICATION:
+            return f"{TASKS_ROLE}/{self.role.value}/{self.output_type.value}"
         return f"{TASKS_ROLE}/{self.output_type.value}"
 
     @property
     def description(self) -> str:
+        what = "task adjudication" if self.role == Role.ADJUDICATION else "task review"
         return (
-            f"MedCurate task review ({self.output_type.value}) — managed by `curate tasks`; "
+            f"MedCurate {what} ({self.output_type.value}) — managed by `curate tasks`; "
             "do not rename."
         )
 
     def label_config(self, root: Path | None) -> str:
-        return render_task_config(self.output_type, root)
+        return render_task_config(self.output_type, root, self.role)
 
     def instructions(self, root: Path | None) -> str:
         return instructions(root, INSTRUCTIONS)
 
     def maximum_annotations(self, overlap: int) -> int:
-        return overlap
+        """Physicians per task: `overlap` for review, one for adjudication."""
+        return 1 if self.role == Role.ADJUDICATION else overlap
 
 
 TASK_PROJECTS = tuple(TaskProjectSpec(t) for t in OutputType)
+TASK_ADJUDICATION_PROJECTS = tuple(TaskProjectSpec(t, Role.ADJUDICATION) for t in OutputType)
 
 
 def answer_region(output_type: OutputType | str, answer: Any, text: str) -> list[dict[str, Any]]:

@@ -14,9 +14,13 @@ rejecting reviews exceeds ``majority``; otherwise the accepting reviews must exc
 exceeds ``majority``), free text, fields and spans only when all of them give the same answer
 (texts compared after NFKC and whitespace normalization, fields as parsed JSON, spans as sets).
 Then it is *final*, with that answer as its reference: *unanimous* when every review accepted
-the same answer, else *majority*. There is no adjudication project for tasks: a disputed
-instance stays out of releases until its physicians' annotations agree (updated in Label
-Studio, pulled with the next snapshot).
+the same answer, else *majority*.
+
+A disputed instance goes to a senior physician (``curate tasks adjudicate``): their latest
+annotation in the task adjudication project, when complete (the same answers a review needs),
+decides — *rejected* or *final* with their answer as the reference, resolution *adjudicated* —
+whatever the reviews say. An incomplete adjudication decides nothing: the instance stays
+*needs_adjudication* (``adjudication_incomplete:<what is missing>``).
 """
 
 from __future__ import annotations
@@ -152,11 +156,12 @@ class TaskDecision:
     """The outcome for one instance."""
 
     status: TaskStatus
-    resolution: str | None = None  # unanimous | majority
+    resolution: str | None = None  # unanimous | majority | adjudicated
     reference: str | None = None
     reject_reasons: tuple[str, ...] = ()
     disagreements: tuple[str, ...] = ()
     reviews: int = 0
+    adjudicated: bool = False  # a complete adjudication decided it
 
 
 def decide(
@@ -165,10 +170,14 @@ def decide(
     prefill: str | None,
     required_reviews: int,
     majority: float,
+    adjudication: TaskReview | None = None,
 ) -> TaskDecision:
-    """The decision about one instance from its reviews (`prefill`: the answer it showed)."""
+    """The decision about one instance from its reviews (`prefill`: the answer it showed) and
+    the senior physician's latest annotation in the adjudication project (`adjudication`)."""
     output_type = OutputType(output_type)
     n = len(reviews)
+    if adjudication is not None:
+        return _adjudicated(adjudication, output_type, prefill, n)
     missing = tuple(f"incomplete:{m}" for m in sorted({m for r in reviews for m in r.missing}))
     if n < required_reviews:
         return TaskDecision(TaskStatus.PENDING, disagreements=missing, reviews=n)
@@ -202,4 +211,31 @@ def decide(
     unanimous = not rejecting and count == len(accepting)
     return TaskDecision(
         TaskStatus.FINAL, "unanimous" if unanimous else "majority", reference=reference, reviews=n
+    )
+
+
+def _adjudicated(
+    adjudication: TaskReview, output_type: OutputType, prefill: str | None, n: int
+) -> TaskDecision:
+    """The senior physician's decision: final when complete, else the instance stays open."""
+    if adjudication.missing:
+        missing = tuple(f"adjudication_incomplete:{m}" for m in sorted(set(adjudication.missing)))
+        return TaskDecision(TaskStatus.NEEDS_ADJUDICATION, disagreements=missing, reviews=n)
+    if adjudication.rejects:
+        reasons = set(adjudication.reject_reasons)
+        reasons |= {"not_answerable"} if adjudication.answerable == "no" else set()
+        return TaskDecision(
+            TaskStatus.REJECTED,
+            "adjudicated",
+            reject_reasons=tuple(sorted(reasons)),
+            reviews=n,
+            adjudicated=True,
+        )
+    reference = adjudication.answer
+    if prefill is not None and answer_key(output_type, prefill) == answer_key(
+        output_type, reference
+    ):
+        reference = prefill  # the pre-fill, as shown: kept byte for byte
+    return TaskDecision(
+        TaskStatus.FINAL, "adjudicated", reference=reference, reviews=n, adjudicated=True
     )

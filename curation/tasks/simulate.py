@@ -10,6 +10,10 @@ that on their own with probability ``disagreement`` (another label, their own wo
 rejection). An instance with nothing pre-filled gets a short reference both physicians write
 alike (the input's first sentence; fields left empty). Refuses to run on a server holding
 annotations by anyone else; reruns add nothing.
+
+With ``--adjudication`` the senior demo physician (``dr.demo.senior@…``) settles every open task
+of the task adjudication projects: drawn once, seeded by the instance, they take one reviewer's
+complete annotation (read from the review project) or accept the pre-filled answer.
 """
 
 from __future__ import annotations
@@ -23,18 +27,29 @@ from dataclasses import dataclass
 from typing import Any
 
 from curation.errors import CurationError
-from curation.review.configs import ALL_PROJECTS
+from curation.review.configs import ALL_PROJECTS, Role
 from curation.review.projects import ReviewServer
 from curation.review.simulate import (
+    SENIOR,
     _annotate_in_bulk,
     _refuse_real_annotations,
     _who,
     demo_email,
     sign_in,
 )
-from curation.tasks.answers import spans_from_json
+from curation.review.snapshot import task_values
+from curation.tasks.answers import schema_errors, spans_from_json
 from curation.tasks.contract import OutputType
-from curation.tasks.review_configs import TASK_PROJECTS, task_result
+from curation.tasks.review_configs import (
+    ANSWER_CONTROL,
+    ANSWERABLE,
+    REJECT_REASON,
+    TASK_ADJUDICATION_PROJECTS,
+    TASK_PROJECTS,
+    VERDICT,
+    TaskProjectSpec,
+    task_result,
+)
 from curation.tasks.text import sentences
 
 CORRECTION = {"zh": "（经医师核对）", "en": " (checked by a physician)"}
@@ -144,14 +159,7 @@ def simulate_tasks(
     advance: Callable[[int], None] = lambda n: None,
 ) -> dict[str, int]:
     """Review every open task of the task projects as the demo physicians; return counts."""
-    users = server.users()
-    projects = {
-        spec: project_id
-        for spec in (*ALL_PROJECTS, *TASK_PROJECTS)
-        if (project_id := server.find(spec)) is not None
-    }
-    exports = {spec: server.export(project_id) for spec, project_id in projects.items()}
-    _refuse_real_annotations(exports, users)
+    users, projects, exports = _exports(server)
     if sim.reviewers < overlap:
         raise CurationError(f"{sim.reviewers} demo reviewers cannot give {overlap} reviews each")
     accounts = [demo_email(n) for n in range(1, sim.reviewers + 1)]
@@ -177,4 +185,132 @@ def simulate_tasks(
             counts["annotations"] += _annotate_in_bulk(
                 server, projects[spec], jobs, tokens, advance
             )
+    return counts
+
+
+def _exports(
+    server: ReviewServer,
+) -> tuple[dict[int, str], dict[Any, int], dict[Any, list[dict[str, Any]]]]:
+    """(users, managed project ids, their exported tasks), refusing a server where anyone but
+    the demo physicians annotated."""
+    users = server.users()
+    projects = {
+        spec: project_id
+        for spec in (*ALL_PROJECTS, *TASK_PROJECTS, *TASK_ADJUDICATION_PROJECTS)
+        if (project_id := server.find(spec)) is not None
+    }
+    exports = {spec: server.export(project_id) for spec, project_id in projects.items()}
+    _refuse_real_annotations(exports, users)
+    return users, projects, exports
+
+
+def _reviews_by_instance(
+    tasks: list[dict[str, Any]], users: dict[int, str]
+) -> dict[str, dict[str, dict[str, Any]]]:
+    """public instance id → reviewer → the values of their latest annotation (over copies)."""
+    latest: dict[str, dict[str, tuple[int, dict[str, Any]]]] = defaultdict(dict)
+    for task in tasks:
+        data = task.get("data") or {}
+        for ann in task.get("annotations") or []:
+            if ann.get("was_cancelled"):
+                continue
+            who = users.get(_who(ann), f"user-{_who(ann)}")
+            mine = latest[data.get("instance_id")]
+            if who not in mine or ann["id"] > mine[who][0]:
+                values = task_values(ann.get("result") or [], data.get("input") or "")
+                mine[who] = (ann["id"], values)
+    return {k: {who: v for who, (_, v) in found.items()} for k, found in latest.items()}
+
+
+def _first_value(values: dict[str, Any], name: str) -> Any:
+    found = values.get(name)
+    return found[0] if isinstance(found, list) and found else None
+
+
+def _as_decision(data: dict[str, Any], values: dict[str, Any]) -> dict[str, Any] | None:
+    """A reviewer's annotation as the senior physician would give it, if it is complete."""
+    kind = OutputType(data["output_type"])
+    answerable, verdict = _first_value(values, ANSWERABLE), _first_value(values, VERDICT)
+    reasons = tuple(values.get(REJECT_REASON) or ())
+    if answerable not in ("yes", "no") or verdict not in ("correct", "corrected", "reject"):
+        return None
+    if verdict == "reject" or answerable == "no":
+        if not reasons:
+            return None
+        return {"answerable": answerable, "verdict": verdict, "reasons": reasons}
+    raw = values.get(ANSWER_CONTROL[kind])
+    if kind == OutputType.LABEL:
+        answer: Any = _first_value(values, ANSWER_CONTROL[kind])
+        if answer not in [c["value"] for c in data.get("label_choices") or []]:
+            return None
+    elif kind == OutputType.SPANS:
+        answer = [tuple(s) for s in raw or []]
+    else:
+        answer = raw.strip() if isinstance(raw, str) else ""
+        if not answer:
+            return None
+        if kind == OutputType.FIELDS:
+            try:
+                parsed = json.loads(answer)
+            except json.JSONDecodeError:
+                return None
+            if not isinstance(parsed, dict) or schema_errors(
+                parsed, data.get("output_schema") or ""
+            ):
+                return None
+    return {"answerable": answerable, "verdict": verdict, "answer": answer}
+
+
+def adjudication_values(
+    task: dict[str, Any], reviews: dict[str, dict[str, Any]], sim: TaskSimulation
+) -> dict[str, Any]:
+    """What the senior demo physician decides on one adjudication task (keyword arguments of
+    :func:`task_result`): one reviewer's complete annotation or the pre-fill, drawn once,
+    seeded by the instance."""
+    data = task["data"]
+    kind = OutputType(data["output_type"])
+    options = [
+        decision
+        for who in sorted(reviews)
+        if (decision := _as_decision(data, reviews[who])) is not None
+    ]
+    prefill = data.get("prefill") or None
+    if kind == OutputType.SPANS:
+        shown: Any = list(spans_from_json(prefill)) if prefill else []
+    elif kind == OutputType.LABEL:
+        labels = [c["value"] for c in data.get("label_choices") or []]
+        shown = prefill or (labels[0] if labels else None)
+    else:
+        shown = _shown(kind, prefill) if prefill else _written(data)
+    options.append({"answerable": "yes", "verdict": "correct", "answer": shown})
+    rng = random.Random(f"{sim.seed}:{data['instance_id']}:adjudication")
+    return rng.choice(options)
+
+
+def simulate_task_adjudication(
+    server: ReviewServer,
+    sim: TaskSimulation,
+    advance: Callable[[int], None] = lambda n: None,
+) -> dict[str, int]:
+    """Settle every open task of the task adjudication projects as the senior demo physician;
+    return counts."""
+    users, projects, exports = _exports(server)
+    token = {SENIOR: sign_in(server.connection, SENIOR)}
+    counts = {"tasks": 0, "annotations": 0}
+    for spec in TASK_ADJUDICATION_PROJECTS:
+        if spec not in exports:
+            continue
+        tasks = exports[spec]
+        counts["tasks"] += len(tasks)
+        review = TaskProjectSpec(spec.output_type, Role.REVIEW)
+        reviews = _reviews_by_instance(exports.get(review, []), users)
+        jobs: dict[str, list[tuple[int, list[dict[str, Any]]]]] = defaultdict(list)
+        for task in tasks:
+            if task.get("annotations"):
+                continue
+            values = adjudication_values(task, reviews.get(task["data"]["instance_id"], {}), sim)
+            result = task_result(spec.output_type, task["data"].get("input", ""), **values)
+            jobs[SENIOR].append((task["id"], result))
+        if jobs:
+            counts["annotations"] += _annotate_in_bulk(server, projects[spec], jobs, token, advance)
     return counts
