@@ -30,7 +30,7 @@ from curation.errors import CurationError, RetryableServerError
 from curation.exam_annotations import EXAM_FIELDS, load_exam_annotations
 from curation.params import Params, load_params
 from curation.paths import ProjectPaths
-from curation.review.configs import ALL_PROJECTS, ProjectSpec, ReviewKind, Role
+from curation.review.configs import ALL_PROJECTS, PREFILL_VERSION, ProjectSpec, ReviewKind, Role
 from curation.review.labels import ReviewLabels, to_result
 from curation.review.server import LocalServer
 from curation.review.simulate import Simulation, sign_in, simulate
@@ -224,12 +224,17 @@ def test_simulated_reviewers_only_run_on_demo_servers(
 ) -> None:
     cmexam = {"discipline": "中医学", "competency": "疾病诊断和鉴别诊断"}  # as CMExam writes them
     rows = [make_item(f"s{n}", labels=cmexam if n < 2 else None) for n in range(5)]
+    rows[4]["tags"]["tagger"] = "specialty_tfidf_lr_v1"  # tagged by another tagger version
     paths = review_project(tmp_path, rows, labelstudio.env_values())
     params = load_params(paths.params_file)
     run_push(paths, params)
     server = server_for(paths, params)
     codes = ["03.01", "03.04"]
     project_id = server.find(ProjectSpec(Role.REVIEW, ReviewKind.MCQ))
+    # Label Studio pre-fills only predictions of the project's model version: one for all
+    assert server.client.projects.get(project_id).model_version == PREFILL_VERSION
+    versions = {p.model_version for p in server.client.predictions.list(project=project_id)}
+    assert versions == {PREFILL_VERSION}
 
     def shown() -> list[tuple]:
         """Every pre-annotation of the project, as physicians see them."""

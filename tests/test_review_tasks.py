@@ -11,7 +11,14 @@ import polars as pl
 
 from curation.commands.review import run_merge
 from curation.params import load_params
-from curation.review.configs import ALL_PROJECTS, ReviewKind, Role, instructions, render_config
+from curation.review.configs import (
+    ALL_PROJECTS,
+    PREFILL_VERSION,
+    ReviewKind,
+    Role,
+    instructions,
+    render_config,
+)
 from curation.review.labels import ReviewLabels
 from curation.review.snapshot import FORMAT
 from curation.review.tasks import build_task, compose, field_text, from_utf16, to_utf16
@@ -55,7 +62,8 @@ def test_deid_marks_become_editable_phi_predictions() -> None:
     specialty = next(x for x in result if x["from_name"] == "specialty")
     assert specialty["type"] == "taxonomy"  # pre-selected in the searchable specialty tree
     assert specialty["value"]["taxonomy"] == [["03", "03.04"]]
-    assert task["predictions"][0]["model_version"] == "specialty_lexicon_v1+medcurate-deid-test"
+    assert task["predictions"][0]["model_version"] == PREFILL_VERSION  # what Label Studio shows
+    assert task["data"]["pre_annotated_by"] == "specialty_lexicon_v1+medcurate-deid-test"
     assert "answer_key" not in task["data"]
 
 

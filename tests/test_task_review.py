@@ -19,7 +19,7 @@ from curation.commands.review import run_pull
 from curation.commands.tasks import declared_tasks, reviewed_instances
 from curation.params import Params, load_params
 from curation.paths import ProjectPaths
-from curation.review.configs import Role
+from curation.review.configs import PREFILL_VERSION, Role
 from curation.review.server import LocalServer
 from curation.review.simulate import sign_in
 from curation.tasks.adjudication import run_task_adjudicate
@@ -28,7 +28,7 @@ from curation.tasks.layout import reviewed_path
 from curation.tasks.merge import run_task_merge
 from curation.tasks.release import split_instances
 from curation.tasks.review import run_task_push, server_for
-from curation.tasks.review_configs import PREFILL_VERSION, TaskProjectSpec, task_result
+from curation.tasks.review_configs import TaskProjectSpec, task_result
 from tests.review_fixtures import accepted, public_ids
 from tests.test_task_review_rules import (
     DEPARTMENTS,

@@ -31,6 +31,11 @@ from curation.models import Kind
 from curation.taxonomy import Taxonomy, project_taxonomy
 
 CONFIG_DIR = "annotation_configs"
+PREFILL_VERSION = "draft 草稿"
+"""The model version of every pre-annotation MedCurate sends (items and task instances): Label
+Studio 1.23 pre-fills a task only with predictions of its project's model version and names a
+prediction by it on the labeling screen. Who made a pre-annotation (tagger and de-identifier
+versions, a task's rule or model) travels in the task's data or meta instead."""
 
 REJECT_REASONS: dict[str, str] = {
     "factually_wrong": "Factually wrong 内容错误",

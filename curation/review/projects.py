@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from curation.errors import CurationError
-from curation.review.configs import ManagedProject
+from curation.review.configs import PREFILL_VERSION, ManagedProject
 from curation.review.connection import Connection, with_retries
 
 T = TypeVar("T")
@@ -180,6 +180,17 @@ class ReviewServer:
             return True
 
         return self.call(attempt, f"removing duplicate task {task_id}")
+
+    def show_prefills(self, project_id: int) -> None:
+        """Make the project pre-fill its tasks with :data:`PREFILL_VERSION` predictions."""
+        project = self.call(lambda: self.client.projects.get(project_id), "reading a project")
+        if project.model_version != PREFILL_VERSION or not project.show_collab_predictions:
+            self.call(
+                lambda: self.client.projects.update(
+                    project_id, model_version=PREFILL_VERSION, show_collab_predictions=True
+                ),
+                "setting the project's pre-fill version",
+            )
 
     def users(self) -> dict[int, str]:
         """User id → email."""

@@ -25,6 +25,7 @@ from curation.exam_annotations import EXAM_FIELDS, ExamAnnotations, load_exam_an
 from curation.models import Kind
 from curation.review.configs import (
     EDIT_GROUPS,
+    PREFILL_VERSION,
     ReviewKind,
     reject_reason_choices,
     specialty_choice,
@@ -178,8 +179,9 @@ def from_utf16(text: str, offset: int) -> int:
     return len(text)
 
 
-def model_version(item: dict[str, Any]) -> str:
-    """Who made the pre-annotations: tagger and de-identification versions."""
+def made_by(item: dict[str, Any]) -> str:
+    """Who made the pre-annotations: tagger and de-identification versions (task data; the
+    predictions themselves carry :data:`~curation.review.configs.PREFILL_VERSION`)."""
     tagger = (item.get("tags") or {}).get("tagger") or "untagged"
     deid = (item.get("phi") or {}).get("deid_version") or "no-deid"
     return f"{tagger}+{deid}"
@@ -280,8 +282,9 @@ def build_task(
                 },
             }
         )
+    data["pre_annotated_by"] = made_by(item)
     prediction = {
-        "model_version": model_version(item),
+        "model_version": PREFILL_VERSION,
         "score": round(float(tags.get("score") or 0.0), 6),
         "result": result,
     }

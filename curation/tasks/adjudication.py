@@ -43,7 +43,6 @@ from curation.tasks.review import (
     load_instances,
     prefill,
     server_for,
-    show_prefills,
 )
 from curation.tasks.review_configs import TASK_REJECT_REASONS, TaskProjectSpec
 from curation.tasks.review_rules import TaskStatus
@@ -198,8 +197,5 @@ def run_task_adjudicate(
             if not found:
                 continue
             spec = TaskProjectSpec(output_type, Role.ADJUDICATION)
-            report = server.upsert(spec, found, 1, params.review.batch_size, advance)
-            if any(t["predictions"] for t in found):
-                show_prefills(server, report.project_id)
-            reports.append(report)
+            reports.append(server.upsert(spec, found, 1, params.review.batch_size, advance))
     return reports

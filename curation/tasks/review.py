@@ -9,7 +9,7 @@ de-identified items, and model drafts were screened when imported: no raw text i
 What is pre-filled, first found: the derived reference (the source's: physicians judge it), a
 model draft (``--model``, else the first model by name that drafted the instance), the rule
 draft of the task (``draft: lead | sections``), else nothing. All pre-fills share one Label
-Studio model version, :data:`~curation.tasks.review_configs.PREFILL_VERSION`; which rule or
+Studio model version, :data:`~curation.review.configs.PREFILL_VERSION`; which rule or
 model drafted an answer is kept in the task's ``meta`` (``draft_origin``), which neither the
 labeling screen nor the Data Manager shows. Label Studio Community has no roles, so a physician
 who reads tasks through the API can see ``meta``: the model name is out of view, not secret.
@@ -31,6 +31,7 @@ import polars as pl
 from curation.errors import InputFileError
 from curation.params import Params
 from curation.paths import ProjectPaths
+from curation.review.configs import PREFILL_VERSION
 from curation.review.ids import ReviewIds
 from curation.review.lock import DEFAULT_WAIT, push_lock
 from curation.review.projects import ReviewServer, UpsertReport
@@ -40,7 +41,6 @@ from curation.tasks.declarations import TaskSpec
 from curation.tasks.drafts import load_drafts
 from curation.tasks.layout import instances_path
 from curation.tasks.review_configs import (
-    PREFILL_VERSION,
     SPAN_COLORS,
     TaskProjectSpec,
     answer_region,
@@ -212,21 +212,5 @@ def run_task_push(
             if not found:
                 continue
             spec = TaskProjectSpec(output_type)
-            report = server.upsert(spec, found, review.overlap, review.batch_size, advance)
-            if any(t["predictions"] for t in found):
-                show_prefills(server, report.project_id)
-            reports.append(report)
+            reports.append(server.upsert(spec, found, review.overlap, review.batch_size, advance))
     return reports
-
-
-def show_prefills(server: ReviewServer, project_id: int) -> None:
-    """Make the project pre-fill tasks with :data:`PREFILL_VERSION` (Label Studio pre-fills a
-    task only with the predictions of its project's model version)."""
-    project = server.call(lambda: server.client.projects.get(project_id), "reading a project")
-    if project.model_version != PREFILL_VERSION or not project.show_collab_predictions:
-        server.call(
-            lambda: server.client.projects.update(
-                project_id, model_version=PREFILL_VERSION, show_collab_predictions=True
-            ),
-            "setting the project's pre-fill version",
-        )

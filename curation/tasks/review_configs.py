@@ -35,9 +35,6 @@ from curation.review.configs import (
 from curation.review.tasks import to_utf16
 from curation.tasks.contract import OutputType
 
-PREFILL_VERSION = "draft 草稿"
-"""The model version of every pre-filled answer (shown as its author on the labeling screen)."""
-
 INSTRUCTIONS = "task_instructions.md"
 
 # control names of the screens (read back by the merge)
