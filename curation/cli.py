@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from curation.cli_answers import answers_app
 from curation.cli_common import (
     EngineOption,
     RootOption,
@@ -41,6 +42,7 @@ app = typer.Typer(
 app.add_typer(labelstudio_app, name="labelstudio")
 app.add_typer(review_app, name="review")
 app.add_typer(tasks_app, name="tasks")
+app.add_typer(answers_app, name="answers")
 app.command()(split)
 app.command()(release)
 
