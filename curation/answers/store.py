@@ -30,7 +30,7 @@ from curation.paths import ProjectPaths
 from curation.tasks.answers import Instance
 from curation.tasks.contract import OutputType
 from curation.tasks.declarations import slug
-from curation.tasks.drafts import check_model
+from curation.tasks.drafts import check_model, merge_outputs
 from curation.tasks.screen import Screener, ScreenFailed
 
 ANSWER_SCHEMA = pl.Schema(
@@ -240,41 +240,11 @@ def import_answers(
 def _store(
     path: Path, jail: Path, model: str, rows: list[dict[str, Any]], failed: list[dict[str, Any]]
 ) -> Counter[str]:
-    """Merge a run's answers into its file and failures into its quarantine; a file whose
-    content would not change is not rewritten."""
-    current: dict[str, dict[str, Any]] = {}
-    if path.is_file():
-        stored = pl.read_parquet(path)
-        others = set(stored["model"]) - {model}
-        if others:
-            raise ConfigError(
-                f"{path} holds answers of {sorted(others)[0]!r}, whose file name {model!r} shares",
-                hint="Give the model a name that differs in more than punctuation or case.",
-            )
-        current = {r["id"]: r for r in stored.iter_rows(named=True)}
-    counts: Counter[str] = Counter()
-    for row in rows:
-        before = current.get(row["id"])
-        counts["unchanged" if before == row else "updated" if before else "added"] += 1
-        current[row["id"]] = row
-    if current and (counts["added"] or counts["updated"] or not path.is_file()):
-        _write(path, list(current.values()), ANSWER_SCHEMA)
-    held: dict[str, dict[str, Any]] = {}
-    if jail.is_file():
-        held = {r["id"]: r for r in pl.read_parquet(jail).iter_rows(named=True)}
-    before_held = dict(held)
-    for row in rows:  # screened now: no longer held
-        held.pop(row["id"], None)
-    held.update({r["id"]: r for r in failed})
-    if held != before_held or (held and not jail.is_file()):
-        _write(jail, list(held.values()), QUARANTINE_SCHEMA)
-    return counts
-
-
-def _write(path: Path, rows: list[dict[str, Any]], schema: pl.Schema) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    frame = pl.DataFrame(rows, schema=schema, orient="row")
-    frame.sort("id").write_parquet(path, statistics=False)
+    """Merge a run's answers into its file and failures into its quarantine."""
+    schemas = (ANSWER_SCHEMA, QUARANTINE_SCHEMA)
+    return merge_outputs(
+        path, jail, model, rows, failed, key="id", schemas=schemas, what=f"{path} holds answers"
+    )
 
 
 def stored_answers(paths: ProjectPaths) -> list[dict[str, Any]]:

@@ -289,38 +289,66 @@ def _store(
 ) -> Counter[str]:
     """Merge a task's new drafts into the model's file (and failures into its quarantine)."""
     path = drafts_dir(paths) / task / model_file(model)
+    return merge_outputs(
+        path,
+        quarantine_dir(paths) / task / model_file(model),
+        model,
+        rows,
+        failed,
+        key="instance_id",
+        schemas=(DRAFT_SCHEMA, QUARANTINE_SCHEMA),
+        what=f"{path.relative_to(paths.root)} holds drafts",
+    )
+
+
+def merge_outputs(
+    path: Path,
+    jail: Path,
+    model: str,
+    rows: list[dict[str, Any]],
+    failed: list[dict[str, Any]],
+    key: str,
+    schemas: tuple[pl.Schema, pl.Schema],
+    what: str,
+) -> Counter[str]:
+    """Merge one model's screened outputs into its file, keyed by `key` (a new output replaces
+    the old one), and the outputs screening failed into its quarantine file (an output screened
+    now leaves it); counts added / updated / unchanged. A file whose rows would not change is
+    not rewritten; both are sorted by `key` (byte-stable). `what` names the file in the error
+    raised when it holds another model whose name shares the file name."""
     current: dict[str, dict[str, Any]] = {}
     if path.is_file():
         stored = pl.read_parquet(path)
         others = set(stored["model"]) - {model}
         if others:
             raise ConfigError(
-                f"{path.relative_to(paths.root)} holds drafts of {sorted(others)[0]!r}, whose "
-                f"file name {model!r} shares",
+                f"{what} of {sorted(others)[0]!r}, whose file name {model!r} shares",
                 hint="Give the model a name that differs in more than punctuation or case.",
             )
-        current = {r["instance_id"]: r for r in stored.iter_rows(named=True)}
+        current = {r[key]: r for r in stored.iter_rows(named=True)}
     counts: Counter[str] = Counter()
     for row in rows:
-        before = current.get(row["instance_id"])
+        before = current.get(row[key])
         counts["unchanged" if before == row else "updated" if before else "added"] += 1
-        current[row["instance_id"]] = row
-    if current:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        frame = pl.DataFrame(list(current.values()), schema=DRAFT_SCHEMA, orient="row")
-        frame.sort("instance_id").write_parquet(path, statistics=False)
-    jail = quarantine_dir(paths) / task / model_file(model)
+        current[row[key]] = row
+    if current and (counts["added"] or counts["updated"] or not path.is_file()):
+        _write_sorted(path, list(current.values()), schemas[0], key)
     held: dict[str, dict[str, Any]] = {}
     if jail.is_file():
-        held = {r["instance_id"]: r for r in pl.read_parquet(jail).iter_rows(named=True)}
+        held = {r[key]: r for r in pl.read_parquet(jail).iter_rows(named=True)}
+    before_held = dict(held)
     for row in rows:  # screened now: no longer held
-        held.pop(row["instance_id"], None)
-    held.update({r["instance_id"]: r for r in failed})
-    if held or jail.is_file():
-        jail.parent.mkdir(parents=True, exist_ok=True)
-        frame = pl.DataFrame(list(held.values()), schema=QUARANTINE_SCHEMA, orient="row")
-        frame.sort("instance_id").write_parquet(jail, statistics=False)
+        held.pop(row[key], None)
+    held.update({r[key]: r for r in failed})
+    if held != before_held or (held and not jail.is_file()):
+        _write_sorted(jail, list(held.values()), schemas[1], key)
     return counts
+
+
+def _write_sorted(path: Path, rows: list[dict[str, Any]], schema: pl.Schema, key: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame = pl.DataFrame(rows, schema=schema, orient="row")
+    frame.sort(key).write_parquet(path, statistics=False)
 
 
 def load_drafts(paths: ProjectPaths, task: str) -> dict[str, dict[str, str]]:
