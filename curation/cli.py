@@ -19,6 +19,8 @@ from curation.cli_common import (
     progress,
     user_errors,
 )
+from curation.cli_grade import grade_app
+from curation.cli_judge import judge_app
 from curation.cli_release import release, split
 from curation.cli_review import labelstudio_app, review_app
 from curation.cli_tasks import tasks_app
@@ -43,6 +45,8 @@ app.add_typer(labelstudio_app, name="labelstudio")
 app.add_typer(review_app, name="review")
 app.add_typer(tasks_app, name="tasks")
 app.add_typer(answers_app, name="answers")
+app.add_typer(grade_app, name="grade")
+app.add_typer(judge_app, name="judge")
 app.command()(split)
 app.command()(release)
 

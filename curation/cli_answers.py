@@ -122,3 +122,45 @@ def answers_import(
     )
     counts = report.as_dict()["counts"]
     console.print("  " + (", ".join(f"{k} {v}" for k, v in counts.items()) or "nothing"))
+
+
+@answers_app.command("simulate")
+@user_errors
+def answers_simulate(
+    out: Annotated[
+        Path,
+        typer.Option(help="The run file to write (JSONL of {id, output}).", show_default=False),
+    ],
+    model: Annotated[str, typer.Option(help="Name of the demo model (seeds its answers).")],
+    accuracy: Annotated[
+        float, typer.Option(help="Share of answers that repeat the reference.")
+    ] = 1.0,
+    per_config: Annotated[
+        int, typer.Option(help="Items or instances answered per release config and split.")
+    ] = 12,
+    version: Annotated[
+        str | None,
+        typer.Option(help="The release answered (default: the newest under releases/)."),
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed of every simulated choice.")] = 0,
+    root: RootOption = Path("."),
+) -> None:
+    """DEMO AND TESTS ONLY: write the answers a simulated model gives to a release.
+
+    The model answers a fixed sample (every simulated model the same ids: up to --per-config
+    per config and split, among rows with a reference) with the reference with probability
+    --accuracy, else with a partly right or a wrong answer. Import the file as a real run:
+    `curate answers import OUT --model NAME`.
+    """
+    import json
+
+    from curation.answers.store import release_dir
+    from curation.grading.simulate import simulated_answers
+
+    version, release = release_dir(ProjectPaths(root), version)
+    lines = simulated_answers(release, model, accuracy, per_config, seed)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(
+        "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines), encoding="utf-8"
+    )
+    console.print(f"{out}: {len(lines)} answers of {model} to release {version}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -179,18 +178,9 @@ def review_pull(root: RootOption = Path(".")) -> None:
 @user_errors
 def review_snapshot(root: RootOption = Path(".")) -> None:
     """Bump review.snapshot in params.yaml, so that the next `dvc repro` pulls reviews."""
-    paths = ProjectPaths(root)
-    text = paths.params_file.read_text(encoding="utf-8")
-    pattern = re.compile(r"^(review:\n(?:[ \t]+.*\n|\n)*?[ \t]+snapshot:[ \t]*)(\d+)", re.M)
-    match = pattern.search(text)
-    if not match:
-        from curation.errors import ConfigError
+    from curation.params import edit_param
 
-        raise ConfigError(f"{paths.params_file} has no review.snapshot entry")
-    number = int(match.group(2)) + 1
-    paths.params_file.write_text(
-        text[: match.start(2)] + str(number) + text[match.end(2) :], encoding="utf-8"
-    )
+    number = edit_param(ProjectPaths(root).params_file, "review", "snapshot")
     console.print(f"review.snapshot = {number}; run `dvc repro` to pull and merge the reviews")
 
 

@@ -120,11 +120,11 @@ def _known_keys(model: type[BaseModel], loc: list[str]) -> list[str]:
 
 
 def _model_of(annotation: Any) -> Any:
-    for candidate in (annotation, *getattr(annotation, "__args__", ())):
-        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
-            return candidate
-        found = _model_of(candidate) if getattr(candidate, "__args__", None) else None
-        if found is not None:
+    """The pydantic model an annotation holds (itself, or inside ``list[…]``, ``dict[…]`` …)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for candidate in getattr(annotation, "__args__", ()):
+        if (found := _model_of(candidate)) is not None:
             return found
     return None
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from curation.config import read_yaml, validate_config
+from curation.grading.config import GradingConfig
 from curation.paths import ProjectPaths
 from curation.release.config import ReleaseConfig
 from curation.release.splits import SplitConfig
@@ -42,6 +43,7 @@ class Params(BaseModel):
     review: ReviewConfig = Field(default_factory=ReviewConfig)
     split: SplitConfig = Field(default_factory=SplitConfig)
     release: ReleaseConfig = Field(default_factory=ReleaseConfig)
+    grading: GradingConfig = Field(default_factory=GradingConfig)
 
     def section(self, name: str) -> BaseModel:
         """The parsed section of params.yaml named `name` (e.g. `validate`)."""
@@ -61,3 +63,31 @@ def load_params(path: Path) -> Params:
     root = path.parent
     context = {"root": root, "sources": declared_sources(ProjectPaths(root).sources_file)}
     return validate_config(Params, read_yaml(path) or {}, path, context=context)
+
+
+def edit_param(path: Path, section: str, key: str, value: str | None = None) -> str:
+    """Set ``section.key`` in params.yaml in place, keeping every comment; with no `value`,
+    add one to its integer. Returns the new value. The key must already be in the section."""
+    import re
+
+    from curation.errors import ConfigError
+
+    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    pattern = re.compile(
+        rf"^({re.escape(section)}:[^\n]*\n(?:[ \t]+[^\n]*\n|\n)*?[ \t]+{re.escape(key)}:[ \t]*)"
+        r"(\"[^\"\n]*\"|'[^'\n]*'|[^\s#]*)",
+        re.M,
+    )
+    match = pattern.search(text)
+    if not match:
+        raise ConfigError(
+            f"{path} has no {section}.{key} entry",
+            hint=f"Add `{key}:` under `{section}:` (see params.yaml of the demo project).",
+        )
+    if value is None:
+        new = str(int(match.group(2)) + 1)
+        shown = new
+    else:
+        new, shown = f'"{value}"', value
+    path.write_text(text[: match.start(2)] + new + text[match.end(2) :], encoding="utf-8")
+    return shown

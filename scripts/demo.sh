@@ -46,10 +46,40 @@ else
 fi
 step "verify the release" curate release verify 1.0.0
 
+# Physicians grade model answers to the release: judge training data and item difficulty.
+runs=answers/runs
+step "DEMO ONLY: two simulated models answer 1.0.0 (one always right, one right 60%)" \
+  bash -c "curate answers simulate --model demo-oracle --accuracy 1.0 --out $runs/demo-oracle.jsonl \
+    && curate answers simulate --model demo-sixty --accuracy 0.6 --out $runs/demo-sixty.jsonl"
+step "import their answers (mapped to ids, screened by the de-identifier)" \
+  bash -c "curate answers import $runs/demo-oracle.jsonl --model demo-oracle \
+    && curate answers import $runs/demo-sixty.jsonl --model demo-sixty"
+step "answers to physicians for grading (model hidden, models mixed)" curate grade push
+step "DEMO ONLY: simulated physicians grade every answer" curate grade simulate
+step "pin their grades (grading.snapshot += 1)" curate grade snapshot
+step "pull, consensus, agreement, item statistics, judge export" dvc repro
+step "disputed grades → grading adjudication" curate grade adjudicate
+step "DEMO ONLY: the senior physician settles disputed grades" curate grade simulate --adjudication
+step "pin the adjudications" curate grade snapshot
+step "merge the adjudications, judge export again" dvc repro
+step "grading status" curate grade
+step "DEMO ONLY: a simulated judge grades the test answers" \
+  curate judge simulate --out $runs/demo-judge.jsonl
+step "score the judge against the physicians (accuracy, macro-F1, kappa)" \
+  curate judge score $runs/demo-judge.jsonl
+if [ -d releases/1.1.0 ]; then
+  echo "releases/1.1.0 exists (a published version is never overwritten)"
+else
+  step "next release 1.1.0: its card shows difficulty and discrimination" curate release 1.1.0
+fi
+step "verify release 1.1.0" curate release verify 1.1.0
+
 printf '\n\033[1mStep times\033[0m\n'
 printf '%s\n' "${steps[@]}"
 printf '%5d s  total\n\n' "$SECONDS"
-echo "Release: releases/1.0.0 (card: releases/1.0.0/README.md). Load it with:"
+echo "Releases: releases/1.0.0 and releases/1.1.0 (cards: README.md; item statistics in 1.1.0's)."
+echo "Judge training data: data/judge (card: data/judge/README.md); grading report: reports/grading.json"
+echo "Load the release with:"
 echo "  .venv/bin/python -c \"from datasets import load_dataset; print(load_dataset('parquet', data_files={'test': 'releases/1.0.0/data/mcq_zh/test.parquet'}))\""
 echo "  .venv/bin/python -c \"from datasets import load_dataset; print(load_dataset('releases/1.0.0', 'task_triage_zh'))\""
 echo "Label Studio is running at $(curate labelstudio status 2>&1 | head -1 | sed 's/: .*//')"

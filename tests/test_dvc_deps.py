@@ -35,6 +35,7 @@ BOUNDARY = ("curation.params",)
 EXEMPT = {
     "review_pull": "reads the Label Studio server, pinned by review.snapshot: a re-run on a code "
     "change would let new physicians' work in without a snapshot bump",
+    "grade_pull": "reads the Label Studio server, pinned by grading.snapshot (as review_pull)",
 }
 
 

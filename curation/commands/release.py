@@ -289,7 +289,8 @@ def _build(
     }
     taxonomy = project_taxonomy(paths.root)
     code_lists = write_code_lists(taxonomy, out)  # taxonomy/*.csv: code → zh, en
-    card = render_card(frame, meta, taxonomy, tasks=tasks)
+    graded = _graded_stats(paths, frame, tasks, out)
+    card = render_card(frame, meta, taxonomy, tasks=tasks, item_stats=graded)
     (out / "README.md").write_text(card, encoding="utf-8")
     croissant.write(
         croissant.croissant(
@@ -330,6 +331,29 @@ def _build(
     )
     write_manifest(manifest, out)
     return manifest
+
+
+def _graded_stats(
+    paths: ProjectPaths, frame: pl.DataFrame, tasks: pl.DataFrame, out: Path
+) -> list[str]:
+    """The card's item statistics section, and item_stats.csv in the release, from the graded
+    answers (data/grading/item_stats.parquet) to the released ids; none without them."""
+    from curation.release import grading_card
+
+    path = paths.root / grading_card.ITEM_STATS
+    if not path.is_file():
+        return []
+    released = pl.concat(
+        [
+            frame.select(pl.col("item_id").alias("id"), "config", "split"),
+            tasks.select(pl.col("instance_id").alias("id"), "config", "split"),
+        ]
+    )
+    stats = grading_card.released_stats(grading_card.read_item_stats(path), released, version_key)
+    if stats is None:
+        return []
+    grading_card.write_item_stats_csv(stats, out / grading_card.ITEM_STATS_CSV)
+    return grading_card.item_stats_section(stats)
 
 
 def _slug(name: str) -> str:

@@ -26,6 +26,7 @@ LICENSES = "schemas/licenses.yaml"
 LABEL_MAPS = "schemas/label_maps.yaml"
 EXPECTATIONS = "schemas/expectations/items.yaml"
 EXAM_ANNOTATIONS = "schemas/exam_annotations.yaml"
+GRADING_RUBRICS = "schemas/grading_rubrics.yaml"
 ANNOTATION_CONFIGS = "annotation_configs"
 CONTRACTS = {
     TAXONOMY: "the clinical specialty taxonomy",
@@ -34,6 +35,7 @@ CONTRACTS = {
     LABEL_MAPS: "source labels mapped onto taxonomy codes (trained tagger)",
     EXPECTATIONS: "the dataset-level validation suite",
     EXAM_ANNOTATIONS: "the exam annotations of MCQs: medical disciplines, areas of competency",
+    GRADING_RUBRICS: "the rubrics physicians grade model answers on (score 1-5)",
     f"{ANNOTATION_CONFIGS}/mcq.xml": "the review screen of multiple-choice questions",
     f"{ANNOTATION_CONFIGS}/text.xml": "the review screen of records, dialogues and open questions",
     f"{ANNOTATION_CONFIGS}/instructions.md": "the reviewers' instructions (zh/en)",
@@ -42,6 +44,8 @@ CONTRACTS = {
     f"{ANNOTATION_CONFIGS}/task_spans.xml": "the review screen of span task instances",
     f"{ANNOTATION_CONFIGS}/task_fields.xml": "the review screen of structured-field task instances",
     f"{ANNOTATION_CONFIGS}/task_instructions.md": "the task reviewers' instructions (zh/en)",
+    f"{ANNOTATION_CONFIGS}/grading.xml": "the grading screen of model answers",
+    f"{ANNOTATION_CONFIGS}/grading_instructions.md": "the graders' instructions (zh/en)",
 }
 # Modules whose cached values derive from contracts (word lists built from the taxonomy, taggers)
 _DERIVED = ("curation.deid", "curation.tagging")

@@ -503,10 +503,12 @@ def render_card(
     taxonomy: Taxonomy | None = None,
     exams: ExamAnnotations | None = None,
     tasks: pl.DataFrame | None = None,
+    item_stats: list[str] | None = None,
 ) -> str:
     """README.md of a release (`frame`: the released rows with their `config` column; `tasks`:
-    the released task instances, with theirs; the taxonomy and exam annotations default to the
-    active project's)."""
+    the released task instances, with theirs; `item_stats`: the section of statistics from
+    graded answers, see `curation.release.grading_card`; the taxonomy and exam annotations
+    default to the active project's)."""
     taxonomy = taxonomy or load_taxonomy()
     exams = exams or load_exam_annotations()
     header = yaml.safe_dump(card_header(frame, meta, tasks), allow_unicode=True, sort_keys=False)
@@ -579,6 +581,7 @@ def render_card(
     lines += [
         "Decisions: " + ", ".join(f"{r or 'n/a'} {n}" for r, n in resolution.iter_rows()) + ".",
         "",
+        *(item_stats or []),
         "## Curation process",
         "",
         "Built with MedCurate: raw sources are ingested into one item model, de-identified "

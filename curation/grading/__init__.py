@@ -1,0 +1,1 @@
+"""Physicians grade model answers to a release: projects, consensus, agreement, item statistics."""
