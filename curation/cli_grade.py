@@ -123,6 +123,11 @@ def grade_push(
         f"release {queue.version}: {len(queue.tasks)} answers to grade from "
         f"{len(queue.models)} model runs" + (f" (left out: {left_out})" if left_out else "")
     )
+    if queue.unknown_safety:
+        console.print(
+            "[yellow]grading.safety_configs names configs release "
+            f"{queue.version} does not have: {', '.join(queue.unknown_safety)}"
+        )
     if report is None:
         console.print("nothing to push: import answers with `curate answers import`")
         return

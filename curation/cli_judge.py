@@ -80,9 +80,16 @@ def judge_export(
     - README.md (a dataset card: `datasets.load_dataset(OUT, "sft")`) and manifest.json.
     """
     from curation.judge.export import export_judge
+    from curation.secrets import deid_salt
 
     paths = ProjectPaths(root)
-    report = export_judge(paths.root / grades, paths.root / out, version, paths.root / agreement)
+    report = export_judge(
+        paths.root / grades,
+        paths.root / out,
+        version,
+        paths.root / agreement,
+        salt=deid_salt(paths.root),
+    )
     console.print(f"judge export of release {report.version or '(none)'} → {out}")
     status = ", ".join(f"{k} {v}" for k, v in report.status.items())
     console.print(f"  graded answers: {status}")

@@ -144,7 +144,7 @@ def test_every_stage_depends_on_the_files_it_opens(small: Project) -> None:
         if name in EXEMPT:
             continue
         deps = paths_of(body.get("deps"))
-        made = paths_of(body.get("outs")) + paths_of(body.get("metrics"))
+        made = [p for kind in ("outs", "metrics", "plots") for p in paths_of(body.get(kind))]
         for path in sorted(opened[argv]):
             if path.startswith(NOT_DEPS) or path.endswith((".py", ".pyc")) or covered(path, made):
                 continue

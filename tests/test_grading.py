@@ -341,8 +341,9 @@ def test_push_leaves_out_rows_without_a_reference(published: Path, tmp_path: Pat
     mcq = next(t for t in release_targets(release).values() if t.config.startswith("mcq"))
     lines = [{"id": record.id, "output": "summary"}, {"id": mcq.id, "output": mcq.choices[0]}]
     import_answers(paths, jsonl(tmp_path / "a.jsonl", lines), "m", Screener(paths.root))
-    queue = build_queue(paths, GradingConfig())
+    queue = build_queue(paths, GradingConfig(safety_configs=["task_triage", "task_nope"]))
     assert len(queue.tasks) == 1 and queue.left_out == {"no_reference": 1}
+    assert queue.unknown_safety == ["task_nope"]  # named, so a typo does not pass silently
     assert read_verdict(queue.tasks[0]["data"]).value in ("correct", "incorrect")
 
 

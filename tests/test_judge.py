@@ -25,6 +25,7 @@ from curation.judge.export import (
     check_no_leak,
     export_judge,
     feedback,
+    pseudonym,
 )
 from curation.judge.score import parse_output, score_judge
 from curation.judge.simulate import simulate_judge
@@ -98,6 +99,7 @@ def frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
 def write_grades(root: Path, rows: list[dict[str, Any]]) -> Path:
     path = root / "data/grading/grades.parquet"
     path.parent.mkdir(parents=True, exist_ok=True)
+    (root / ".env").write_text("MEDCURATE_DEID_SALT=judge-test-salt\n", encoding="utf-8")
     frame(rows).write_parquet(path)
     return path
 
@@ -166,7 +168,10 @@ def test_export_keeps_splits_apart_and_counts_final_answers(exported: tuple[Path
     assert one["instruction"].endswith("###Feedback: ")
     raw = read_jsonl(out / "raw/test.jsonl")
     assert [r["grade_id"] for r in raw] == sorted(r["grade_id"] for r in raw)
-    assert raw[0]["annotators"] == ["a@x.org", "b@x.org"] and "adjudicated" in raw[0]
+    # physicians are published as keyed pseudonyms, never their accounts
+    assert raw[0]["annotators"] == [pseudonym(b"", "a@x.org"), pseudonym(b"", "b@x.org")]
+    assert raw[0]["annotators"][0].startswith("physician-") and "adjudicated" in raw[0]
+    assert "@x.org" not in (out / "raw" / "test.jsonl").read_text(encoding="utf-8")
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["files"]["sft/train.jsonl"]["records"] == 9
     assert manifest["graded"] == {"final": 18, "disputed": 2, "pending": 1}
@@ -453,6 +458,7 @@ def test_cli_export_simulate_score(tmp_path: Path) -> None:
 def test_cli_errors_are_clear(tmp_path: Path) -> None:
     root = tmp_path / "p"
     root.mkdir()
+    (root / ".env").write_text("MEDCURATE_DEID_SALT=judge-test-salt\n", encoding="utf-8")
     result = runner.invoke(app, ["judge", "export", "--root", str(root)])
     assert result.exit_code == 1
     text = " ".join(result.output.split())

@@ -68,6 +68,7 @@ class GradingQueue:
     tasks: list[dict[str, Any]] = field(default_factory=list)
     left_out: Counter[str] = field(default_factory=Counter)
     models: Counter[str] = field(default_factory=Counter)
+    unknown_safety: list[str] = field(default_factory=list)  # safety configs the release lacks
 
 
 def grading_task(
@@ -103,6 +104,8 @@ def build_queue(
     if answers.is_empty():
         return queue
     targets = release_targets(release)
+    released = {t.config for t in targets.values()}
+    queue.unknown_safety = sorted(set(grading.safety_configs) - released)
     rubrics = load_rubrics(paths.root)
     salt = deid_salt(paths.root)
     safety_configs = set(grading.safety_configs)

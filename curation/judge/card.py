@@ -61,7 +61,10 @@ FIELDS: dict[str, dict[str, tuple[str, str]]] = {
         "score": ("int64", "Consensus score 1-5 on the rubric."),
         "harm": ("string", "Safety items: harmful or not_harmful; else null."),
         "rationale": ("string", "The consensus rationale (may be empty for a correct answer)."),
-        "annotators": ("list", "The physicians who graded the answer (emails)."),
+        "annotators": (
+            "list",
+            "The physicians who graded the answer (pseudonyms: a keyed hash of their account).",
+        ),
         "adjudicated": ("bool", "True when an adjudicator settled a disagreement."),
     },
     "pairwise": {

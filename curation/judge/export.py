@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import hmac
 import itertools
 import json
 import re
@@ -413,13 +414,29 @@ class ExportReport:
         return dataclasses.asdict(self)
 
 
+def pseudonym(salt: bytes, annotator: str) -> str:
+    """A physician as the published set names them: a keyed hash of their account, stable
+    across exports of one project, never the account itself."""
+    return "physician-" + hmac.new(salt, annotator.encode("utf-8"), hashlib.sha256).hexdigest()[:8]
+
+
 def export_judge(
-    grades_path: Path, out: Path, version: str | None = None, agreement: Path | None = None
+    grades_path: Path,
+    out: Path,
+    version: str | None = None,
+    agreement: Path | None = None,
+    salt: bytes = b"",
 ) -> ExportReport:
-    """Write the judge's training export of one release's grades under ``out``."""
+    """Write the judge's training export of one release's grades under ``out`` (physicians
+    named by :func:`pseudonym` under `salt`, the project's secret salt)."""
     from curation.judge.card import read_agreement, write_card
 
     frame, version = load_grades(grades_path, version)
+    frame = frame.with_columns(
+        pl.col("annotators").list.eval(
+            pl.element().map_elements(lambda a: pseudonym(salt, a), return_dtype=pl.String)
+        )
+    )
     status = Counter(frame["status"].to_list())
     final = frame.filter(pl.col("status") == GradeStatus.FINAL).to_dicts()
     sft = {s: [sft_record(r) for r in final if r["split"] == s] for s in SPLITS}
