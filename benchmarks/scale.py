@@ -11,6 +11,7 @@ their outputs are compared byte for byte with the local engine's.
     python benchmarks/scale.py --sizes 10000 100000
     python benchmarks/scale.py --sizes 10000 --engine both --json benchmarks/out/scale.json
     python benchmarks/scale.py --sizes 1000000 --workdir /data/scale   # about 3 GB of raw data
+    python benchmarks/scale.py --sizes 100000 --stages validate        # one stage, again
 
 Nothing is read from ../shared: the data is generated.
 """
@@ -146,6 +147,12 @@ def main() -> None:
     parser.add_argument("--engine", choices=["local", "ray", "both"], default="local")
     parser.add_argument("--workdir", type=Path, default=ROOT / "benchmarks" / "out" / "scale")
     parser.add_argument("--json", type=Path, help="Also write the rows as JSON here.")
+    parser.add_argument(
+        "--stages",
+        nargs="+",
+        choices=[label.replace(" ", "_") for label, _ in STAGES],
+        help="Run only these stages (in pipeline order; earlier outputs must exist).",
+    )
     opts = parser.parse_args()
 
     rows: list[Row] = []
@@ -162,6 +169,8 @@ def main() -> None:
         print(header)
         ray_digests: dict[str, tuple[str, str]] = {}
         for label, args in STAGES:
+            if opts.stages and label.replace(" ", "_") not in opts.stages:
+                continue
             row = run_stage(project, label, args, [], size)
             rows.append(row)
             print(

@@ -434,3 +434,49 @@ def test_a_failed_suite_still_writes_outputs_and_names_only_the_failures(
     assert (root / "data" / "validated" / "exam.parquet").is_file()
     assert (root / "reports" / "data_docs" / "index.html").is_file()
     assert "3 of" in str(dirty["error"])
+
+
+@pytest.mark.gx
+def test_text_checks_run_in_chunks_and_sum_to_the_whole_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The suite reads its texts in chunks (memory bounded by the chunk, not the data): the
+    per-value checks summed over chunks give what one run over every row gives, and a phone
+    planted in each of two chunks counts twice."""
+    from curation.validation import suite as suite_module
+    from curation.validation.suite import chunked, load_suite, run_suite, suite_frame, suite_input
+
+    rows = [exam(n, "ABCD"[n % 4]) for n in range(1, 23)]
+    rows[1] = exam(2, "B", question=f"患者电话{PLANTED_PHONE}，诊断是什么")
+    rows[17] = exam(18, "B", question=f"联系电话 {PLANTED_PHONE}，最可能的诊断")
+    rows += [record(n) for n in range(100, 105)]
+    sources = write_deid(tmp_path, rows)
+    files = [ProjectPaths(tmp_path).stage_output("deid", s) for s in sources]
+    config = ValidateConfig()
+    suite = load_suite(config)
+    assert any(chunked(c) for c in suite.checks) and not chunked(
+        next(c for c in suite.checks if c.id == "unique_item_id")
+    )
+    whole = pl.concat([pl.read_parquet(f) for f in files])
+    monkeypatch.setattr(suite_module, "CHUNK_ROWS", 10_000)
+    once = run_suite(suite_frame(whole, config), suite)
+    monkeypatch.setattr(suite_module, "CHUNK_ROWS", 4)
+    data = suite_input(files, suite, config)
+    assert not set(data.frame.columns) & {"question", "context", "option_texts"}
+    assert max(chunk.height for chunk in data.chunks()) == 4
+    chunks = run_suite(data, suite, tmp_path / "docs")
+    assert chunks["expectations"] == once["expectations"]
+    assert by_id(chunks)["residual_phi.cn_mobile.question"]["unexpected_count"] == 2
+    assert (tmp_path / "docs" / "index.html").is_file()
+
+
+@pytest.mark.gx
+def test_no_kept_rows_fails_the_row_count_not_the_run(tmp_path: Path) -> None:
+    from curation.validation.suite import load_suite, run_suite, suite_input
+
+    path = tmp_path / "none.parquet"
+    frame([item(1)]).clear().write_parquet(path)
+    config = ValidateConfig()
+    summary = run_suite(suite_input([path], load_suite(config), config), load_suite(config))
+    failed = [e["id"] for e in summary["expectations"] if not e["success"]]
+    assert failed == ["row_count"]

@@ -10,19 +10,24 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import polars as pl
 from rich.progress import Progress
 
 from curation.commands.run import run_sources
 from curation.contracts import use_project
 from curation.errors import CurationError
 from curation.paths import ProjectPaths
-from curation.stages.base import ITEM_SCHEMA, StageReport
+from curation.stages.base import StageReport
 from curation.stages.runner import EngineConfig
 from curation.stages.validate import DECLARED as VALIDATE
-from curation.stages.validate import STAGE, dataset_checks
+from curation.stages.validate import STAGE
 from curation.validation.rules import ValidateConfig
-from curation.validation.suite import EPOCH, failure_summary, input_columns, load_suite
+from curation.validation.suite import (
+    EPOCH,
+    failure_summary,
+    load_suite,
+    run_suite,
+    suite_input,
+)
 
 REPORT = Path("reports") / "validation.json"
 DATA_DOCS = Path("reports") / "data_docs"
@@ -72,12 +77,10 @@ def run_validate(
         by_reason=dict(reasons),
     )
 
-    columns = input_columns(suite, list(ITEM_SCHEMA.names()))
-    kept_all = pl.concat(
-        [pl.read_parquet(paths.stage_output(STAGE, s), columns=columns) for s in chosen]
-    )
+    files = [paths.stage_output(STAGE, s) for s in chosen]
     docs_dir = paths.root / DATA_DOCS
-    summary = dataset_checks(kept_all, config, docs_dir, run_time=run_time_from_env(), suite=suite)
+    data = suite_input(files, suite, config)  # the texts are read in chunks, never all at once
+    summary = run_suite(data, suite, docs_dir, run_time_from_env())
     out = {
         "stage": STAGE,
         "sources": accounting,

@@ -3,16 +3,16 @@
 Pure: ``validate(items, config) -> StageResult`` runs the item model (its kind rules) and the
 per-record rules of :mod:`curation.validation.rules` (option counts, text lengths, language
 script) and quarantines each failing row with the first reason it fails (``stage="validate"``).
-``dataset_checks(kept, config, docs_dir)`` then runs the Great Expectations suite of
-``schemas/expectations/items.yaml`` over all kept rows together (uniqueness, allowed values,
-residual PHI, length quantiles, answer balance) and returns a plain summary.
+``curate validate`` then runs the Great Expectations suite of ``schemas/expectations/items.yaml``
+over all kept rows together (uniqueness, allowed values, residual PHI, length quantiles, answer
+balance; :mod:`curation.validation.suite`, which reads the texts in chunks) and returns a plain
+summary.
 
 Quarantine details and summaries carry field names, rules and counts, never record text.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,11 +21,10 @@ import polars as pl
 from curation.stages.base import ITEM_SCHEMA, StageResult, result_from_judged, validate_items_expr
 from curation.stages.runner import ItemStage
 from curation.validation.rules import MODEL_VERDICT, ValidateConfig, record_rules, verdict
-from curation.validation.suite import EPOCH, Suite, load_suite, run_suite, suite_frame
 
 STAGE = "validate"
 READS = tuple(ITEM_SCHEMA.names())  # the item model reads every column
-__all__ = ["STAGE", "ValidateConfig", "dataset_checks", "validate"]
+__all__ = ["STAGE", "ValidateConfig", "validate"]
 
 
 def validate_setup(config: ValidateConfig, root: Path) -> ValidateConfig:
@@ -54,20 +53,6 @@ def validate_details(
 def validate(items: pl.LazyFrame, config: ValidateConfig) -> StageResult:
     """Apply the item model and the per-record rules; failing rows go to quarantine."""
     return result_from_judged(validate_batch(config, items.collect()), STAGE)
-
-
-def dataset_checks(
-    kept: pl.DataFrame,
-    config: ValidateConfig,
-    docs_dir: Path | None,
-    root: Path | None = None,
-    run_time: datetime = EPOCH,
-    suite: Suite | None = None,
-) -> dict[str, Any]:
-    """Run the dataset-level suite (`suite`, else the project's at `root`) over all kept rows
-    (GX); build Data Docs into `docs_dir`."""
-    suite = suite or load_suite(config, root)
-    return run_suite(suite_frame(kept, config), suite, docs_dir, run_time)
 
 
 DECLARED = ItemStage(

@@ -4,7 +4,12 @@
 NAME}`` thresholds filled from :class:`~curation.validation.rules.ValidateConfig`);
 :func:`suite_frame` derives the columns they need (lengths, joined option and turn texts,
 answer-label shares) in polars; :func:`run_suite` runs them in an ephemeral, offline GX context
-over a pandas copy of only those columns, and builds the static Data Docs site.
+over a pandas copy of only those columns, and builds the static Data Docs site. Memory does not
+grow with the data beyond a few numbers per row: :func:`suite_input` reads columns in chunks of
+rows, the per-value checks (not null, patterns such as the residual-PHI ones, allowed values,
+answer balance) run chunk by chunk and their counts are summed (:func:`chunked`), and only the
+whole-dataset checks (uniqueness, quantiles, row count) see every row at once, over ids and
+lengths.
 
 GX is imported inside :func:`run_suite` only (it takes seconds to import). Summaries and Data
 Docs carry counts and numeric observations only: result formats keep no unexpected values.
@@ -12,9 +17,12 @@ Docs carry counts and numeric observations only: result formats keep no unexpect
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 import shutil
+from collections import defaultdict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -184,6 +192,8 @@ def answer_letter_share(frame: pl.DataFrame, min_items: int) -> pl.Series:
 # The item columns suite_frame derives its columns from.
 DERIVED_FROM = ("source", "kind", "question", "context", "options", "turns", "answer_labels")
 
+CHUNK_ROWS = 50_000  # rows per GX batch of the per-value checks
+
 
 def input_columns(suite: Suite, item_columns: list[str]) -> list[str]:
     """The item columns the suite needs read: those it checks and those derived ones come
@@ -192,15 +202,90 @@ def input_columns(suite: Suite, item_columns: list[str]) -> list[str]:
     return [c for c in item_columns if c in wanted]
 
 
+def _row_columns() -> dict[str, pl.Expr]:
+    """Derived columns computed from one row alone."""
+    return {
+        "question_chars": pl.col("question").str.len_chars().cast(pl.Float64),
+        "context_chars": pl.col("context").str.len_chars().cast(pl.Float64),
+        "option_texts": _texts("options"),
+        "turn_texts": _texts("turns"),
+    }
+
+
 def suite_frame(kept: pl.DataFrame, config: ValidateConfig) -> pl.DataFrame:
     """The kept items plus the derived columns the suite reads (see the suite file's header)."""
     return kept.with_columns(
-        question_chars=pl.col("question").str.len_chars().cast(pl.Float64),
-        context_chars=pl.col("context").str.len_chars().cast(pl.Float64),
-        option_texts=_texts("options"),
-        turn_texts=_texts("turns"),
+        **_row_columns(),
         answer_letter_share=answer_letter_share(kept, config.answer_share_min_items),
     )
+
+
+def chunked(check: Check) -> bool:
+    """Whether a check runs over chunks of rows: a per-value (column map) expectation, whose
+    result is the sum of its chunks' results. Uniqueness is not one: it compares rows across
+    chunks; nor are table-level and aggregate ones (row count, quantiles)."""
+    if check.column is None or check.type == "expect_column_values_to_be_unique":
+        return False
+    from great_expectations.expectations.expectation import ColumnMapExpectation
+    from great_expectations.expectations.registry import get_expectation_impl
+
+    try:
+        return issubclass(get_expectation_impl(check.type), ColumnMapExpectation)
+    except Exception:  # an unknown type: run_suite names it as a configuration error
+        return False
+
+
+def _check_columns(checks: list[Check]) -> set[str]:
+    return set(Suite("", checks, Path()).columns())
+
+
+@dataclass(frozen=True)
+class SuiteInput:
+    """What the suite reads, without holding every row's values at once: a frame of the
+    columns the whole-dataset checks read (uniqueness, quantiles: ids and lengths) and, on
+    demand, chunks of the columns the per-value checks read."""
+
+    frame: pl.DataFrame
+    chunks: Callable[[], Iterator[pl.DataFrame]]
+
+
+def suite_input(files: list[Path], suite: Suite, config: ValidateConfig) -> SuiteInput:
+    """The suite's input from item parquet files, read so that memory does not grow with the
+    data beyond a few numbers per row: per-value checks read their columns in chunks of
+    :data:`CHUNK_ROWS` rows; the frame holds only what whole-dataset checks compare across rows.
+    The answer-label share, derived across rows, is computed once over source, kind and labels
+    and handed to the chunks slice by slice."""
+    whole = _check_columns([c for c in suite.checks if not chunked(c)])
+    parts = _check_columns([c for c in suite.checks if chunked(c)])
+    derived = _row_columns()
+    scan = pl.concat([pl.scan_parquet(f) for f in files], how="vertical_relaxed")
+    names = scan.collect_schema().names()
+    share_needed = "answer_letter_share" in whole | parts
+    helpers = ["source", "kind", "answer_labels"] if share_needed else []
+    keep = [c for c in names if c in whole or c in helpers]
+    frame = scan.select(*keep, **{k: v for k, v in derived.items() if k in whole}).collect(
+        engine="streaming"
+    )
+    share = answer_letter_share(frame, config.answer_share_min_items) if share_needed else None
+    if share is not None and "answer_letter_share" in whole:
+        frame = frame.with_columns(share)
+    frame = frame.select([c for c in frame.columns if c in whole])
+    reads = [c for c in names if c in parts or (c in DERIVED_FROM and c not in helpers)]
+    made = {k: v for k, v in derived.items() if k in parts}
+
+    def chunks() -> Iterator[pl.DataFrame]:
+        offset = 0
+        for f in files:
+            rows = pl.scan_parquet(f).select(pl.len()).collect().item()
+            for start in range(0, rows, CHUNK_ROWS):
+                part = pl.scan_parquet(f).slice(start, CHUNK_ROWS).select(reads).collect()
+                part = part.with_columns(**made)
+                if share is not None and "answer_letter_share" in parts:
+                    part = part.with_columns(share.slice(offset + start, part.height))
+                yield part.select(sorted(parts))
+            offset += rows
+
+    return SuiteInput(frame, chunks)
 
 
 def to_pandas(frame: pl.DataFrame, columns: list[str]) -> Any:
@@ -325,28 +410,76 @@ def _expectation(check: Check, suite: Suite) -> Any:
         ) from None
 
 
+def _merged(parts: list[Any], check: Check) -> Any:
+    """One per-value expectation's result over all chunks: counts summed, shares recomputed,
+    success as GX decides it (no unexpected value, or at least `mostly` of the non-missing)."""
+    merged = copy.deepcopy(parts[0])
+    total = sum((p.result or {}).get("element_count", 0) for p in parts)
+    missing = sum((p.result or {}).get("missing_count", 0) for p in parts)
+    unexpected = sum((p.result or {}).get("unexpected_count", 0) for p in parts)
+    present = total - missing
+    merged.result = dict(parts[0].result or {}) | {
+        "element_count": total,
+        "missing_count": missing,
+        "missing_percent": missing / total * 100 if total else None,
+        "unexpected_count": unexpected,
+        "unexpected_percent": unexpected / present * 100 if present else None,
+        "unexpected_percent_total": unexpected / total * 100 if total else None,
+        "unexpected_percent_nonmissing": unexpected / present * 100 if present else None,
+        "partial_unexpected_list": [],
+    }
+    mostly = check.kwargs.get("mostly", 1.0)
+    merged.success = present == 0 or (present - unexpected) / present >= mostly
+    raised = next((p for p in parts if _raised(p.exception_info)), None)
+    if raised is not None:
+        merged.exception_info = raised.exception_info
+        merged.success = False
+    return merged
+
+
+def _in_chunks(data: pl.DataFrame) -> SuiteInput:
+    """An in-memory frame as suite input (its per-value checks still run chunk by chunk)."""
+
+    def chunks() -> Iterator[pl.DataFrame]:
+        for start in range(0, data.height, CHUNK_ROWS):
+            yield data.slice(start, CHUNK_ROWS)
+
+    return SuiteInput(data, chunks)
+
+
 def run_suite(
-    frame: pl.DataFrame,
+    data: pl.DataFrame | SuiteInput,
     suite: Suite,
     docs_dir: Path | None = None,
     run_time: datetime = EPOCH,
 ) -> dict[str, Any]:
-    """Run the suite over a suite frame with GX; build Data Docs into `docs_dir` if given.
+    """Run the suite with GX; build Data Docs into `docs_dir` if given.
 
-    Returns {suite, success, expectations: [{id, type, column, success, unexpected_count?,
-    observed_value? (numbers only), skipped?, error?}], data_docs (index path or None)}.
-    `run_time` stamps the Data Docs run (fixed by default, so that rebuilds are identical).
+    `data`: a suite frame (:func:`suite_frame`) or a :class:`SuiteInput` (:func:`suite_input`,
+    which never holds every text at once). Whole-dataset checks run over the frame in one GX
+    batch; per-value checks of text columns (:func:`chunked`) run over chunks of
+    :data:`CHUNK_ROWS` rows and their results are summed, so that GX holds one chunk of texts
+    at a time. Returns {suite, success, expectations: [{id, type, column, success,
+    unexpected_count?, observed_value? (numbers only), skipped?, error?}], data_docs (index
+    path or None)}. `run_time` stamps the Data Docs run (fixed by default, so that rebuilds are
+    identical).
     """
-    columns = suite.columns()
-    missing = [c for c in columns if c not in frame.columns]
+    data = _in_chunks(data) if isinstance(data, pl.DataFrame) else data
+    frame = data.frame
+    whole = [c for c in suite.checks if not chunked(c)]
+    parts = [c for c in suite.checks if chunked(c)]
+    whole_columns = sorted(_check_columns(whole))
+    part_columns = sorted(_check_columns(parts))
+    missing = [c for c in whole_columns if c not in frame.columns]
     if missing:
         raise ConfigError(f"{suite.path}: unknown column(s): {', '.join(missing)}")
-    empty = {c for c in columns if frame[c].null_count() == frame.height}
-    skipped = {c.id for c in suite.checks if c.if_any_values and c.column in empty}
-    active = [c for c in suite.checks if c.id not in skipped]
+    empty = {c for c in whole_columns if frame[c].null_count() == frame.height}
 
     os.environ["GX_ANALYTICS_ENABLED"] = "False"  # before the import: GX reads it there
     import great_expectations as gx
+    from great_expectations.core.expectation_validation_result import (
+        ExpectationSuiteValidationResult,
+    )
     from great_expectations.core.run_identifier import RunIdentifier
     from great_expectations.data_context.types.resource_identifiers import (
         ExpectationSuiteIdentifier,
@@ -354,20 +487,74 @@ def run_suite(
     )
 
     context = _context(docs_dir)
-    gx_suite = context.suites.add(
+    source = context.data_sources.add_pandas("medcurate")
+    found: dict[str, list[Any]] = defaultdict(list)
+    meta: dict[str, Any] = {}
+    if parts:
+        expectations = [_expectation(c, suite) for c in parts]
+        part_suite = gx.ExpectationSuite(name=f"{suite.name}.chunk", expectations=expectations)
+        chunks = source.add_dataframe_asset("chunks").add_batch_definition_whole_dataframe("one")
+        rows, nulls = 0, dict.fromkeys(part_columns, 0)
+        for chunk in data.chunks():
+            lacking = [c for c in part_columns if c not in chunk.columns]
+            if lacking:
+                raise ConfigError(f"{suite.path}: unknown column(s): {', '.join(lacking)}")
+            if chunk.height == 0:
+                continue
+            rows += chunk.height
+            for c in part_columns:
+                nulls[c] += chunk[c].null_count()
+            batch = chunks.get_batch(batch_parameters={"dataframe": to_pandas(chunk, part_columns)})
+            result = batch.validate(part_suite, result_format=RESULT_FORMAT)
+            meta = dict(result.meta)
+            for r in result.results:
+                found[r.expectation_config.meta["id"]].append(r)
+        empty |= {c for c in part_columns if nulls[c] == rows}
+        if rows == 0:  # no rows at all: one empty batch gives GX's own results on nothing
+            nothing = pl.DataFrame({c: pl.Series([], dtype=pl.String) for c in part_columns})
+            batch = chunks.get_batch(
+                batch_parameters={"dataframe": to_pandas(nothing, part_columns)}
+            )
+            for r in batch.validate(part_suite, result_format=RESULT_FORMAT).results:
+                found[r.expectation_config.meta["id"]].append(r)
+    skipped = {c.id for c in suite.checks if c.if_any_values and c.column in empty}
+    active = [c for c in suite.checks if c.id not in skipped]
+    context.suites.add(  # the whole suite, as Data Docs show it
         gx.ExpectationSuite(name=suite.name, expectations=[_expectation(c, suite) for c in active])
     )
-    asset = context.data_sources.add_pandas("medcurate").add_dataframe_asset("items")
-    batch = asset.add_batch_definition_whole_dataframe("all").get_batch(
-        batch_parameters={"dataframe": to_pandas(frame, columns)}
+    whole_active = [c for c in whole if c.id not in skipped]
+    batch = (
+        source.add_dataframe_asset("items")
+        .add_batch_definition_whole_dataframe("all")
+        .get_batch(batch_parameters={"dataframe": to_pandas(frame, whole_columns)})
     )
-    # batch.validate rather than ValidationDefinition.run: run() stores the result as it is, and
-    # GX 1.24's quantile expectation returns a numpy bool that its JSON store cannot write.
-    results = batch.validate(gx_suite, result_format=RESULT_FORMAT)
-    by_id = {r.expectation_config.meta["id"]: r for r in results.results}
-    for r in results.results:
+    if whole_active:
+        whole_suite = gx.ExpectationSuite(
+            name=suite.name, expectations=[_expectation(c, suite) for c in whole_active]
+        )
+        # batch.validate rather than ValidationDefinition.run: run() stores the result as it
+        # is, and GX 1.24's quantile expectation returns a numpy bool its JSON store cannot write
+        result = batch.validate(whole_suite, result_format=RESULT_FORMAT)
+        meta = dict(result.meta)
+        for r in result.results:
+            found[r.expectation_config.meta["id"]].append(r)
+    by_id = {c.id: found[c.id][0] if not chunked(c) else _merged(found[c.id], c) for c in active}
+    for r in by_id.values():
         r.success = bool(r.success)
-    results.success = all(r.success for r in results.results)
+    ordered = [by_id[c.id] for c in active]
+    passed = sum(r.success for r in ordered)
+    results = ExpectationSuiteValidationResult(
+        success=passed == len(ordered),
+        results=ordered,
+        suite_name=suite.name,
+        statistics={
+            "evaluated_expectations": len(ordered),
+            "successful_expectations": passed,
+            "unsuccessful_expectations": len(ordered) - passed,
+            "success_percent": passed / len(ordered) * 100 if ordered else None,
+        },
+        meta=meta,
+    )
 
     expectations = []
     for check in suite.checks:
