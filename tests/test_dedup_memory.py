@@ -334,3 +334,16 @@ def test_same_question_signal_ignores_missing_questions() -> None:
         "same_question_groups": 0,
         "same_question_items": 0,
     }
+
+
+def test_pairs_are_confirmed_block_by_block() -> None:
+    """A component's nodes are cut into blocks of about `block` characters and its pairs are
+    visited block pair by block pair, so that the shingle cache holds two blocks at a time."""
+    from curation.dedup.minhash import blocked
+
+    nodes = np.array([2, 5, 7, 9, 11])
+    sizes = np.full(5, 10)  # blocks of 20 characters: [2] [5 7] [9 11]
+    pairs = np.array([[2, 11], [5, 7], [2, 5], [9, 11], [7, 9], [5, 11]])
+    got = blocked(pairs, nodes, sizes, 20).tolist()
+    assert got == [[2, 5], [2, 11], [5, 7], [5, 11], [7, 9], [9, 11]]
+    assert sorted(got) == sorted(pairs.tolist())  # a reordering, nothing lost

@@ -331,6 +331,21 @@ def candidate_components(pairs: np.ndarray, groups: int) -> _Components:
     )
 
 
+def blocked(pairs: np.ndarray, nodes: np.ndarray, sizes: np.ndarray, block: int) -> np.ndarray:
+    """The pairs of a component in block order: its nodes cut into consecutive blocks of about
+    `block` characters (a shingle per character, roughly), the pairs sorted by (block of the
+    one end, block of the other). Confirming them in that order, the shingle sets of two blocks
+    are what a pass needs at a time, so an LRU cache of twice a block computes each set about
+    once per block pair instead of once per pair. Clusters do not depend on the order (they
+    are the transitive closure of the confirmed pairs); only the time does."""
+    if len(pairs) < 2:
+        return pairs
+    cut = np.cumsum(np.maximum(sizes, 1)) // max(block, 1)  # block of each node
+    of = cut[np.searchsorted(nodes, pairs)]  # a component's nodes are sorted
+    low, high = np.minimum(of[:, 0], of[:, 1]), np.maximum(of[:, 0], of[:, 1])
+    return pairs[np.lexsort((pairs[:, 1], pairs[:, 0], high, low))]
+
+
 class _Confirmer:
     """Confirms candidate pairs and picks each cluster's representative, a component at a time.
 
@@ -347,12 +362,21 @@ class _Confirmer:
         self.rep = groups.best.copy()
         self.score = np.ones(len(groups), dtype=np.float64)
 
-    def settle(self, nodes: np.ndarray, pairs: np.ndarray, texts: dict[int, str]) -> None:
-        """Cluster one component: its groups, its candidate pairs, the texts of its items."""
+    def settle(
+        self,
+        nodes: np.ndarray,
+        pairs: np.ndarray,
+        texts: dict[int, str],
+        sizes: np.ndarray | None = None,
+    ) -> None:
+        """Cluster one component: its groups, its candidate pairs, the texts of its items
+        (`sizes`: characters of each node's text, to visit the pairs block by block)."""
         first = self.groups.first
         shingle = _ShingleCache(
             lambda g: shingles(texts[first[g]], *self.sizes), self.budget.cached_shingles
         )
+        if sizes is not None:
+            pairs = blocked(pairs, nodes, sizes, self.budget.cached_shingles // 2)
         uf = UnionFind()
         for i, j in pairs.tolist():
             if uf.find(i) != uf.find(j) and self._confirm(i, j, shingle):
@@ -395,10 +419,12 @@ def settle_clusters(
         lo, hi = comps.node_bounds[wave.start], comps.node_bounds[wave.stop]
         wave_texts = texts(np.sort(groups.first[comps.nodes[lo:hi]]))
         for k in wave:
+            nodes = comps.nodes[comps.node_bounds[k] : comps.node_bounds[k + 1]]
             confirmer.settle(
-                comps.nodes[comps.node_bounds[k] : comps.node_bounds[k + 1]],
+                nodes,
                 comps.pairs[comps.pair_bounds[k] : comps.pair_bounds[k + 1]],
                 wave_texts,
+                facts.size[groups.first[nodes]],
             )
     return confirmer.rep, confirmer.score
 
