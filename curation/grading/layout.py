@@ -6,12 +6,11 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from curation.errors import InputFileError
+from curation.documents import read_document, write_document
 
 FORMAT = "medcurate-grading-snapshot/1"
 
@@ -50,18 +49,9 @@ def empty(snapshot: int = 0, version: str = "") -> dict[str, Any]:
 
 def write(document: dict[str, Any], path: Path) -> None:
     """Write the snapshot as stable JSON."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True)
-    path.write_text(text + "\n", encoding="utf-8")
+    write_document(document, path)
 
 
 def read(path: Path) -> dict[str, Any]:
-    """Read a grading snapshot; a missing or foreign file is a clear error."""
-    if not path.is_file():
-        raise InputFileError(
-            f"{path} does not exist", hint="Run `curate grade pull` (or `dvc repro`) first."
-        )
-    document = json.loads(path.read_text(encoding="utf-8"))
-    if document.get("format") != FORMAT:
-        raise InputFileError(f"{path} is not a MedCurate grading snapshot ({FORMAT})")
-    return document
+    """Read a snapshot file; a missing or foreign file is a clear error."""
+    return read_document(path, FORMAT, "a MedCurate grading snapshot", "curate grade pull")

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from curation.contracts import contract_path
-from curation.review.configs import CONFIG_DIR, Role, instructions
+from curation.review.configs import CONFIG_DIR, Role, instructions, with_panel
 
 CONFIG = f"{CONFIG_DIR}/grading.xml"
 INSTRUCTIONS = "grading_instructions.md"
@@ -30,12 +30,7 @@ def render_grading_config(root: Path | None = None, role: Role = Role.REVIEW) ->
     """The grading screen (`role` adjudication: with both physicians' grades shown)."""
     template = contract_path(CONFIG, root).read_text(encoding="utf-8")
     panel = ADJUDICATION_PANEL if role == Role.ADJUDICATION else ""
-    if "<!-- @adjudication-panel -->" in template:
-        template = template.replace("<!-- @adjudication-panel -->", panel)
-    elif panel:  # a project's own screen without the marker
-        cut = template.rstrip().rfind("</View>")
-        template = template[:cut] + f"  {panel}\n" + template[cut:]
-    return template.rstrip()
+    return with_panel(template, panel).rstrip()
 
 
 @dataclass(frozen=True)

@@ -303,6 +303,19 @@ def task_adjudication_title(project_name: str, output_type: str) -> str:
     return f"{project_name[:18]} · {TASK_ADJUDICATION_ROLE} · {label}"
 
 
+def with_panel(template: str, panel: str) -> str:
+    """A screen template with an adjudication panel at its ``@adjudication-panel`` marker (a
+    project's own screen without the marker: before its last ``</View>``); an empty panel
+    removes the marker."""
+    marker = "<!-- @adjudication-panel -->"
+    if marker in template:
+        return template.replace(marker, panel)
+    if not panel:
+        return template
+    cut = template.rstrip().rfind("</View>")
+    return template[:cut] + f"  {panel}\n" + template[cut:]
+
+
 def specialty_choice(taxonomy: Taxonomy, code: str) -> str:
     """The displayed value of a specialty choice: 'code 中文 · English'."""
     entry = taxonomy.get(code)

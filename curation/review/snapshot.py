@@ -17,13 +17,12 @@ no task project, so a snapshot of item review alone is what it was before tasks 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from curation.errors import InputFileError
+from curation.documents import read_document, write_document
 from curation.review.configs import (
     ALL_PROJECTS,
     TASK_PROJECT_LABELS,
@@ -174,21 +173,12 @@ def _task(task: dict[str, Any], users: dict[int, str]) -> dict[str, Any]:
 
 def write(document: dict[str, Any], path: Path) -> None:
     """Write the snapshot as stable JSON."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True)
-    path.write_text(text + "\n", encoding="utf-8")
+    write_document(document, path)
 
 
 def read(path: Path) -> dict[str, Any]:
     """Read a snapshot file; a missing or foreign file is a clear error."""
-    if not path.is_file():
-        raise InputFileError(
-            f"{path} does not exist", hint="Run `curate review pull` (or `dvc repro`) first."
-        )
-    document = json.loads(path.read_text(encoding="utf-8"))
-    if document.get("format") != FORMAT:
-        raise InputFileError(f"{path} is not a MedCurate review snapshot ({FORMAT})")
-    return document
+    return read_document(path, FORMAT, "a MedCurate review snapshot", "curate review pull")
 
 
 def labels_of(entry: dict[str, Any]) -> ReviewLabels:

@@ -31,6 +31,7 @@ from curation.review.configs import (
     instructions,
     task_adjudication_title,
     task_project_title,
+    with_panel,
 )
 from curation.review.tasks import to_utf16
 from curation.tasks.contract import OutputType
@@ -83,12 +84,7 @@ def render_task_config(
     """The label config XML of the task project of an output type (`role` adjudication: with
     the reviews panel at ``@adjudication-panel``, else before the screen's last ``</View>``)."""
     template = contract_path(config_name(output_type), root).read_text(encoding="utf-8")
-    panel = ADJUDICATION_PANEL if role == Role.ADJUDICATION else ""
-    if "<!-- @adjudication-panel -->" in template:
-        template = template.replace("<!-- @adjudication-panel -->", panel)
-    elif panel:  # a project's own screen without the marker
-        cut = template.rstrip().rfind("</View>")
-        template = template[:cut] + f"  {panel}\n" + template[cut:]
+    template = with_panel(template, ADJUDICATION_PANEL if role == Role.ADJUDICATION else "")
     reasons = "\n".join(
         f"        <Choice value={quoteattr(label)} alias={quoteattr(code)}/>"
         for code, label in TASK_REJECT_REASONS.items()
