@@ -120,11 +120,13 @@ def _kappa(kappa: dict[str, Any]) -> str:
 @judge_app.command("score")
 @user_errors
 def judge_score(
-    predictions: Annotated[
-        Path,
+    files: Annotated[
+        list[str],
         typer.Argument(
-            help="The judge's JSONL: {grade_id, verdict} or {grade_id, output} (+ score).",
+            help="[VERSION] PREDICTIONS: the judge's JSONL ({grade_id, verdict} or {grade_id, "
+            "output} (+ score)), after the graded release's version if you name it.",
             show_default=False,
+            metavar="[VERSION] PREDICTIONS",
         ),
     ],
     version: VersionOption = None,
@@ -151,8 +153,16 @@ def judge_score(
     Cohen's kappa (bootstrap 95% CI), the confusion matrix, exact score share and mean absolute
     score error; overall, per MLB dimension and per task family.
     """
+    from curation.errors import ConfigError
     from curation.judge.score import score_judge, write_report
 
+    if len(files) not in (1, 2) or (len(files) == 2 and version not in (None, files[0])):
+        raise ConfigError(
+            "give PREDICTIONS, or VERSION PREDICTIONS",
+            hint="e.g. `curate judge score 1.0.0 judge.jsonl` or `curate judge score judge.jsonl`",
+        )
+    version = files[0] if len(files) == 2 else version
+    predictions = Path(files[-1])
     paths = ProjectPaths(root)
     path = predictions if predictions.is_absolute() else Path.cwd() / predictions
     if not path.is_file() and (paths.root / predictions).is_file():

@@ -453,6 +453,12 @@ def test_cli_export_simulate_score(tmp_path: Path) -> None:
     report = json.loads((root / "reports/judge_score.json").read_text())
     assert report["overall"]["final"] == 6 and report["overall"]["coverage"] == 1.0
     assert report["bootstrap"] == {"resamples": 50, "seed": 0}
+    # the form, `curate judge score VERSION PREDICTIONS`, checks the version
+    args = ["judge", "score", VERSION, str(preds), "--root", str(root), "--bootstrap", "0"]
+    assert runner.invoke(app, args).exit_code == 0
+    args[2] = "9.9.9"
+    wrong = runner.invoke(app, args)
+    assert wrong.exit_code == 1 and "9.9.9" in " ".join(wrong.output.split())
 
 
 def test_cli_errors_are_clear(tmp_path: Path) -> None:
