@@ -180,11 +180,14 @@ def grade_merge(root: RootOption = Path(".")) -> None:
     grading.max_score_gap apart, or when the senior physician adjudicated it.
     """
     from curation.grading.merge import run_grade_merge
+    from curation.tasks.screen import Screener
 
     params = _params(root)
     review = params.review
+    paths = ProjectPaths(root)
+    screener = Screener(paths.root, params.deid.detection())
     report = run_grade_merge(
-        ProjectPaths(root), params.grading, review.bootstrap, review.seed, review.min_pair_items
+        paths, params.grading, review.bootstrap, review.seed, review.min_pair_items, screener
     )
     answers = report["answers"]
     console.print(

@@ -4,6 +4,14 @@ A user error (bad config, bad input file) ends the command with a message and a 
 exit, never a traceback. Messages must never quote record text: it may hold PHI.
 """
 
+MAX_LISTED = 20  # problems one error message lists
+
+
+def listed(problems: list[str], most: int = MAX_LISTED) -> str:
+    """Problems as the lines of one error message: the first `most`, then how many more."""
+    more = len(problems) - most
+    return "\n  " + "\n  ".join(problems[:most]) + (f"\n  … and {more} more" if more > 0 else "")
+
 
 class CurationError(Exception):
     """Base class: every error the CLI reports without a traceback."""

@@ -201,6 +201,7 @@ def test_merge_counts_every_answer_once_and_reports_hand_computed_kappa(tmp_path
         for k, (va, vb) in enumerate(pairs)
     ]
     answers.append(snapshot_answer("g9", [grade("a", 99, "correct", 5)]))  # one grade: pending
+    answers[1]["grades"][0]["rationale"] = f"患者电话 {PHONE}，答案错误"  # physicians write freely
     paths = ProjectPaths(tmp_path)
     layout = GradingLayout(tmp_path)
     write(
@@ -226,6 +227,9 @@ def test_merge_counts_every_answer_once_and_reports_hand_computed_kappa(tmp_path
     grades = pl.read_parquet(layout.grades)
     assert grades["grade_id"].to_list() == ["g0", "g1", "g2", "g3", "g9"]
     assert dict(grades.select("grade_id", "status").iter_rows())["g2"] == "disputed"
+    rationales = [g["rationale"] or "" for gs in grades["grades"].to_list() for g in gs]
+    assert not any(PHONE in r for r in rationales)  # screened before it is kept
+    assert report["rationales"]["rationale_values_masked"] == 1
     assert layout.plot.read_bytes()[:4] == b"\x89PNG"
     first = layout.grades.read_bytes()
     run_grade_merge(paths, CONFIG, resamples=0, seed=0, min_pair_items=1)

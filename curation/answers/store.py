@@ -25,7 +25,7 @@ from typing import Any
 import polars as pl
 
 from curation.answers import formats
-from curation.errors import ConfigError, InputFileError
+from curation.errors import ConfigError, InputFileError, listed
 from curation.paths import ProjectPaths
 from curation.tasks.answers import Instance
 from curation.tasks.contract import OutputType
@@ -59,7 +59,6 @@ QUARANTINE_SCHEMA = pl.Schema(
     }
 )
 RUN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-MAX_LISTED = 20  # problems listed in one error message
 DEFAULT_RUN = "default"
 _LINE = re.compile(r"^[^:]*:(\d+)")  # the line a problem names (file:line: why)
 
@@ -110,17 +109,15 @@ def check_run(run: str) -> str:
 
 def read_targets(release: Path) -> dict[str, Target]:
     """Every released item (``item_id``) and task instance (``instance_id``) by public id."""
+    from curation.release.public import released_rows
+
     out: dict[str, Target] = {}
-    for path in sorted(release.glob("data/*/*.parquet")):
-        frame = pl.read_parquet(path)
-        config = path.parent.name
-        if "instance_id" in frame.columns:
-            for row in frame.iter_rows(named=True):
-                instance = dataclasses.replace(Instance.of(row), output_type=OutputType.FREE_TEXT)
-                out[row["instance_id"]] = Target(row["instance_id"], "instance", config, instance)
-        elif "item_id" in frame.columns:
-            for row in frame.iter_rows(named=True):
-                out[row["item_id"]] = Target(row["item_id"], "item", config, _item(row, config))
+    for kind, config, row in released_rows(release):
+        if kind == "instance":
+            instance = dataclasses.replace(Instance.of(row), output_type=OutputType.FREE_TEXT)
+            out[row["instance_id"]] = Target(row["instance_id"], kind, config, instance)
+        else:
+            out[row["item_id"]] = Target(row["item_id"], kind, config, _item(row, config))
     return out
 
 
@@ -200,11 +197,8 @@ def import_answers(
             seen[answer.id] = answer.line
     if problems:
         problems.sort(key=lambda p: int(m.group(1)) if (m := _LINE.search(p)) else 0)
-        more = len(problems) - MAX_LISTED
         raise InputFileError(
-            f"{file}: nothing imported; {len(problems)} problem(s):\n  "
-            + "\n  ".join(problems[:MAX_LISTED])
-            + (f"\n  … and {more} more" if more > 0 else ""),
+            f"{file}: nothing imported; {len(problems)} problem(s):{listed(problems)}",
             hint=f"Fix the lines named above (ids are the item_id / instance_id of release "
             f"{version}) and import the file again.",
         )

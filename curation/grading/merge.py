@@ -23,17 +23,58 @@ from curation.grading.contract import GRADES_SCHEMA, ITEM_STATS_SCHEMA, GradeSta
 from curation.grading.item_stats import item_statistics, saturated_tests
 from curation.grading.layout import GradingLayout, read
 from curation.paths import ProjectPaths
+from curation.tasks.answers import Instance
+from curation.tasks.contract import OutputType
+from curation.tasks.screen import Screener, ScreenFailed
+
+RATIONALE_COUNTS = ("rationale_values_masked", "rationales_dropped_unscreenable")
 
 
-def grade_rows(document: dict[str, Any], config: GradingConfig) -> list[dict[str, Any]]:
-    """One GRADES_SCHEMA row per answer of a snapshot."""
+def screened_rationales(
+    answer: dict[str, Any], screener: Screener, counts: Counter[str]
+) -> list[dict[str, Any]]:
+    """An answer's grades with every rationale through the de-identifier: physicians write
+    them freely (and may quote what they saw), and rationales leave the project in the judge
+    export. Masked values are counted; a rationale that cannot be screened is dropped (the
+    grade is then incomplete if it needed one), never kept unscreened."""
+    seen = Instance(
+        instance_id=answer["grade_id"],
+        task=answer.get("config") or "",
+        output_type=OutputType.FREE_TEXT,
+        language=answer.get("language") or "zh",
+        instruction="",
+        input="\n".join(answer.get(k) or "" for k in ("question", "reference", "answer")),
+        labels=(),
+        output_schema="",
+    )
+    out = []
+    for grade in answer["grades"]:
+        text = grade.get("rationale")
+        if text:
+            try:
+                text, masked = screener.screen(seen, text)
+                counts["rationale_values_masked"] += masked
+            except ScreenFailed:
+                text = None
+                counts["rationales_dropped_unscreenable"] += 1
+        out.append(grade | {"rationale": text})
+    return out
+
+
+def grade_rows(
+    document: dict[str, Any],
+    config: GradingConfig,
+    screener: Screener,
+    counts: Counter[str] | None = None,
+) -> list[dict[str, Any]]:
+    """One GRADES_SCHEMA row per answer of a snapshot (rationales screened)."""
+    counts = Counter() if counts is None else counts
     rows = []
     for answer in document["answers"]:
-        outcome = decide(answer["grades"], answer["safety"], config)
+        grades = screened_rationales(answer, screener, counts)
+        outcome = decide(grades, answer["safety"], config)
         shown = [
-            g
-            for g in sorted(answer["grades"], key=lambda g: g["annotation_id"])
-            if not g.get("cancelled")
+            g for g in sorted(grades, key=lambda g: g["annotation_id"]) if not g.get("cancelled")
         ]
         rows.append(
             {
@@ -77,12 +118,19 @@ def model_figures(grades: pl.DataFrame) -> dict[str, Any]:
 
 
 def run_grade_merge(
-    paths: ProjectPaths, config: GradingConfig, resamples: int, seed: int, min_pair_items: int
+    paths: ProjectPaths,
+    config: GradingConfig,
+    resamples: int,
+    seed: int,
+    min_pair_items: int,
+    screener: Screener | None = None,
 ) -> dict[str, Any]:
-    """Merge the snapshot; write grades, item statistics, the report and the plot."""
+    """Merge the snapshot; write grades, item statistics, the report and the plot
+    (`screener`: the de-identifier rationales pass, by default the project's)."""
     layout = GradingLayout(paths.root)
     document = read(layout.export)
-    rows = grade_rows(document, config)
+    screened: Counter[str] = Counter()
+    rows = grade_rows(document, config, screener or Screener(paths.root), screened)
     grades = (
         pl.DataFrame(rows, schema=GRADES_SCHEMA, orient="row")
         if rows
@@ -102,6 +150,7 @@ def run_grade_merge(
             "adjudicated": sum(r["adjudicated"] for r in rows),
             "unmatched_tasks": document.get("unmatched_tasks", 0),
         },
+        "rationales": {k: screened.get(k, 0) for k in RATIONALE_COUNTS},
         "disputes": dict(sorted(Counter(r["dispute"] for r in rows if r["dispute"]).items())),
         "by_config": {
             config_name: dict(sorted(Counter(r["status"] for r in members).items()))

@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import polars as pl
-
 from curation.grading.config import Rubrics
 from curation.tasks.contract import OutputType
 
@@ -93,14 +91,12 @@ def instance_target(row: dict[str, Any], config: str) -> GradingTarget:
 
 def release_targets(release: Path) -> dict[str, GradingTarget]:
     """Every released item and task instance of a release folder, by public id."""
+    from curation.release.public import released_rows
+
     out: dict[str, GradingTarget] = {}
-    for path in sorted(release.glob("data/*/*.parquet")):
-        frame = pl.read_parquet(path)
-        config = path.parent.name
-        if "instance_id" in frame.columns:
-            for row in frame.iter_rows(named=True):
-                out[row["instance_id"]] = instance_target(row, config)
-        elif "item_id" in frame.columns:
-            for row in frame.iter_rows(named=True):
-                out[row["item_id"]] = item_target(row, config)
+    for kind, config, row in released_rows(release):
+        if kind == "instance":
+            out[row["instance_id"]] = instance_target(row, config)
+        else:
+            out[row["item_id"]] = item_target(row, config)
     return out

@@ -34,12 +34,11 @@ from typing import Any
 
 import polars as pl
 
-from curation.errors import ConfigError, InputFileError
+from curation.errors import MAX_LISTED, ConfigError, InputFileError, listed
 from curation.grading.contract import GRADES_SCHEMA, SCORES, GradeStatus, Verdict
 
 SPLITS = ("train", "dev", "test")
 KINDS = ("sft", "raw", "pairwise")
-MAX_LISTED = 20  # grade ids listed in one error message
 VERDICT_RANK: dict[str, int] = {
     Verdict.INCORRECT: 0,
     Verdict.PARTIALLY_CORRECT: 1,
@@ -216,11 +215,8 @@ def _check(path: Path, frame: pl.DataFrame) -> None:
         f"id {i} is in splits {', '.join(sorted(s))}" for i, s in ids.items() if len(s) > 1
     ]
     if problems:
-        more = len(problems) - MAX_LISTED
         raise InputFileError(
-            f"{path}: {len(problems)} problem(s):\n  "
-            + "\n  ".join(problems[:MAX_LISTED])
-            + (f"\n  … and {more} more" if more > 0 else ""),
+            f"{path}: {len(problems)} problem(s):{listed(problems)}",
             hint=f"The grades file does not follow its contract (curation/grading/contract.py). "
             f"{GRADES_HINT}",
         )

@@ -25,9 +25,9 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from curation.errors import ConfigError, InputFileError
+from curation.errors import ConfigError, InputFileError, listed
 from curation.grading.contract import SCORES, GradeStatus, Verdict
-from curation.judge.export import MAX_LISTED, SPLITS, load_grades
+from curation.judge.export import SPLITS, load_grades
 from curation.review.agreement import cohen_kappa
 
 VERDICTS: tuple[str, ...] = tuple(v.value for v in Verdict)
@@ -95,11 +95,8 @@ def read_predictions(path: Path, known: set[str]) -> list[Prediction]:
         if verdict is not None:
             out.append(Prediction(gid, verdict, score, number))
     if problems:
-        more = len(problems) - MAX_LISTED
         raise InputFileError(
-            f"{path}: nothing scored; {len(problems)} problem(s):\n  "
-            + "\n  ".join(problems[:MAX_LISTED])
-            + (f"\n  … and {more} more" if more > 0 else ""),
+            f"{path}: nothing scored; {len(problems)} problem(s):{listed(problems)}",
             hint="Fix the lines named above: each needs a grade_id of the grades file and a "
             f"verdict ({', '.join(VERDICTS)}) or an output with `Verdict: <verdict>`.",
         )

@@ -10,6 +10,10 @@ competency, difficulty), how the review decided, the license.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
 import polars as pl
 
 from curation.identity import public_id
@@ -40,6 +44,18 @@ PUBLIC_COLUMNS = [
     "difficulty",
     "review_resolution",
 ]
+
+
+def released_rows(release: Path) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """(kind, config, row) of every row of a release folder's data: ``instance`` rows (task
+    configs, named by ``instance_id``) and ``item`` rows (named by ``item_id``)."""
+    for path in sorted(release.glob("data/*/*.parquet")):
+        frame = pl.read_parquet(path)
+        kind = "instance" if "instance_id" in frame.columns else "item"
+        if kind == "item" and "item_id" not in frame.columns:
+            continue
+        for row in frame.iter_rows(named=True):
+            yield kind, path.parent.name, row
 
 
 def config_expr() -> pl.Expr:

@@ -28,7 +28,7 @@ from typing import Any
 
 import polars as pl
 
-from curation.errors import ConfigError, InputFileError
+from curation.errors import ConfigError, InputFileError, listed
 from curation.paths import ProjectPaths
 from curation.tasks.answers import (
     COLUMNS,
@@ -64,7 +64,6 @@ QUARANTINE_SCHEMA = pl.Schema(
 )
 FIELDS = ("instance_id", "output")
 MODEL_NAME = re.compile(r"^[^\x00-\x1f\x7f]{1,100}$")
-MAX_LISTED = 20  # problems listed in one error message
 
 
 def model_file(model: str) -> str:
@@ -163,14 +162,11 @@ def read_lines(
                 continue
             lines.append(DraftLine(number, instance, output))
     if problems or unknown:
-        listed = problems[:MAX_LISTED]
+        shown = listed(problems)
         if unknown:
-            listed.append(f"{len(unknown)} unknown instance id(s): " + "; ".join(unknown[:10]))
-        more = len(problems) - len(problems[:MAX_LISTED])
+            shown += f"\n  {len(unknown)} unknown instance id(s): " + "; ".join(unknown[:10])
         raise InputFileError(
-            f"{path}: nothing imported; {len(problems) + len(unknown)} problem(s):\n  "
-            + "\n  ".join(listed)
-            + (f"\n  … and {more} more" if more else ""),
+            f"{path}: nothing imported; {len(problems) + len(unknown)} problem(s):{shown}",
             hint="Fix the lines named above (ids are those of data/tasks/instances/<task>.parquet "
             "or their public ids) and import the file again.",
         )
