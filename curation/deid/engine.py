@@ -271,16 +271,35 @@ def propagate(texts: Sequence[str], found: Sequence[list[Span]]) -> list[list[Sp
                     values[candidate] = span
     if not values:
         return [list(s) for s in found]
-    pattern = re.compile("|".join(re.escape(v) for v in sorted(values, key=len, reverse=True)))
+    ordered = sorted(values, key=len, reverse=True)
     out = []
     for text, spans in zip(texts, found, strict=True):
         extra = []
-        for match in pattern.finditer(text):
-            if _inside_word(text, match.start(), match.end()):
+        for start, end in _occurrences(text, ordered):
+            if _inside_word(text, start, end):
                 continue
-            origin = values[match.group()]
-            extra.append(Span(match.start(), match.end(), origin.label, origin.score, "propagated"))
+            origin = values[text[start:end]]
+            extra.append(Span(start, end, origin.label, origin.score, "propagated"))
         out.append(merge_spans([*spans, *extra]) if extra else list(spans))
+    return out
+
+
+def _occurrences(text: str, values: Sequence[str]) -> list[tuple[int, int]]:
+    """Where `values` occur in text, left to right without overlap, the earlier value winning
+    at a shared start: what ``re.finditer`` of their alternation finds, without compiling a
+    pattern per record."""
+    hits = []
+    for rank, value in enumerate(values):
+        at = text.find(value)
+        while at >= 0:
+            hits.append((at, rank))
+            at = text.find(value, at + 1)
+    out: list[tuple[int, int]] = []
+    pos = 0
+    for at, rank in sorted(hits):
+        if at >= pos:
+            pos = at + len(values[rank])
+            out.append((at, pos))
     return out
 
 

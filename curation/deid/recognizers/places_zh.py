@@ -67,6 +67,7 @@ def component_at(text: str, pos: int) -> re.Match[str] | None:
 
 
 _CITY_ONLY = re.compile(rf"(?:{alternation(CITIES)})")
+_PROVINCE_ONLY = re.compile(alternation(PROVINCES))
 CITY_SUFFIX = ("市", "州", "县", "地区", "盟")
 LOCATION_CUES = (
     "在",
@@ -100,7 +101,7 @@ class ChineseAddressRecognizer:
         ]
         starts += [(m.end(), None) for m in re.finditer(ADDRESS_VERBS, text)]
         starts += [(m.start(), False) for m in _CITY_ONLY.finditer(text)]
-        starts += [(m.start(), False) for m in re.finditer(alternation(PROVINCES), text)]
+        starts += [(m.start(), False) for m in _PROVINCE_ONLY.finditer(text)]
         for start, labeled in sorted(set(starts), key=lambda s: (s[0], str(s[1]))):
             span = self._chain(text, start, labeled)
             if span is not None:
@@ -225,6 +226,13 @@ def _naming_start(core: str) -> int | None:
     return None
 
 
+@cache
+def _medical_terms() -> re.Pattern[str] | None:
+    """Any taxonomy keyword of 2+ characters (肝病, 癫痫) inside a word; None when there is none."""
+    terms = [term for term in chinese_medical_words() if len(term) > 1]
+    return re.compile(alternation(terms)) if terms else None
+
+
 _FUNCTION_POS = frozenset("dpcurvyeolf")  # adverbs, prepositions, pronouns, verbs …
 _NAME_BREAK_POS = frozenset("dpcuryeo")  # what a place name never runs across (在, 的, 很 …)
 
@@ -246,9 +254,8 @@ def _merge_single_characters(tokens: list[str]) -> list[str]:
 
 
 def _is_naming(token: str, words: dict[str, tuple[int, str]]) -> bool:
-    if _GENERIC_ORG_PARTS.fullmatch(token) or any(
-        term in token for term in chinese_medical_words() if len(term) > 1
-    ):
+    medical = _medical_terms()
+    if _GENERIC_ORG_PARTS.fullmatch(token) or (medical and medical.search(token)):
         return False
     freq, pos = words.get(token, (0, ""))
     return (
