@@ -364,11 +364,13 @@ def dedup(
         ),
     ] = None,
     root: RootOption = Path("."),
+    workers: WorkersOption = None,
 ) -> None:
     """Cluster exact and near duplicates within and across sources; keep one item per cluster.
 
     Streams data/tagged/<source>.parquet of every chosen source (a missing one is an error
-    naming `curate tag run`), keeping only keys and MinHash signatures in memory, and writes
+    naming `curate tag run`), keeping only keys and MinHash signatures in memory (shingled
+    and signed by worker processes: params.yaml engine.workers, 0 = every core), and writes
     data/curated.parquet (one representative per cluster, cluster_id set),
     data/merged/dedup.parquet (the other members: duplicate_of, match, jaccard) and
     reports/dedup.json (rows in = kept + merged). Parameters: params.yaml, section `dedup`.
@@ -377,8 +379,9 @@ def dedup(
     from curation.params import load_params
 
     paths = ProjectPaths(root)
-    config = load_params(paths.params_file).dedup
-    report = run_dedup(paths, config, _chosen_sources(paths, names))
+    params = load_params(paths.params_file)
+    engine = engine_from(params.engine, None, workers)
+    report = run_dedup(paths, params.dedup, _chosen_sources(paths, names), engine.worker_count())
     d = report.details
     console.print(
         f"{report.rows_in} items → {report.kept} kept in {d['clusters']} clusters, "

@@ -347,3 +347,78 @@ def test_pairs_are_confirmed_block_by_block() -> None:
     got = blocked(pairs, nodes, sizes, 20).tolist()
     assert got == [[2, 5], [2, 11], [5, 7], [5, 11], [7, 9], [9, 11]]
     assert sorted(got) == sorted(pairs.tolist())  # a reordering, nothing lost
+
+
+# ------------------------------------------------------------------ pairs worth confirming
+
+
+def test_implausible_pairs_are_dropped_before_confirmation() -> None:
+    """Two MCQs keyed to different answers never reach confirmation; nor does a pair whose
+    MinHash estimate is more than signature_margin below the Jaccard it needs (0.6 for two
+    CJK MCQs sharing an answer, 0.8 otherwise); everything else does."""
+    from curation.dedup.minhash import NO_ANSWER, _plausible
+
+    settings = DedupParams()  # thresholds 0.8 / CJK MCQ 0.6, margin 0.2
+    base = np.arange(128, dtype=np.uint32)
+
+    def sharing(share: float) -> np.ndarray:  # a signature agreeing with `base` on a share
+        other = base.copy()
+        other[round(share * 128) :] += 1000
+        return other
+
+    signature = np.stack([base, sharing(0.62), sharing(0.58), sharing(0.42), sharing(0.38), base])
+    cjk = np.array([True, True, True, True, True, True])
+    answer = np.array([7, NO_ANSWER, NO_ANSWER, 7, 7, 8])
+    keep = _plausible(signature, cjk, answer, settings)
+    i, j = np.zeros(5, dtype=np.int64), np.arange(1, 6)
+    assert keep(i, j).tolist() == [
+        True,  # no answer: needs 0.8, estimate 0.62 >= 0.6
+        False,  # 0.58 < 0.6
+        True,  # two CJK MCQs with one answer: need 0.6, estimate 0.42 >= 0.4
+        False,  # 0.38 < 0.4
+        False,  # identical signatures, different answers: never a duplicate
+    ]
+    no_margin = _plausible(signature, cjk, answer, DedupParams(signature_margin=1.0))
+    assert no_margin(i, j).tolist() == [True, True, True, True, False]
+
+
+def test_dropping_implausible_pairs_keeps_the_clusters() -> None:
+    """On templated texts (any two share a third or two thirds of their text) the pre-check
+    removes most LSH pairs, and the clusters are those of confirming every pair."""
+    from curation.dedup.facts import facts_from_records
+    from curation.dedup.minhash import exact_groups, lsh_candidates
+
+    rng = random.Random(5)
+    parts = ["".join(rng.choice(CJK) for _ in range(12)) for _ in range(40)]
+    records = []
+    for n in range(400):
+        text = parts[0] + parts[n % 7 + 1] + parts[rng.randrange(8, 40)]
+        if n and n % 5 == 0:  # a near copy of an earlier text
+            text = records[n - 5].text[:-1] + rng.choice(CJK)
+        records.append(DedupRecord(f"i{n:04d}", "a", text, "", exact_key(text)))
+    every = DedupParams(signature_margin=1.0)
+    facts = facts_from_records(records, every)
+    groups = exact_groups(facts)
+    all_pairs = lsh_candidates(facts, groups, every)
+    kept = lsh_candidates(facts, groups, DedupParams())
+    assert len(kept) < len(all_pairs) / 2
+    assert set(map(tuple, kept.tolist())) <= set(map(tuple, all_pairs.tolist()))
+    assert cluster_records(records, DedupParams()) == cluster_records(records, every)
+    assert any(a.match == "near" for a in cluster_records(records, DedupParams()))
+
+
+def test_worker_processes_give_the_same_facts() -> None:
+    """Signatures computed by two worker processes equal those of one process, in order."""
+    rows = [
+        {"item_id": r.item_id, "source": r.source, "question": r.text.replace("\n", " ")}
+        for r in random_records(6, 300)
+    ]
+    reader = ItemReader(pl.DataFrame(rows), rows=40)
+    one = facts_from_reader(reader, DedupParams())
+    two = facts_from_reader(reader, DedupParams(), workers=2)
+    assert one.signature is not None and two.signature is not None
+    assert np.array_equal(one.signature, two.signature)
+    for name in ("key", "has_text", "shingled", "cjk", "size"):
+        assert np.array_equal(getattr(one, name), getattr(two, name))
+    for name in ("item_id", "source", "copy_key", "answer"):
+        assert getattr(one, name).equals(getattr(two, name))

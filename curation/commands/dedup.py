@@ -143,8 +143,11 @@ def write_sorted(chunks: Sequence[pl.LazyFrame], path: Path, part_bytes: int = P
     return order.height
 
 
-def run_dedup(paths: ProjectPaths, config: DedupConfig, sources: list[str]) -> StageReport:
-    """Deduplicate the given sources together and return the (checked) report."""
+def run_dedup(
+    paths: ProjectPaths, config: DedupConfig, sources: list[str], workers: int = 1
+) -> StageReport:
+    """Deduplicate the given sources together and return the (checked) report (signatures
+    are computed by `workers` processes; the outputs do not depend on how many)."""
     chosen = list(dict.fromkeys(sources))
     if not chosen:
         raise CurationError("no sources to deduplicate")
@@ -163,7 +166,7 @@ def run_dedup(paths: ProjectPaths, config: DedupConfig, sources: list[str]) -> S
             hint="Each source must be listed once and item_ids must be unique.",
         )
 
-    assigned = assignments(frames, config)
+    assigned = assignments(frames, config, workers)
     out, merged_out = curated_path(paths), merged_path(paths)
     for path in (out, merged_out):
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -176,6 +179,7 @@ def run_dedup(paths: ProjectPaths, config: DedupConfig, sources: list[str]) -> S
     details.update(same_question_signal(pl.scan_parquet(out)))
     details["inputs"] = {source: folder for source, (folder, _) in inputs.items()}
     details["config"] = config.model_dump()
+    details["workers"] = workers
     if unknown:
         details["source_priority_not_in_input"] = unknown
     report = StageReport(

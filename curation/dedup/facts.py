@@ -11,7 +11,10 @@ are read again later, a bounded set at a time, from the slices that hold them
 
 from __future__ import annotations
 
+import multiprocessing
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -80,6 +83,27 @@ def _numbers_of(texts: Sequence[str], hashes: Sequence[np.ndarray]) -> dict[str,
     }
 
 
+@dataclass
+class BatchFacts:
+    """The facts of one batch of records (what :meth:`FactsBuilder.add` collects)."""
+
+    strings: pl.DataFrame
+    numbers: dict[str, np.ndarray]
+    signatures: np.ndarray
+
+
+def batch_facts(records: Sequence[DedupRecord], settings: ShingleSizes) -> BatchFacts:
+    """Facts of some records: shingles, MinHash signatures, keys (their texts are not kept)."""
+    texts = [r.text for r in records]
+    sizes = settings.shingle_size, settings.cjk_shingle_size
+    hashes = [shingle_hashes(shingles(t, *sizes)) for t in texts]
+    return BatchFacts(
+        strings=pl.DataFrame([_strings_of(r) for r in records], _STRINGS, orient="row"),
+        numbers=_numbers_of(texts, hashes),
+        signatures=minhash_matrix(hashes, settings.num_perm),
+    )
+
+
 class FactsBuilder:
     """Collects ItemFacts batch by batch (signatures fill one preallocated array)."""
 
@@ -92,14 +116,13 @@ class FactsBuilder:
 
     def add(self, records: Sequence[DedupRecord]) -> None:
         """Add the facts of some records (their texts are not kept)."""
-        texts = [r.text for r in records]
-        sizes = self.settings.shingle_size, self.settings.cjk_shingle_size
-        hashes = [shingle_hashes(shingles(t, *sizes)) for t in texts]
-        self._append(minhash_matrix(hashes, self.settings.num_perm))
-        self._strings.append(
-            pl.DataFrame([_strings_of(r) for r in records], _STRINGS, orient="row")
-        )
-        self._numbers.append(_numbers_of(texts, hashes))
+        self.add_facts(batch_facts(records, self.settings))
+
+    def add_facts(self, facts: BatchFacts) -> None:
+        """Add the facts of a batch computed elsewhere (by a worker)."""
+        self._append(facts.signatures)
+        self._strings.append(facts.strings)
+        self._numbers.append(facts.numbers)
 
     def _append(self, signatures: np.ndarray) -> None:
         end = self._count + len(signatures)
@@ -203,11 +226,38 @@ def bounded_runs(sizes: Sequence[int], limit: int) -> Iterator[range]:
         yield range(start, len(sizes))
 
 
-def facts_from_reader(reader: ItemReader, settings: ShingleSizes) -> ItemFacts:
-    """ItemFacts of every item, in one pass over the reader."""
+@dataclass(frozen=True)
+class _Sizes:
+    """ShingleSizes as a plain value (what a worker process is sent)."""
+
+    shingle_size: int
+    cjk_shingle_size: int
+    num_perm: int
+
+
+def _facts_of_batch(batch: pl.DataFrame, settings: _Sizes) -> BatchFacts:
+    return batch_facts([item_record(row) for row in batch.iter_rows(named=True)], settings)
+
+
+def facts_from_reader(reader: ItemReader, settings: ShingleSizes, workers: int = 1) -> ItemFacts:
+    """ItemFacts of every item, in one pass over the reader; with `workers` > 1 the batches
+    are shingled and signed in that many processes (at most two batches each in flight), and
+    collected in input order, so the facts do not depend on the worker count."""
     builder = FactsBuilder(settings, len(reader))
-    for batch in reader.batches():
-        builder.add([item_record(row) for row in batch.iter_rows(named=True)])
+    sizes = _Sizes(settings.shingle_size, settings.cjk_shingle_size, settings.num_perm)
+    if workers <= 1 or len(reader.slices) < 2:
+        for batch in reader.batches():
+            builder.add_facts(_facts_of_batch(batch, sizes))
+        return builder.build()
+    context = multiprocessing.get_context("spawn")  # polars' threads do not survive a fork
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        pending: deque[Future[BatchFacts]] = deque()
+        for batch in reader.batches():
+            pending.append(pool.submit(_facts_of_batch, batch, sizes))
+            if len(pending) >= 2 * workers:
+                builder.add_facts(pending.popleft().result())
+        while pending:
+            builder.add_facts(pending.popleft().result())
     return builder.build()
 
 

@@ -74,6 +74,7 @@ class DedupSettings(Protocol):
     jaccard_threshold: float
     cjk_mcq_jaccard_threshold: float
     answer_must_agree: bool
+    signature_margin: float
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,7 @@ class DedupParams:
     jaccard_threshold: float = 0.8
     cjk_mcq_jaccard_threshold: float = 0.6
     answer_must_agree: bool = True
+    signature_margin: float = 0.2
 
 
 @dataclass(frozen=True)
@@ -280,8 +282,59 @@ def lsh_candidates(facts: ItemFacts, groups: Groups, settings: DedupSettings) ->
         raise ValueError("the signatures were already dropped")
     live = np.flatnonzero(facts.shingled[groups.first])
     bands, rows = lsh_shape(settings.lsh_threshold, settings.num_perm)
-    pairs = candidate_pairs(facts.signature, bands, rows, select=groups.first[live])
+    select = groups.first[live]
+    keep = _plausible(
+        facts.signature[select], facts.cjk[select], _answer_code(groups)[live], settings
+    )
+    pairs = candidate_pairs(facts.signature, bands, rows, select=select, keep=keep)
     return live[pairs]
+
+
+NO_ANSWER, SEVERAL_ANSWERS = -1, -2
+PLAUSIBLE_CHUNK = 32_768  # pairs whose signatures are compared at once (2 x 16 MB at 128)
+
+
+def _answer_code(groups: Groups) -> np.ndarray:
+    """Each group's one answer code, NO_ANSWER or SEVERAL_ANSWERS (int64)."""
+    count = np.diff(groups.answer_ptr)
+    code = np.full(len(groups), NO_ANSWER, dtype=np.int64)
+    one = count == 1
+    code[one] = groups.answer_codes[groups.answer_ptr[:-1][one]]
+    code[count > 1] = SEVERAL_ANSWERS
+    return code
+
+
+def _plausible(
+    signature: np.ndarray, cjk: np.ndarray, answer: np.ndarray, settings: DedupSettings
+) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+    """Which LSH pairs (rows of `signature`) are worth confirming, judged without their texts.
+
+    Dropped: two MCQs keyed to different answers (:func:`required` would reject them: exact),
+    and pairs whose MinHash estimate of their Jaccard (the share of equal signature values) is
+    more than ``signature_margin`` below the least Jaccard they need. The estimate of a pair at
+    its threshold t falls that far below t with probability about the binomial tail
+    P(Bin(num_perm, t) < num_perm * (t - margin)): 3e-6 at t = 0.6, 1e-7 at t = 0.8 with 128
+    permutations and margin 0.2, far below what LSH itself misses (a pair at 0.6 shares no band
+    with probability 0.13). Pairs made by near-identical templates grow with the square of
+    the data; this keeps them from piling up in memory and in the confirmation loop."""
+    must_agree = settings.answer_must_agree
+
+    def keep(i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        out = np.empty(len(i), dtype=bool)
+        for start in range(0, len(i), PLAUSIBLE_CHUNK):
+            a, b = i[start : start + PLAUSIBLE_CHUNK], j[start : start + PLAUSIBLE_CHUNK]
+            answered = (answer[a] != NO_ANSWER) & (answer[b] != NO_ANSWER) & must_agree
+            clash = answered & (answer[a] >= 0) & (answer[b] >= 0) & (answer[a] != answer[b])
+            needed = np.where(
+                answered & cjk[a] & cjk[b],
+                settings.cjk_mcq_jaccard_threshold,
+                settings.jaccard_threshold,
+            )
+            estimate = (signature[a] == signature[b]).mean(axis=1)
+            out[start : start + len(a)] = ~clash & (estimate >= needed - settings.signature_margin)
+        return out
+
+    return keep
 
 
 # ------------------------------------------------------------------ confirmation

@@ -16,7 +16,7 @@ band sit next to each other: no hash tables, no hashing of band values, exact eq
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cache
 
 import numpy as np
@@ -26,6 +26,8 @@ MINHASH_SEED = 1
 MINHASH_SCHEME = "affine32"
 EMPTY_VALUE = np.uint32(0xFFFFFFFF)  # datasketch's value for an empty set
 CHUNK_SHINGLES = 1 << 16  # shingles per permutation block (x num_perm uint32: 32 MB at 128)
+PairFilter = Callable[[np.ndarray, np.ndarray], np.ndarray]
+"""(rows i, rows j) of candidate pairs, i < j → a bool mask of the pairs worth keeping."""
 _FMIX = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35))
 
 
@@ -87,17 +89,24 @@ def minhash_matrix(hashes: Sequence[np.ndarray], num_perm: int) -> np.ndarray:
     return out
 
 
-def _pairs_within_runs(members: np.ndarray, run: np.ndarray, n: int) -> np.ndarray:
-    """Codes i * n + j (i < j) of all pairs of members sharing a run (runs contiguous)."""
+def _pairs_within_runs(
+    members: np.ndarray, run: np.ndarray, n: int, keep: PairFilter | None = None
+) -> np.ndarray:
+    """Codes i * n + j (i < j) of all pairs of members sharing a run (runs contiguous), less
+    those `keep` rejects (applied as the pairs are made, so that rejected ones never pile up)."""
     size = np.bincount(run)[run]
-    keep = size > 1
-    members, run, size = members[keep], run[keep], size[keep]
+    live = size > 1
+    members, run, size = members[live], run[live], size[live]
     found = []
     step = 1
     while len(members) > step:
         same = run[step:] == run[:-step]
         lo, hi = members[:-step][same], members[step:][same]
-        found.append(np.minimum(lo, hi) * n + np.maximum(lo, hi))
+        i, j = np.minimum(lo, hi), np.maximum(lo, hi)
+        if keep is not None and len(i):
+            wanted = keep(i, j)
+            i, j = i[wanted], j[wanted]
+        found.append(i * n + j)
         step += 1
         longer = size > step
         if not longer.all():  # runs with no pair this far apart: drop them
@@ -105,8 +114,9 @@ def _pairs_within_runs(members: np.ndarray, run: np.ndarray, n: int) -> np.ndarr
     return np.unique(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
 
 
-def band_pairs(band: np.ndarray) -> np.ndarray:
-    """Codes i * n + j (i < j) of the rows of an (n x r) band whose values are all equal."""
+def band_pairs(band: np.ndarray, keep: PairFilter | None = None) -> np.ndarray:
+    """Codes i * n + j (i < j) of the rows of an (n x r) band whose values are all equal (and
+    that `keep` keeps)."""
     n = len(band)
     if n < 2:
         return np.empty(0, dtype=np.int64)
@@ -114,21 +124,26 @@ def band_pairs(band: np.ndarray) -> np.ndarray:
     ranked = band[order]
     starts = np.ones(n, dtype=bool)
     starts[1:] = (ranked[1:] != ranked[:-1]).any(axis=1)
-    return _pairs_within_runs(order.astype(np.int64), np.cumsum(starts) - 1, n)
+    return _pairs_within_runs(order.astype(np.int64), np.cumsum(starts) - 1, n, keep)
 
 
 def candidate_pairs(
-    signatures: np.ndarray, bands: int, rows: int, select: np.ndarray | None = None
+    signatures: np.ndarray,
+    bands: int,
+    rows: int,
+    select: np.ndarray | None = None,
+    keep: PairFilter | None = None,
 ) -> np.ndarray:
     """LSH candidate pairs: sorted unique (i, j), i < j, equal in at least one band (P x 2).
 
     ``select`` picks the signature rows taken part (default: all); i and j index ``select``.
-    Memory: one band of the selected rows at a time, plus the pairs found.
+    ``keep`` drops pairs as they are found (default: none dropped).
+    Memory: one band of the selected rows at a time, plus the pairs kept.
     """
     n = len(signatures) if select is None else len(select)
     found = np.empty(0, dtype=np.int64)
     for k in range(bands):
         cols = slice(k * rows, (k + 1) * rows)
         band = signatures[:, cols] if select is None else signatures[select, cols]
-        found = np.union1d(found, band_pairs(band))
+        found = np.union1d(found, band_pairs(band, keep))
     return np.stack(np.divmod(found, max(n, 1)), axis=1)

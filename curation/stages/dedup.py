@@ -105,6 +105,17 @@ class DedupConfig(BaseModel):
             "option list but keyed to different options are different questions."
         ),
     )
+    signature_margin: float = Field(
+        default=0.2,
+        ge=0,
+        le=1,
+        description=(
+            "LSH pairs whose MinHash estimate of Jaccard is more than this below the Jaccard "
+            "they need are dropped before their texts are read (1 keeps every pair; with 128 "
+            "permutations a pair at its threshold falls 0.2 below it with probability "
+            "3e-6 or less)."
+        ),
+    )
     source_priority: SourceNames = Field(
         default_factory=list,
         description=(
@@ -138,15 +149,16 @@ class DedupResult:
     merged: pl.LazyFrame
 
 
-def assignments(items: Frames, config: DedupConfig) -> pl.DataFrame:
+def assignments(items: Frames, config: DedupConfig, workers: int = 1) -> pl.DataFrame:
     """Cluster assignment of every item: item_id, _cluster_id, duplicate_of, match, jaccard.
 
     Reads ``items`` (one frame, or better one scan per file) a slice at a time: all of them
-    once, then the texts of LSH candidates; what it holds is bounded as
-    :mod:`curation.dedup.minhash` describes, not by the items' texts.
+    once (shingled and signed by `workers` processes), then the texts of LSH candidates; what
+    it holds is bounded as :mod:`curation.dedup.minhash` describes, not by the items' texts.
+    The result does not depend on `workers`.
     """
     reader = ItemReader(items)
-    facts = facts_from_reader(reader, config)
+    facts = facts_from_reader(reader, config, workers)
     assigned = cluster_facts(facts, reader_texts(reader), config, config.source_priority)
     return assigned.select(
         "item_id",
