@@ -263,8 +263,13 @@ def suite_input(files: list[Path], suite: Suite, config: ValidateConfig) -> Suit
     share_needed = "answer_letter_share" in whole | parts
     helpers = ["source", "kind", "answer_labels"] if share_needed else []
     keep = [c for c in names if c in whole or c in helpers]
-    frame = scan.select(*keep, **{k: v for k, v in derived.items() if k in whole}).collect(
-        engine="streaming"
+    lengths = {k: v for k, v in derived.items() if k in whole}
+    # slice by slice: a whole-scan collect decodes far more text at once than it keeps
+    pieces = [part.select(*keep, **lengths).collect() for _, part in _slices(files)]
+    frame = (
+        pl.concat(pieces, how="vertical_relaxed")
+        if pieces
+        else scan.select(*keep, **lengths).head(0).collect()
     )
     share = answer_letter_share(frame, config.answer_share_min_items) if share_needed else None
     if share is not None and "answer_letter_share" in whole:
@@ -274,18 +279,23 @@ def suite_input(files: list[Path], suite: Suite, config: ValidateConfig) -> Suit
     made = {k: v for k, v in derived.items() if k in parts}
 
     def chunks() -> Iterator[pl.DataFrame]:
-        offset = 0
-        for f in files:
-            rows = pl.scan_parquet(f).select(pl.len()).collect().item()
-            for start in range(0, rows, CHUNK_ROWS):
-                part = pl.scan_parquet(f).slice(start, CHUNK_ROWS).select(reads).collect()
-                part = part.with_columns(**made)
-                if share is not None and "answer_letter_share" in parts:
-                    part = part.with_columns(share.slice(offset + start, part.height))
-                yield part.select(sorted(parts))
-            offset += rows
+        for offset, lazy in _slices(files):
+            part = lazy.select(reads).collect().with_columns(**made)
+            if share is not None and "answer_letter_share" in parts:
+                part = part.with_columns(share.slice(offset, part.height))
+            yield part.select(sorted(parts))
 
     return SuiteInput(frame, chunks)
+
+
+def _slices(files: list[Path]) -> Iterator[tuple[int, pl.LazyFrame]]:
+    """(offset of its first row among all files, scan) of consecutive CHUNK_ROWS-row slices."""
+    offset = 0
+    for f in files:
+        rows = pl.scan_parquet(f).select(pl.len()).collect().item()
+        for start in range(0, rows, CHUNK_ROWS):
+            yield offset + start, pl.scan_parquet(f).slice(start, CHUNK_ROWS)
+        offset += rows
 
 
 def to_pandas(frame: pl.DataFrame, columns: list[str]) -> Any:
