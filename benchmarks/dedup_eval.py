@@ -581,6 +581,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cjk-mcq-jaccard-threshold", type=float, default=None)
     ap.add_argument("--lsh-threshold", type=float, default=None)
     ap.add_argument(
+        "--signature-margin", type=float, default=None, help="1 confirms every LSH pair"
+    )
+    ap.add_argument(
         "--long-texts", type=Path, default=MTSAMPLES, help="(d) English notes (MTSamples CSV)"
     )
     ap.add_argument("--json", type=Path, default=None, help="also write the figures here")
@@ -596,6 +599,7 @@ def main(argv: list[str] | None = None) -> int:
             ("jaccard_threshold", args.jaccard_threshold),
             ("cjk_mcq_jaccard_threshold", args.cjk_mcq_jaccard_threshold),
             ("lsh_threshold", args.lsh_threshold),
+            ("signature_margin", args.signature_margin),
         )
         if v is not None
     }

@@ -10,7 +10,7 @@ their outputs are compared byte for byte with the local engine's.
 
     python benchmarks/scale.py --sizes 10000 100000
     python benchmarks/scale.py --sizes 10000 --engine both --json benchmarks/out/scale.json
-    python benchmarks/scale.py --sizes 1000000 --workdir /data/scale   # about 3 GB of raw data
+    python benchmarks/scale.py --sizes 1000000 --workdir /data/scale   # 0.4 GB raw, 1.2 GB in all
     python benchmarks/scale.py --sizes 100000 --stages validate        # one stage, again
 
 Nothing is read from ../shared: the data is generated.
