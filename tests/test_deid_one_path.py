@@ -222,3 +222,21 @@ def test_deid_report_counts_deid_errors(
     assert report["kept"] == 1
     quarantined = pl.read_parquet(project.root / "data/quarantine/deid/recs.parquet")
     assert quarantined["detail"].to_list() == ["IndexError"]
+
+
+def test_propagation_finds_what_an_alternation_of_the_values_finds() -> None:
+    """Propagation scans a record for its found values with str.find, not a regex compiled per
+    record; it must give re.finditer's matches over their alternation (longest value first):
+    leftmost, no overlap, the earlier value winning at a shared start."""
+    import random
+    import re
+
+    from curation.deid.engine import _occurrences
+
+    rng = random.Random(7)
+    for _ in range(3000):
+        text = "".join(rng.choice("张三ab ") for _ in range(rng.randint(0, 30)))
+        values = {"".join(rng.choice("张三ab ") for _ in range(rng.randint(1, 4))) for _ in "123"}
+        ordered = sorted(values, key=len, reverse=True)
+        pattern = re.compile("|".join(re.escape(v) for v in ordered))
+        assert _occurrences(text, ordered) == [m.span() for m in pattern.finditer(text)]
