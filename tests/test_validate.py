@@ -471,6 +471,34 @@ def test_text_checks_run_in_chunks_and_sum_to_the_whole_run(
 
 
 @pytest.mark.gx
+def test_chunks_of_long_texts_hold_fewer_rows_and_the_results_do_not_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A chunk holds about CHUNK_BYTES of the columns read (parquet metadata: the file's
+    average row): long notes come in smaller chunks than short questions, and the summed
+    results are those of one run over every row."""
+    from curation.validation import suite as suite_module
+    from curation.validation.suite import load_suite, rows_per_chunk, run_suite, suite_input
+
+    long_note = "出院小结：患者因腕部疼痛入院，X线示桡骨远端骨折，复位后出院。" * 40
+    rows = [exam(n, "ABCD"[n % 4]) for n in range(1, 31)]
+    rows += [record(n, context=f"{n}{long_note}") for n in range(100, 130)]
+    sources = write_deid(tmp_path, rows)
+    files = {s: ProjectPaths(tmp_path).stage_output("deid", s) for s in sources}
+    config = ValidateConfig()
+    suite = load_suite(config)
+    once = run_suite(suite_input(list(files.values()), suite, config), suite)
+    monkeypatch.setattr(suite_module, "CHUNK_BYTES", 8_000)
+    _, exam_rows = rows_per_chunk(files["exam"], ["question", "context"])
+    _, note_rows = rows_per_chunk(files["notes"], ["question", "context"])
+    assert note_rows < 8 < exam_rows  # a note is over 1 KB; a question a few dozen bytes
+    data = suite_input(list(files.values()), suite, config)
+    heights = [chunk.height for chunk in data.chunks()]
+    assert heights[0] == 30 and max(heights[1:]) == note_rows and sum(heights) == 60
+    assert run_suite(data, suite)["expectations"] == once["expectations"]
+
+
+@pytest.mark.gx
 def test_no_kept_rows_fails_the_row_count_not_the_run(tmp_path: Path) -> None:
     from curation.validation.suite import load_suite, run_suite, suite_input
 

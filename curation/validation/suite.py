@@ -192,7 +192,8 @@ def answer_letter_share(frame: pl.DataFrame, min_items: int) -> pl.Series:
 # The item columns suite_frame derives its columns from.
 DERIVED_FROM = ("source", "kind", "question", "context", "options", "turns", "answer_labels")
 
-CHUNK_ROWS = 50_000  # rows per GX batch of the per-value checks
+CHUNK_ROWS = 50_000  # rows per GX batch of the per-value checks, at most
+CHUNK_BYTES = 16 * 2**20  # ... and about this many uncompressed bytes of the columns read
 
 
 def input_columns(suite: Suite, item_columns: list[str]) -> list[str]:
@@ -251,8 +252,9 @@ class SuiteInput:
 
 def suite_input(files: list[Path], suite: Suite, config: ValidateConfig) -> SuiteInput:
     """The suite's input from item parquet files, read so that memory does not grow with the
-    data beyond a few numbers per row: per-value checks read their columns in chunks of
-    :data:`CHUNK_ROWS` rows; the frame holds only what whole-dataset checks compare across rows.
+    data beyond a few numbers per row: per-value checks read their columns in chunks of at most
+    :data:`CHUNK_ROWS` rows and about :data:`CHUNK_BYTES` (:func:`rows_per_chunk`); the frame
+    holds only what whole-dataset checks compare across rows.
     The answer-label share, derived across rows, is computed once over source, kind and labels
     and handed to the chunks slice by slice."""
     whole = _check_columns([c for c in suite.checks if not chunked(c)])
@@ -265,7 +267,11 @@ def suite_input(files: list[Path], suite: Suite, config: ValidateConfig) -> Suit
     keep = [c for c in names if c in whole or c in helpers]
     lengths = {k: v for k, v in derived.items() if k in whole}
     # slice by slice: a whole-scan collect decodes far more text at once than it keeps
-    pieces = [part.select(*keep, **lengths).collect() for _, part in _slices(files)]
+    text_sources = [c for c in ("question", "context") if c in names]  # what lengths read
+    pieces = [
+        part.select(*keep, **lengths).collect()
+        for _, part in _slices(files, [*keep, *text_sources])
+    ]
     frame = (
         pl.concat(pieces, how="vertical_relaxed")
         if pieces
@@ -279,7 +285,7 @@ def suite_input(files: list[Path], suite: Suite, config: ValidateConfig) -> Suit
     made = {k: v for k, v in derived.items() if k in parts}
 
     def chunks() -> Iterator[pl.DataFrame]:
-        for offset, lazy in _slices(files):
+        for offset, lazy in _slices(files, reads):
             part = lazy.select(reads).collect().with_columns(**made)
             if share is not None and "answer_letter_share" in parts:
                 part = part.with_columns(share.slice(offset, part.height))
@@ -288,14 +294,36 @@ def suite_input(files: list[Path], suite: Suite, config: ValidateConfig) -> Suit
     return SuiteInput(frame, chunks)
 
 
-def _slices(files: list[Path]) -> Iterator[tuple[int, pl.LazyFrame]]:
-    """(offset of its first row among all files, scan) of consecutive CHUNK_ROWS-row slices."""
+def _slices(files: list[Path], columns: list[str]) -> Iterator[tuple[int, pl.LazyFrame]]:
+    """(offset of its first row among all files, scan) of consecutive slices of each file, of
+    :func:`rows_per_chunk` rows for the columns read."""
     offset = 0
     for f in files:
-        rows = pl.scan_parquet(f).select(pl.len()).collect().item()
-        for start in range(0, rows, CHUNK_ROWS):
-            yield offset + start, pl.scan_parquet(f).slice(start, CHUNK_ROWS)
+        rows, size = rows_per_chunk(f, columns)
+        for start in range(0, rows, size):
+            yield offset + start, pl.scan_parquet(f).slice(start, size)
         offset += rows
+
+
+def rows_per_chunk(path: Path, columns: list[str]) -> tuple[int, int]:
+    """(rows of a parquet file, rows per chunk): CHUNK_ROWS, or fewer where the columns read
+    are long (about CHUNK_BYTES of them, uncompressed, by the file's own average per row:
+    parquet metadata, nothing decoded), so that a chunk of long notes weighs what a chunk of
+    short questions does."""
+    import pyarrow.parquet as pq
+
+    meta = pq.ParquetFile(path).metadata
+    wanted = set(columns)
+    size = 0
+    for g in range(meta.num_row_groups):
+        group = meta.row_group(g)
+        for i in range(group.num_columns):
+            column = group.column(i)
+            if column.path_in_schema.split(".")[0] in wanted:
+                size += column.total_uncompressed_size
+    per_row = size / meta.num_rows if meta.num_rows else 0
+    fit = int(CHUNK_BYTES / per_row) if per_row else CHUNK_ROWS
+    return meta.num_rows, max(1, min(CHUNK_ROWS, fit))
 
 
 def to_pandas(frame: pl.DataFrame, columns: list[str]) -> Any:
@@ -467,8 +495,8 @@ def run_suite(
 
     `data`: a suite frame (:func:`suite_frame`) or a :class:`SuiteInput` (:func:`suite_input`,
     which never holds every text at once). Whole-dataset checks run over the frame in one GX
-    batch; per-value checks of text columns (:func:`chunked`) run over chunks of
-    :data:`CHUNK_ROWS` rows and their results are summed, so that GX holds one chunk of texts
+    batch; per-value checks of text columns (:func:`chunked`) run over chunks of rows
+    (:func:`rows_per_chunk`) and their results are summed, so that GX holds one chunk of texts
     at a time. Returns {suite, success, expectations: [{id, type, column, success,
     unexpected_count?, observed_value? (numbers only), skipped?, error?}], data_docs (index
     path or None)}. `run_time` stamps the Data Docs run (fixed by default, so that rebuilds are
