@@ -267,10 +267,9 @@ def suite_input(files: list[Path], suite: Suite, config: ValidateConfig) -> Suit
     keep = [c for c in names if c in whole or c in helpers]
     lengths = {k: v for k, v in derived.items() if k in whole}
     # slice by slice: a whole-scan collect decodes far more text at once than it keeps
-    text_sources = [c for c in ("question", "context") if c in names]  # what lengths read
+    measured = [c for expr in lengths.values() for c in expr.meta.root_names()]
     pieces = [
-        part.select(*keep, **lengths).collect()
-        for _, part in _slices(files, [*keep, *text_sources])
+        part.select(*keep, **lengths).collect() for _, part in _slices(files, [*keep, *measured])
     ]
     frame = (
         pl.concat(pieces, how="vertical_relaxed")
