@@ -8,7 +8,10 @@ MAX_LISTED = 20  # problems one error message lists
 
 
 def listed(problems: list[str], most: int = MAX_LISTED) -> str:
-    """Problems as the lines of one error message: the first `most`, then how many more."""
+    """Problems as the lines of one error message: the first `most`, then how many more
+    (no problems: nothing)."""
+    if not problems:
+        return ""
     more = len(problems) - most
     return "\n  " + "\n  ".join(problems[:most]) + (f"\n  … and {more} more" if more > 0 else "")
 

@@ -226,16 +226,7 @@ def bounded_runs(sizes: Sequence[int], limit: int) -> Iterator[range]:
         yield range(start, len(sizes))
 
 
-@dataclass(frozen=True)
-class _Sizes:
-    """ShingleSizes as a plain value (what a worker process is sent)."""
-
-    shingle_size: int
-    cjk_shingle_size: int
-    num_perm: int
-
-
-def _facts_of_batch(batch: pl.DataFrame, settings: _Sizes) -> BatchFacts:
+def _facts_of_batch(batch: pl.DataFrame, settings: ShingleSizes) -> BatchFacts:
     return batch_facts([item_record(row) for row in batch.iter_rows(named=True)], settings)
 
 
@@ -244,16 +235,15 @@ def facts_from_reader(reader: ItemReader, settings: ShingleSizes, workers: int =
     are shingled and signed in that many processes (at most two batches each in flight), and
     collected in input order, so the facts do not depend on the worker count."""
     builder = FactsBuilder(settings, len(reader))
-    sizes = _Sizes(settings.shingle_size, settings.cjk_shingle_size, settings.num_perm)
     if workers <= 1 or len(reader.slices) < 2:
         for batch in reader.batches():
-            builder.add_facts(_facts_of_batch(batch, sizes))
+            builder.add_facts(_facts_of_batch(batch, settings))
         return builder.build()
     context = multiprocessing.get_context("spawn")  # polars' threads do not survive a fork
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
         pending: deque[Future[BatchFacts]] = deque()
         for batch in reader.batches():
-            pending.append(pool.submit(_facts_of_batch, batch, sizes))
+            pending.append(pool.submit(_facts_of_batch, batch, settings))
             if len(pending) >= 2 * workers:
                 builder.add_facts(pending.popleft().result())
         while pending:
