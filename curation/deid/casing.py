@@ -20,8 +20,9 @@ from curation.deid.vocabulary import proper_word, word_class
 # without a small letter (a line in capitals has several such runs)
 _CAPS_RUN = re.compile(r"[A-Z][^a-z\n]{10}")
 _LINE = re.compile(r"[^\n]*[A-Z][^a-z\n]{10}[^\n]*")
-_UPPER = str.maketrans("", "", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-_LOWER = str.maketrans("", "", "abcdefghijklmnopqrstuvwxyz")
+# ASCII letters, counted in UTF-8 bytes: no byte of a multi-byte character is ASCII
+_UPPER = bytes(range(ord("A"), ord("Z") + 1))
+_LOWER = bytes(range(ord("a"), ord("z") + 1))
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’]*")
 _INITIAL_BEFORE = re.compile(r"(?<![A-Za-z])[A-Z]\.[ \t]?$")
 MIN_WORDS = 6  # shorter lines (headings, 'Patient: DOE, JANE  MRN 123') keep their case
@@ -43,8 +44,9 @@ def truecase(text: str) -> str:
 
 
 def _upper_share(text: str) -> float:
-    upper = len(text) - len(text.translate(_UPPER))
-    lower = len(text) - len(text.translate(_LOWER))
+    raw = text.encode("utf-8", "surrogatepass")
+    upper = len(raw) - len(raw.translate(None, _UPPER))
+    lower = len(raw) - len(raw.translate(None, _LOWER))
     return upper / max(1, upper + lower)
 
 

@@ -23,6 +23,7 @@ from sklearn.pipeline import Pipeline
 
 from curation.script import to_mainland
 from curation.tagging.base import TagPrediction, versioned_name
+from curation.tagging.char_ngrams import CharWbCounter
 from curation.taxonomy import Taxonomy, load_taxonomy
 
 NAME = "specialty_tfidf_lr_v1"
@@ -74,6 +75,7 @@ class TrainedTagger:
         self.top_k = top_k
         self.meta: dict[str, Any] = meta or {}
         self.model_digest = model_digest
+        self._counter: CharWbCounter | None = None
 
     @property
     def name(self) -> str:
@@ -101,7 +103,7 @@ class TrainedTagger:
         """Top specialty with its probability, and the runners-up."""
         if not texts:
             return []
-        probs = self.pipeline.predict_proba(list(texts))
+        probs = self.probabilities(texts)
         classes = self.pipeline.classes_
         out = []
         for row in probs:
@@ -118,6 +120,20 @@ class TrainedTagger:
                 )
             )
         return out
+
+    def probabilities(self, texts: Sequence[str]) -> np.ndarray:
+        """Class probabilities (texts × classes), equal to the pipeline's ``predict_proba``;
+        the n-grams are counted by :class:`CharWbCounter` when the vectorizer is char_wb."""
+        vectorizer, classifier = self.pipeline.named_steps.values()
+        if self._counter is None:
+            if vectorizer.analyzer != "char_wb" or vectorizer.binary:
+                return self.pipeline.predict_proba(list(texts))
+            self._counter = CharWbCounter(
+                vectorizer.vocabulary_, vectorizer.ngram_range, vectorizer.build_preprocessor()
+            )
+        counts = self._counter.counts(texts)
+        # what TfidfVectorizer.transform does after counting: sublinear tf, idf, l2 norm
+        return classifier.predict_proba(vectorizer._tfidf.transform(counts, copy=False))
 
     def save(self, path: Path) -> Path:
         """Write the model (joblib) and its card (<path>.json)."""
