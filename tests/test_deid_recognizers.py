@@ -533,6 +533,25 @@ def test_chunked_batches_find_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
         assert [(s.start, s.end, s.label) for s in found] == spans(text, lang), text
 
 
+def test_a_recurring_text_is_read_once_and_found_alike(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A text that recurs in a batch (in the same language) is detected once; every copy gets
+    its spans, in a list of its own. The same text in another language is read apart."""
+    texts = [text for text, _ in ZH_CASES[:4]]
+    batch = [*texts, texts[0], texts[0], texts[2], "", "", texts[1]]
+    langs = ["zh"] * len(batch) + ["en"]
+    batch.append(texts[1])
+    read: list[int] = []
+    distinct = detector._detect_distinct
+    monkeypatch.setattr(
+        detector, "_detect_distinct", lambda t, g: read.append(len(t)) or distinct(t, g)
+    )
+    found = detector.detect_many(batch, langs)
+    assert read == [6]  # 4 texts and '' in zh, 1 text in en
+    for text, lang, spans_found in zip(batch, langs, found, strict=True):
+        assert [(s.start, s.end, s.label) for s in spans_found] == spans(text, lang), text
+    assert found[0] == found[4] and found[0] is not found[4]
+
+
 @pytest.mark.parametrize(("text", "expected"), ZH_CASES)
 def test_chinese_spans(text: str, expected: list) -> None:
     assert spans(text, "zh") == expected

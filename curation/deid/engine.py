@@ -136,11 +136,26 @@ class Detector:
     ) -> list[list[Span]]:
         """`detect` over a batch of texts, vectorized where it can be.
 
+        A text's spans depend on the text and its language only, so a text that recurs in the
+        batch (an option such as 'None of the above', a greeting in a dialogue) is read once.
         Each recognizer's trigger (a necessary condition) is tested over a chunk of texts at
         once with polars' Rust regex engine; the exact Python patterns then run only on the
         texts that hold the trigger. The triggers of the next chunk run in a background
         thread (polars releases the GIL) while Python matches the current one.
         """
+        given = languages or [None] * len(texts)
+        first: dict[tuple[str, str | None], int] = {}
+        index = [
+            first.setdefault((t or "", g), len(first)) for t, g in zip(texts, given, strict=True)
+        ]
+        if len(first) < len(texts):
+            found = self._detect_distinct([t for t, _ in first], [g for _, g in first])
+            return [list(found[i]) for i in index]
+        return self._detect_distinct(texts, languages)
+
+    def _detect_distinct(
+        self, texts: Sequence[str | None], languages: Sequence[str | None] | None = None
+    ) -> list[list[Span]]:
         views = [visible(t or "") for t in texts]
         texts = [for_detection(shown) for shown, _ in views]
         langs = [
@@ -156,7 +171,7 @@ class Detector:
                 recognizers = self._by_language[lang]
                 chunks = [index[k : k + TRIGGER_CHUNK] for k in range(0, len(index), TRIGGER_CHUNK)]
                 pending = (
-                    pool.submit(_trigger_masks, [texts[i] for i in chunks[0]], recognizers)
+                    pool.submit(trigger_masks, [texts[i] for i in chunks[0]], recognizers)
                     if chunks
                     else None
                 )
@@ -164,7 +179,7 @@ class Detector:
                     masks = pending.result()
                     if n + 1 < len(chunks):
                         pending = pool.submit(
-                            _trigger_masks, [texts[i] for i in chunks[n + 1]], recognizers
+                            trigger_masks, [texts[i] for i in chunks[n + 1]], recognizers
                         )
                     for row, i in enumerate(chunk):
                         active = [
@@ -212,7 +227,7 @@ _EPONYM_AFTER = re.compile(
 TRIGGER_CHUNK = 400  # texts whose triggers are tested in one polars pass
 
 
-def _trigger_masks(texts: list[str], recognizers: Sequence) -> list[list[bool] | None]:
+def trigger_masks(texts: list[str], recognizers: Sequence) -> list[list[bool] | None]:
     """Per recognizer, whether each text holds its trigger (None: no trigger, always run)."""
     frame = pl.DataFrame({"text": texts}, schema={"text": pl.String})
     triggered = frame.select(  # one parallel pass of every trigger over the chunk

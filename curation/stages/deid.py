@@ -24,7 +24,7 @@ import hashlib
 import hmac
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -35,7 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 import curation.deid.lexicons
 from curation import __version__
 from curation.config import check_known
-from curation.deid.engine import DetectionTimeout, for_detection
+from curation.deid.engine import DetectionTimeout, for_detection, trigger_masks
 from curation.deid.invisible import visible
 from curation.deid.policy import Action, PhiPolicy, load_policy
 from curation.deid.record import DetectionSettings, record_detector, record_language
@@ -244,8 +244,17 @@ class RecordDeidentifier:
     def __call__(self, row: dict[str, Any], found: Found | None = None) -> dict[str, Any]:
         """The de-identified record; `found`: its spans (per text, and in its key), if
         already detected."""
+        return self._guarded(self._deidentify, row, found)
+
+    @staticmethod
+    def _guarded(
+        step: Callable[[dict[str, Any], Found | None], dict[str, Any]],
+        row: dict[str, Any],
+        found: Found | None,
+    ) -> dict[str, Any]:
+        """`step(row, found)`, or the quarantine of a record that failed on its own."""
         try:
-            return self._deidentify(row, found)
+            return step(row, found)
         except DetectionTimeout:  # an adversarial text (a 200,000-digit run) stalls nothing
             return {"_reason": Reason.DEID_TIMEOUT.value, "_detail": "DetectionTimeout"}
         except Exception as exc:
@@ -259,11 +268,22 @@ class RecordDeidentifier:
         record keys) at once."""
         try:
             found = self.detect(rows)
+            cleaned = [
+                self._guarded(self._clean, row, spans)
+                for row, spans in zip(rows, found, strict=True)
+            ]
+            residual = residual_phi_many(
+                [record_texts(out) if out["_reason"] is None else [] for out in cleaned],
+                self.gate,
+            )
         except Exception as exc:
             if is_fatal(exc):
                 raise
             return [self(row) for row in rows]  # isolate the failing record(s)
-        return [self(row, spans) for row, spans in zip(rows, found, strict=True)]
+        return [
+            _judged(out, leaks) if out["_reason"] is None else out
+            for out, leaks in zip(cleaned, residual, strict=True)
+        ]
 
     def detect(self, rows: list[dict[str, Any]]) -> list[Found]:
         """Per record: PHI spans per text (:func:`record_texts` order) and in its key (read in
@@ -276,6 +296,12 @@ class RecordDeidentifier:
         return [(found[i], found[n + i][0]) for i in range(n)]
 
     def _deidentify(self, row: dict[str, Any], found: Found | None = None) -> dict[str, Any]:
+        """One record cleaned and judged by the residual-PHI gate."""
+        out = self._clean(row, found)
+        return _judged(out, residual_phi(record_texts(out), self.gate))
+
+    def _clean(self, row: dict[str, Any], found: Found | None = None) -> dict[str, Any]:
+        """One record with its PHI replaced (`_reason` null: not judged yet)."""
         texts = record_texts(row)
         lang = record_language(texts, row["language"])
         replacer = RecordReplacer(
@@ -309,18 +335,18 @@ class RecordDeidentifier:
             "counts": [{"category": c, "count": n} for c, n in sorted(counts.items())],
             "marks": marks,
         }
-        residual = self._residual(out)
-        out["_reason"] = Reason.RESIDUAL_PHI.value if residual else None
-        out["_detail"] = (
-            "residual PHI after de-identification: "
-            + ", ".join(f"{c} {n}" for c, n in sorted(residual.items()))
-            if residual
-            else None
-        )
+        out["_reason"] = out["_detail"] = None
         return out
 
-    def _residual(self, out: dict[str, Any]) -> Counter[str]:
-        return residual_phi(record_texts(out), self.gate)
+
+def _judged(out: dict[str, Any], residual: Counter[str]) -> dict[str, Any]:
+    """A cleaned record, quarantined (``residual_phi``) when the gate still finds PHI in it."""
+    if residual:
+        out["_reason"] = Reason.RESIDUAL_PHI.value
+        out["_detail"] = "residual PHI after de-identification: " + ", ".join(
+            f"{c} {n}" for c, n in sorted(residual.items())
+        )
+    return out
 
 
 def gate_recognizers(names: Sequence[str]) -> list[Recognizer]:
@@ -334,11 +360,25 @@ def gate_recognizers(names: Sequence[str]) -> list[Recognizer]:
 
 def residual_phi(texts: Sequence[str], gate: Sequence[Recognizer]) -> Counter[str]:
     """Categories (and counts) the gate recognizers still find in these texts."""
-    found: Counter[str] = Counter()
-    for text in filter(None, texts):
-        text = for_detection(visible(text)[0])  # the gate reads the text as the detector does
-        for recognizer in gate:
-            found.update(s.label for s in recognizer.find(text))
+    return residual_phi_many([texts], gate)[0]
+
+
+def residual_phi_many(
+    records: Sequence[Sequence[str]], gate: Sequence[Recognizer]
+) -> list[Counter[str]]:
+    """:func:`residual_phi` of each record's texts. The gate reads a text as the detector does
+    (:func:`for_detection`); each recognizer's trigger is tested over all texts at once, and
+    its pattern runs only where the trigger is."""
+    owner = [k for k, texts in enumerate(records) for text in texts if text]
+    views = [for_detection(visible(text)[0]) for texts in records for text in texts if text]
+    found: list[Counter[str]] = [Counter() for _ in records]
+    if not views or not gate:
+        return found
+    masks = trigger_masks(views, gate)
+    for recognizer, mask in zip(gate, masks, strict=True):
+        for i, view in enumerate(views):
+            if mask is None or mask[i]:
+                found[owner[i]].update(s.label for s in recognizer.find(view))
     return found
 
 
