@@ -31,7 +31,10 @@ def for_detection(text: str) -> str:
     lines in capitals re-cased, and lone surrogates (invalid Unicode that a JSON escape such as
     \\ud800 can carry) as U+FFFD, which no encoder rejects. Invisible characters are removed
     before (``invisible.visible``), with their offsets kept aside."""
-    text = _LONE_SURROGATE.sub("\ufffd", text).translate(_FULL_WIDTH)
+    if not text.isascii():
+        text = _LONE_SURROGATE.sub("\ufffd", text)
+        if _FULL_WIDTH_CHAR.search(text):
+            text = text.translate(_FULL_WIDTH)
     return truecase(to_simplified(text))
 
 
@@ -46,6 +49,7 @@ _FULL_WIDTH = {
         *range(0xFF41, 0xFF5B),
     )
 }
+_FULL_WIDTH_CHAR = re.compile("[" + "".join(map(chr, sorted(_FULL_WIDTH))) + "]")
 
 
 class DetectionTimeout(Exception):

@@ -88,11 +88,15 @@ class PatternRecognizer:
 
     def find(self, text: str, pos: int = 0, endpos: int | None = None) -> Iterator[Span]:
         """Spans in text[pos:endpos]; look-behinds and anchors still see the whole text."""
-        groups = self.group if isinstance(self.group, tuple) else (self.group,)
-        for match in self.regex.finditer(text, pos, len(text) if endpos is None else endpos):
-            start, end = next(
-                (match.span(g) for g in groups if match.group(g) is not None), (-1, -1)
-            )
+        matches = self.regex.finditer(text, pos, len(text) if endpos is None else endpos)
+        alternatives = isinstance(self.group, tuple)
+        for match in matches:
+            if alternatives:  # the first group that matched
+                start, end = next(
+                    (match.span(g) for g in self.group if match.group(g) is not None), (-1, -1)
+                )
+            else:  # (-1, -1) when the group did not match
+                start, end = match.span(self.group)
             if start < 0 or start == end:
                 continue
             if self.validator is not None and not self.validator(text[start:end]):
