@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections import Counter
 from pathlib import Path
 
 import polars as pl
@@ -94,6 +95,33 @@ def test_residual_gate_quarantines_a_leak(project: MiniProject) -> None:
     ]
     assert "r3" not in kept["source_record_key"].to_list()
     assert kept.height + quarantined.height == len(RECORDS)
+
+
+def test_the_gate_reads_a_batch_as_it_reads_each_record() -> None:
+    """Over a batch, the gate finds in each record what it finds in that record alone (its
+    triggers run over all texts at once); a full-width number is read as the detector does."""
+    from curation.stages.deid import gate_recognizers, residual_phi, residual_phi_many
+
+    gate = gate_recognizers(DeidConfig().gate_names())
+    records = [
+        ["普通记录", "", "电话13812345678"],
+        [],
+        ["", ""],
+        ["mail a.b@example.org or 110101199003074514", "none"],
+        ["手机：１３８１２３４５６７８", "13812345678"],
+        ["nothing here"],
+    ]
+    batch = residual_phi_many(records, gate)
+    assert batch == [residual_phi(texts, gate) for texts in records]
+    assert [dict(found) for found in batch] == [
+        {"PHONE": 1},
+        {},
+        {},
+        {"CONTACT": 1, "ID": 1},
+        {"PHONE": 2},
+        {},
+    ]
+    assert residual_phi_many(records, []) == [Counter()] * len(records)
 
 
 def test_any_error_quarantines_the_record(project: MiniProject, monkeypatch) -> None:
