@@ -36,7 +36,8 @@ def run_ingest(paths: ProjectPaths, spec: SourceSpec, config: IngestConfig) -> S
     with open_source(spec, paths.root) as raw, tempfile.TemporaryDirectory() as tmp:
         try:
             staged = Path(tmp) / "raw.parquet"  # the raw rows, numbered, streamed to disk
-            raw.frame.with_row_index(POSITION).sink_parquet(staged)
+            # in row groups of a batch: each batch below decodes only its own rows
+            raw.frame.with_row_index(POSITION).sink_parquet(staged, row_group_size=BATCH_ROWS)
             repeated = repeated_keys(pl.scan_parquet(staged), spec)
             with StageSink(STAGE, kept_path, quarantine_path) as sink:
                 for batch in read_batches(staged, BATCH_ROWS):

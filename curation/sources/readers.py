@@ -12,9 +12,10 @@ private-use code point, so that ingest quarantines exactly the records holding t
 CSV/TSV (stdlib ``csv``: tolerant of stray quotes, exact about multi-line fields; a quote that
 is never closed sets aside its own row only, see :func:`_csv_rows`) and JSONL are parsed in
 batches into temporary Parquet parts, so memory stays bounded; Parquet is scanned in place;
-JSON and XLSX are read whole. A JSON string holding a lone surrogate (``"\\ud800"``: no Unicode
-character, so no Parquet string either) sets aside its record only. Decoded text, Parquet and
-XLSX cannot hold one: decoders mark such bytes as invalid, and polars/calamine refuse the file.
+JSON and XLSX are read whole (an XLSX sheet goes to a temporary Parquet part at once, and is
+then freed). A JSON string holding a lone surrogate (``"\\ud800"``: no Unicode character, so
+no Parquet string either) sets aside its record only. Decoded text, Parquet and XLSX cannot
+hold one: decoders mark such bytes as invalid, and polars/calamine refuse the file.
 """
 
 from __future__ import annotations
@@ -295,17 +296,18 @@ class _Reader:
         if missing:
             self._missing(missing, frame.columns, rel)
         data = frame.columns
-        return (
-            frame.with_row_index("_row", offset=1)
-            .filter(~pl.all_horizontal(pl.col(data).is_null()))  # blank rows are not records
-            .select(
-                *[pl.col(c).cast(pl.String) for c in self.wanted],
-                pl.col("_row").cast(pl.Int64),
-                _read_error=pl.lit(None, dtype=pl.String),
-                _unparsed=pl.lit(None, dtype=pl.String),
-            )
-            .lazy()
-        )
+        part = self.tmpdir / f"part-{len(list(self.tmpdir.iterdir())):06d}.parquet"
+        # the sheet goes to disk in row groups and is read back lazily: the frame read whole
+        # is freed when this returns, and later batches read one row group at a time
+        frame.with_row_index("_row", offset=1).filter(
+            ~pl.all_horizontal(pl.col(data).is_null())  # blank rows are not records
+        ).select(
+            *[pl.col(c).cast(pl.String) for c in self.wanted],
+            pl.col("_row").cast(pl.Int64),
+            _read_error=pl.lit(None, dtype=pl.String),
+            _unparsed=pl.lit(None, dtype=pl.String),
+        ).write_parquet(part, row_group_size=BATCH_ROWS)
+        return pl.scan_parquet(part)
 
 
 class _Lines:
