@@ -187,3 +187,31 @@ def test_ingest_in_batches_finds_a_key_repeated_in_another_batch(
     ]
     kept = pl.read_parquet(project.root / "data/ingested/notes.parquet")
     assert kept["source_record_key"].to_list() == [f"k{i}" for i in range(7)]
+
+
+def test_long_records_are_parsed_in_smaller_parts_with_the_same_result(
+    project: MiniProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A parsed part holds at most BATCH_CHARS characters of text (long notes: fewer rows);
+    how the records are cut into parts changes nothing in the ingested items."""
+    import curation.sources.readers as readers
+
+    project.sources({"notes": NOTES_SOURCE})
+    rows = [
+        f"k{i},第{i}条记录：" + "患者胸痛三天，心电图提示心肌缺血。" * (1 + i % 4) for i in range(9)
+    ]
+    project.write("raw/notes.csv", "id,text\n" + "\n".join(rows) + "\n")
+    root = ["--root", str(project.root)]
+    assert runner.invoke(app, ["ingest", *root]).exit_code == 0
+    whole = (project.root / "data/ingested/notes.parquet").read_bytes()
+    parts: list[int] = []
+    write = pl.DataFrame.write_parquet
+    monkeypatch.setattr(readers, "BATCH_CHARS", 60)
+    monkeypatch.setattr(
+        pl.DataFrame,
+        "write_parquet",
+        lambda frame, *a, **k: parts.append(frame.height) or write(frame, *a, **k),
+    )
+    assert runner.invoke(app, ["ingest", *root]).exit_code == 0
+    assert len(parts) > 3 and max(parts) < len(rows)  # several parts, none holding every row
+    assert (project.root / "data/ingested/notes.parquet").read_bytes() == whole

@@ -44,6 +44,7 @@ from curation.sources.spec import Encoding, Format, SourceSpec
 INVALID_BYTE = "\U0010fffd"
 BOOKKEEPING = ("_file", "_row", "_read_error", "_unparsed")
 BATCH_ROWS = 50_000
+BATCH_CHARS = 8_000_000  # text characters parsed into one part at most (long records)
 _SAMPLE_BYTES = 1 << 20
 _ERROR_HANDLER = "medcurate-mark-invalid"
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -154,6 +155,7 @@ class _Reader:
         """Write records in batches to Parquet parts and scan them lazily."""
         parts: list[Path] = []
         batch: list[dict] = []
+        chars = 0
         self.keys_seen: set[str] = set()
 
         def flush() -> None:
@@ -164,8 +166,10 @@ class _Reader:
 
         for record in records:
             batch.append(record)
-            if len(batch) >= BATCH_ROWS:
+            chars += sum(len(v) for v in record.values() if isinstance(v, str))
+            if len(batch) >= BATCH_ROWS or chars >= BATCH_CHARS:  # long records: fewer rows
                 flush()
+                chars = 0
         if batch or not parts:
             flush()
         # JSON has no header: a mapped key that no record has is a config mistake.
