@@ -88,19 +88,20 @@ def user_errors(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         except CurationError as exc:
-            console.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False)
+            # soft wrap: a long path is never broken across lines (it stays copyable)
+            console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
             if exc.hint:
-                console.print(f"[dim]hint: {exc.hint}[/]", highlight=False)
+                console.print(f"[dim]hint: {exc.hint}[/]", highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
         except (OSError, ImportError, MemoryError) as exc:
             if os.environ.get("MEDCURATE_DEBUG") == "1":
                 raise
             console.print(
                 f"[bold red]error:[/] {type(exc).__name__}: {escape(str(exc))}",
-                markup=True,
                 highlight=False,
+                soft_wrap=True,
             )
-            console.print(f"[dim]hint: {MACHINE_HINT}[/]", highlight=False)
+            console.print(f"[dim]hint: {MACHINE_HINT}[/]", highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
