@@ -15,6 +15,7 @@ import pytest
 from datasketch import MinHash, MinHashLSH
 from datasketch.hashfunc import sha1_hash32
 
+from curation.batching import bounded_runs
 from curation.commands import dedup as command
 from curation.commands.dedup import (
     curated_path,
@@ -26,7 +27,6 @@ from curation.commands.dedup import (
 from curation.dedup import signatures as sig
 from curation.dedup.facts import (
     ItemReader,
-    bounded_runs,
     facts_from_reader,
     frame_slices,
     reader_texts,

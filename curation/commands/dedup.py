@@ -19,7 +19,8 @@ from pathlib import Path
 
 import polars as pl
 
-from curation.dedup.facts import bounded_runs, frame_slices
+from curation.batching import bounded_runs
+from curation.dedup.facts import frame_slices
 from curation.dedup.text import normalize_for_dedup
 from curation.errors import CurationError
 from curation.paths import ProjectPaths

@@ -214,18 +214,6 @@ class ItemReader:
                 yield from zip(picked.tolist(), rows.iter_rows(named=True), strict=True)
 
 
-def bounded_runs(sizes: Sequence[int], limit: int) -> Iterator[range]:
-    """Consecutive runs of indices whose sizes total at most `limit` (a larger one alone)."""
-    start, total = 0, 0
-    for k, size in enumerate(sizes):
-        if k > start and total + size > limit:
-            yield range(start, k)
-            start, total = k, 0
-        total += size
-    if len(sizes) > start:
-        yield range(start, len(sizes))
-
-
 def _facts_of_batch(batch: pl.DataFrame, settings: ShingleSizes) -> BatchFacts:
     return batch_facts([item_record(row) for row in batch.iter_rows(named=True)], settings)
 

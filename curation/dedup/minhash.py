@@ -50,10 +50,10 @@ from datasketch.hashfunc import sha1_hash32
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from curation.batching import bounded_runs
 from curation.dedup.facts import (
     ItemFacts,
     TextLookup,
-    bounded_runs,
     facts_from_records,
     record_texts,
 )

@@ -151,6 +151,10 @@ class _Reader:
             return self._frame(records, rel)
 
     # -- building frames -------------------------------------------------------------------
+    def _new_part(self) -> Path:
+        """A fresh path for a temporary Parquet part."""
+        return self.tmpdir / f"part-{len(list(self.tmpdir.iterdir())):06d}.parquet"
+
     def _frame(self, records: Iterable[dict], rel: str) -> pl.LazyFrame:
         """Write records in batches to Parquet parts and scan them lazily."""
         parts: list[Path] = []
@@ -159,7 +163,7 @@ class _Reader:
         self.keys_seen: set[str] = set()
 
         def flush() -> None:
-            part = self.tmpdir / f"part-{len(list(self.tmpdir.iterdir())):06d}.parquet"
+            part = self._new_part()
             pl.DataFrame(batch, schema=self.schema).write_parquet(part)
             parts.append(part)
             batch.clear()
@@ -300,7 +304,7 @@ class _Reader:
         if missing:
             self._missing(missing, frame.columns, rel)
         data = frame.columns
-        part = self.tmpdir / f"part-{len(list(self.tmpdir.iterdir())):06d}.parquet"
+        part = self._new_part()
         # the sheet goes to disk in row groups and is read back lazily: the frame read whole
         # is freed when this returns, and later batches read one row group at a time
         frame.with_row_index("_row", offset=1).filter(

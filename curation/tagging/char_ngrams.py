@@ -25,6 +25,8 @@ import numpy as np
 import polars as pl
 import scipy.sparse as sp
 
+from curation.batching import bounded_runs
+
 CHUNK_CHARS = 100_000  # characters counted in one polars pass: bounds its memory
 
 
@@ -47,9 +49,9 @@ class CharWbCounter:
     def counts(self, texts: Sequence[str]) -> sp.csr_matrix:
         """A (texts × vocabulary) float64 CSR matrix of n-gram counts, indices sorted."""
         padded = ["".join([f" {w} " for w in self.preprocessor(t).split()]) for t in texts]
+        runs = bounded_runs(list(map(len, padded)), CHUNK_CHARS)
         found = pl.concat(
-            [self._found(padded[a:b], a) for a, b in _spans(list(map(len, padded)), CHUNK_CHARS)]
-            or [self._found([], 0)]
+            [self._found(padded[r.start : r.stop], r.start) for r in runs] or [self._found([], 0)]
         )
         matrix = sp.csr_matrix(
             (
@@ -86,17 +88,3 @@ class CharWbCounter:
             .len()
             .collect()
         )
-
-
-def _spans(lengths: list[int], most: int) -> list[tuple[int, int]]:
-    """Consecutive [a, b) ranges of texts holding about `most` characters each (at least one
-    text each)."""
-    spans, start, size = [], 0, 0
-    for i, length in enumerate(lengths):
-        if size and size + length > most:
-            spans.append((start, i))
-            start, size = i, 0
-        size += length
-    if start < len(lengths):
-        spans.append((start, len(lengths)))
-    return spans
