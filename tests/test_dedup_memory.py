@@ -28,6 +28,7 @@ from curation.dedup import signatures as sig
 from curation.dedup.facts import (
     ItemReader,
     facts_from_reader,
+    facts_from_records,
     frame_slices,
     reader_texts,
 )
@@ -37,11 +38,14 @@ from curation.dedup.minhash import (
     DedupParams,
     DedupSettings,
     UnionFind,
+    _Confirmer,
     cluster_facts,
     cluster_id_of,
     cluster_records,
     confirmed,
+    exact_groups,
     item_shingles,
+    required,
 )
 from curation.dedup.text import (
     DedupRecord,
@@ -344,9 +348,10 @@ def test_pairs_are_confirmed_block_by_block() -> None:
     nodes = np.array([2, 5, 7, 9, 11])
     sizes = np.full(5, 10)  # blocks of 20 characters: [2] [5 7] [9 11]
     pairs = np.array([[2, 11], [5, 7], [2, 5], [9, 11], [7, 9], [5, 11]])
-    got = blocked(pairs, nodes, sizes, 20).tolist()
+    got = pairs[blocked(pairs, nodes, sizes, 20)].tolist()
     assert got == [[2, 5], [2, 11], [5, 7], [5, 11], [7, 9], [9, 11]]
     assert sorted(got) == sorted(pairs.tolist())  # a reordering, nothing lost
+    assert blocked(pairs[:1], nodes, sizes, 20).tolist() == [0]
 
 
 # ------------------------------------------------------------------ pairs worth confirming
@@ -369,7 +374,8 @@ def test_implausible_pairs_are_dropped_before_confirmation() -> None:
     signature = np.stack([base, sharing(0.62), sharing(0.58), sharing(0.42), sharing(0.38), base])
     cjk = np.array([True, True, True, True, True, True])
     answer = np.array([7, NO_ANSWER, NO_ANSWER, 7, 7, 8])
-    keep = _plausible(signature, cjk, answer, settings)
+    rows = np.arange(len(signature))
+    keep = _plausible(signature, rows, cjk, answer, settings)
     i, j = np.zeros(5, dtype=np.int64), np.arange(1, 6)
     assert keep(i, j).tolist() == [
         True,  # no answer: needs 0.8, estimate 0.62 >= 0.6
@@ -378,15 +384,38 @@ def test_implausible_pairs_are_dropped_before_confirmation() -> None:
         False,  # 0.38 < 0.4
         False,  # identical signatures, different answers: never a duplicate
     ]
-    no_margin = _plausible(signature, cjk, answer, DedupParams(signature_margin=1.0))
+    no_margin = _plausible(signature, rows, cjk, answer, DedupParams(signature_margin=1.0))
     assert no_margin(i, j).tolist() == [True, True, True, True, False]
+
+
+def test_the_byte_sketch_only_bounds_the_estimate() -> None:
+    """Values that differ only above their low byte look equal on the one-byte sketch; the
+    full signature rows still decide, so a pair is kept exactly when its full estimate
+    reaches the floor, whichever rows of the signature matrix LSH selected."""
+    from curation.dedup.minhash import NO_ANSWER, _plausible
+
+    rng = np.random.default_rng(11)
+    base = rng.integers(0, 2**32, size=128, dtype=np.uint32)
+    rows = []
+    for equal in range(40, 129, 4):  # share of values equal to base: 40/128 ... 128/128
+        other = base.copy()
+        other[equal:] += np.uint32(256)  # same low byte, different value
+        rows.append(other)
+    signature = np.stack([rng.integers(0, 2**32, size=128, dtype=np.uint32), base, *rows])
+    select = np.arange(1, len(signature))  # row 0 takes no part in LSH
+    count = len(select)
+    cjk, answer = np.zeros(count, dtype=bool), np.full(count, NO_ANSWER)
+    keep = _plausible(signature, select, cjk, answer, DedupParams())  # floor 0.8 - 0.2
+    kept = keep(np.zeros(count - 1, dtype=np.int64), np.arange(1, count))
+    estimates = [np.count_nonzero(r == base) / 128 for r in rows]
+    assert kept.tolist() == [e >= 0.6 for e in estimates]
+    assert 0 < kept.sum() < len(kept)
 
 
 def test_dropping_implausible_pairs_keeps_the_clusters() -> None:
     """On templated texts (any two share a third or two thirds of their text) the pre-check
     removes most LSH pairs, and the clusters are those of confirming every pair."""
-    from curation.dedup.facts import facts_from_records
-    from curation.dedup.minhash import exact_groups, lsh_candidates
+    from curation.dedup.minhash import lsh_candidates
 
     rng = random.Random(5)
     parts = ["".join(rng.choice(CJK) for _ in range(12)) for _ in range(40)]
@@ -418,7 +447,43 @@ def test_worker_processes_give_the_same_facts() -> None:
     two = facts_from_reader(reader, DedupParams(), workers=2)
     assert one.signature is not None and two.signature is not None
     assert np.array_equal(one.signature, two.signature)
-    for name in ("key", "has_text", "shingled", "cjk", "size"):
+    for name in ("key", "has_text", "shingles", "cjk", "size"):
         assert np.array_equal(getattr(one, name), getattr(two, name))
     for name in ("item_id", "source", "copy_key", "answer"):
         assert getattr(one, name).equals(getattr(two, name))
+
+
+def test_pairs_worth_reading_are_those_the_exact_check_could_accept() -> None:
+    """Before any shingle set is built, the confirmer drops the pairs whose answers rule them
+    out or whose shingle counts bound their Jaccard below what they need, and gives each
+    remaining pair the threshold :func:`required` gives: checked against that function and the
+    size bound on every pair of groups with no, one and several answer keys (exact copies
+    keyed to different options), Latin and CJK texts of many lengths."""
+    rng = random.Random(17)
+    texts = ["".join(rng.choice(CJK) for _ in range(rng.randrange(1, 30))) for _ in range(25)] + [
+        " ".join(rng.choice(["fever", "cough", "rash", "pain"]) for _ in range(9))
+    ] * 2
+    records = []
+    for n in range(160):
+        text = rng.choice(texts)
+        answer = rng.choice(["", "", "A", "B", "C"])
+        records.append(DedupRecord(f"i{n:03d}", "s", text, answer, exact_key(text)))
+    for settings in (DedupParams(), DedupParams(answer_must_agree=False)):
+        facts = facts_from_records(records, settings)
+        groups = exact_groups(facts)
+        first = groups.first
+        counts = [len(item_shingles(records[k].text, settings)) for k in range(len(records))]
+        assert facts.shingles.tolist() == counts
+        assert any(len(groups.answers(g)) > 1 for g in range(len(groups)))
+        every = np.array([(i, j) for i in range(len(groups)) for j in range(i + 1, len(groups))])
+        confirmer = _Confirmer(facts, groups, settings, Budget())
+        kept, needed = confirmer.worth_reading(every)
+        expected = {}
+        for i, j in every.tolist():
+            cjk = bool(facts.cjk[first[i]] and facts.cjk[first[j]])
+            need = required(groups.answers(i), groups.answers(j), settings, cjk)
+            small, large = sorted((counts[first[i]], counts[first[j]]))
+            if need is not None and (not large or small / large >= need):
+                expected[(i, j)] = need
+        assert dict(zip(map(tuple, kept.tolist()), needed.tolist(), strict=True)) == expected
+        assert 0 < len(expected) < len(every)

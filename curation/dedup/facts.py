@@ -3,10 +3,10 @@
 Clustering (:func:`curation.dedup.minhash.cluster_facts`) never holds every item's text or
 shingle set. One pass over the items, a slice of ``BATCH_ROWS`` rows at a time
 (:class:`ItemReader`), keeps per item only its item_id, source, exact key, copy key, answer
-key, CJK flag, text length and MinHash signature (:class:`ItemFacts`: numpy arrays and polars
-string columns, about 4 * num_perm + 100 bytes an item). The texts of the items LSH pairs up
-are read again later, a bounded set at a time, from the slices that hold them
-(:data:`TextLookup`).
+key, CJK flag, text length, shingle count and MinHash signature (:class:`ItemFacts`: numpy
+arrays and polars string columns, about 4 * num_perm + 100 bytes an item). The texts of the
+items LSH pairs up are read again later, a bounded set at a time, from the slices that hold
+them (:data:`TextLookup`).
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ class ItemFacts:
     source: pl.Series
     key: np.ndarray  # uint64: exact_key of the dedup text, as a number (0: no text)
     has_text: np.ndarray  # bool: a non-empty dedup text (an empty one is a cluster of its own)
-    shingled: np.ndarray  # bool: at least one shingle (takes part in LSH)
+    shingles: np.ndarray  # int64: distinct shingles of the dedup text (0: not in LSH)
     copy_key: pl.Series
     answer: pl.Series  # answer key, "" for none
     cjk: np.ndarray  # bool: the dedup text is mostly CJK
@@ -66,7 +66,7 @@ class ItemFacts:
 
 
 _STRINGS = pl.Schema(dict.fromkeys(("item_id", "source", "copy_key", "answer"), pl.String))
-_NUMBERS = {"key": np.uint64, "has_text": bool, "shingled": bool, "cjk": bool, "size": np.int64}
+_NUMBERS = {"key": np.uint64, "has_text": bool, "shingles": np.int64, "cjk": bool, "size": np.int64}
 
 
 def _strings_of(record: DedupRecord) -> tuple[str, str, str, str]:
@@ -77,7 +77,7 @@ def _numbers_of(texts: Sequence[str], hashes: Sequence[np.ndarray]) -> dict[str,
     return {
         "key": np.array([int(exact_key(t), 16) if t else 0 for t in texts], dtype=np.uint64),
         "has_text": np.array([bool(t) for t in texts], dtype=bool),
-        "shingled": np.array([len(h) > 0 for h in hashes], dtype=bool),
+        "shingles": np.array([len(h) for h in hashes], dtype=np.int64),
         "cjk": np.array([is_cjk_text(t) for t in texts], dtype=bool),
         "size": np.array([len(t) for t in texts], dtype=np.int64),
     }

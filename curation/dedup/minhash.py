@@ -280,18 +280,18 @@ def lsh_candidates(facts: ItemFacts, groups: Groups, settings: DedupSettings) ->
     """LSH candidate pairs of groups (sorted (i, j), i < j) from their first item's signature."""
     if facts.signature is None:
         raise ValueError("the signatures were already dropped")
-    live = np.flatnonzero(facts.shingled[groups.first])
+    live = np.flatnonzero(facts.shingles[groups.first])
     bands, rows = lsh_shape(settings.lsh_threshold, settings.num_perm)
     select = groups.first[live]
     keep = _plausible(
-        facts.signature[select], facts.cjk[select], _answer_code(groups)[live], settings
+        facts.signature, select, facts.cjk[select], _answer_code(groups)[live], settings
     )
     pairs = candidate_pairs(facts.signature, bands, rows, select=select, keep=keep)
     return live[pairs]
 
 
 NO_ANSWER, SEVERAL_ANSWERS = -1, -2
-PLAUSIBLE_CHUNK = 32_768  # pairs whose signatures are compared at once (2 x 16 MB at 128)
+PLAUSIBLE_CHUNK = 65_536  # pairs judged at once (2 x 8 MB of sketch rows at 128 permutations)
 
 
 def _answer_code(groups: Groups) -> np.ndarray:
@@ -305,9 +305,14 @@ def _answer_code(groups: Groups) -> np.ndarray:
 
 
 def _plausible(
-    signature: np.ndarray, cjk: np.ndarray, answer: np.ndarray, settings: DedupSettings
+    signature: np.ndarray,
+    select: np.ndarray,
+    cjk: np.ndarray,
+    answer: np.ndarray,
+    settings: DedupSettings,
 ) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
-    """Which LSH pairs (rows of `signature`) are worth confirming, judged without their texts.
+    """Which LSH pairs (i, j index `select`, the rows of `signature` in LSH) are worth
+    confirming, judged without their texts.
 
     Dropped: two MCQs keyed to different answers (:func:`required` would reject them: exact),
     and pairs whose MinHash estimate of their Jaccard (the share of equal signature values) is
@@ -316,22 +321,38 @@ def _plausible(
     P(Bin(num_perm, t) < num_perm * (t - margin)): 3e-6 at t = 0.6, 1e-7 at t = 0.8 with 128
     permutations and margin 0.2, far below what LSH itself misses (a pair at 0.6 shares no band
     with probability 0.13). Pairs made by near-identical templates grow with the square of
-    the data; this keeps them from piling up in memory and in the confirmation loop."""
+    the data; this keeps them from piling up in memory and in the confirmation loop.
+
+    The estimate is first bounded from above on a sketch of one byte per value (the low byte:
+    equal values have equal bytes, so the share of equal bytes is never below the share of
+    equal values); only pairs the bound cannot reject gather their full signature rows. The
+    result is that of the full estimate; the sketch only saves reading 3/4 of the rows of the
+    many template pairs that share one band and nothing else."""
     must_agree = settings.answer_must_agree
+    sketch = signature[select].astype(np.uint8)  # low bytes; one copy of 1/4 of the rows
+    width = signature.shape[1]
+
+    def share(rows: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return np.count_nonzero(rows[a] == rows[b], axis=1) / width
 
     def keep(i: np.ndarray, j: np.ndarray) -> np.ndarray:
-        out = np.empty(len(i), dtype=bool)
+        out = np.zeros(len(i), dtype=bool)
         for start in range(0, len(i), PLAUSIBLE_CHUNK):
             a, b = i[start : start + PLAUSIBLE_CHUNK], j[start : start + PLAUSIBLE_CHUNK]
             answered = (answer[a] != NO_ANSWER) & (answer[b] != NO_ANSWER) & must_agree
             clash = answered & (answer[a] >= 0) & (answer[b] >= 0) & (answer[a] != answer[b])
-            needed = np.where(
-                answered & cjk[a] & cjk[b],
-                settings.cjk_mcq_jaccard_threshold,
-                settings.jaccard_threshold,
+            floor = (
+                np.where(
+                    answered & cjk[a] & cjk[b],
+                    settings.cjk_mcq_jaccard_threshold,
+                    settings.jaccard_threshold,
+                )
+                - settings.signature_margin
             )
-            estimate = (signature[a] == signature[b]).mean(axis=1)
-            out[start : start + len(a)] = ~clash & (estimate >= needed - settings.signature_margin)
+            at = np.flatnonzero(~clash)
+            at = at[share(sketch, a[at], b[at]) >= floor[at]]
+            at = at[share(signature, select[a[at]], select[b[at]]) >= floor[at]]
+            out[start + at] = True
         return out
 
     return keep
@@ -395,18 +416,19 @@ def candidate_components(pairs: np.ndarray, groups: int) -> _Components:
 
 
 def blocked(pairs: np.ndarray, nodes: np.ndarray, sizes: np.ndarray, block: int) -> np.ndarray:
-    """The pairs of a component in block order: its nodes cut into consecutive blocks of about
-    `block` characters (a shingle per character, roughly), the pairs sorted by (block of the
-    one end, block of the other). Confirming them in that order, the shingle sets of two blocks
-    are what a pass needs at a time, so an LRU cache of twice a block computes each set about
-    once per block pair instead of once per pair. Clusters do not depend on the order (they
-    are the transitive closure of the confirmed pairs); only the time does."""
+    """The order in which to visit the pairs of a component (indices into `pairs`): its nodes
+    cut into consecutive blocks of about `block` characters (a shingle per character,
+    roughly), the pairs sorted by (block of the one end, block of the other). Confirming them
+    in that order, the shingle sets of two blocks are what a pass needs at a time, so an LRU
+    cache of twice a block computes each set about once per block pair instead of once per
+    pair. Clusters do not depend on the order (they are the transitive closure of the
+    confirmed pairs); only the time does."""
     if len(pairs) < 2:
-        return pairs
+        return np.arange(len(pairs))
     cut = np.cumsum(np.maximum(sizes, 1)) // max(block, 1)  # block of each node
     of = cut[np.searchsorted(nodes, pairs)]  # a component's nodes are sorted
     low, high = np.minimum(of[:, 0], of[:, 1]), np.maximum(of[:, 0], of[:, 1])
-    return pairs[np.lexsort((pairs[:, 1], pairs[:, 0], high, low))]
+    return np.lexsort((pairs[:, 1], pairs[:, 0], high, low))
 
 
 class _Confirmer:
@@ -422,6 +444,8 @@ class _Confirmer:
         self.groups, self.settings, self.budget = groups, settings, budget
         self.sizes = settings.shingle_size, settings.cjk_shingle_size
         self.cjk = facts.cjk[groups.first]
+        self.count = facts.shingles[groups.first]
+        self.answer = _answer_code(groups)
         self.rep = groups.best.copy()
         self.score = np.ones(len(groups), dtype=np.float64)
 
@@ -438,11 +462,13 @@ class _Confirmer:
         shingle = _ShingleCache(
             lambda g: shingles(texts[first[g]], *self.sizes), self.budget.cached_shingles
         )
+        pairs, needed = self.worth_reading(pairs)
         if sizes is not None:
-            pairs = blocked(pairs, nodes, sizes, self.budget.cached_shingles // 2)
+            order = blocked(pairs, nodes, sizes, self.budget.cached_shingles // 2)
+            pairs, needed = pairs[order], needed[order]
         uf = UnionFind()
-        for i, j in pairs.tolist():
-            if uf.find(i) != uf.find(j) and self._confirm(i, j, shingle):
+        for (i, j), need in zip(pairs.tolist(), needed.tolist(), strict=True):
+            if uf.find(i) != uf.find(j) and jaccard(shingle(i), shingle(j)) >= need:
                 uf.union(i, j)
         clusters: dict[Hashable, list[int]] = defaultdict(list)
         for g in nodes.tolist():
@@ -451,20 +477,34 @@ class _Confirmer:
             if len(members) > 1:
                 self._represent(members, shingle)
 
-    def _confirm(self, i: int, j: int, shingle: _ShingleCache) -> bool:
-        """Whether a pair is a duplicate: the answers first (no shingles needed), then the
-        sizes (Jaccard is at most the smaller set's size over the larger's), then the exact
-        Jaccard. The same answer as :func:`confirmed` on the exact Jaccard, with less work."""
-        a, b = self.groups.answers(i), self.groups.answers(j)
-        needed = required(a, b, self.settings, bool(self.cjk[i] and self.cjk[j]))
-        if needed is None:
-            return False
-        one, two = shingle(i), shingle(j)
-        small, large = sorted((len(one), len(two)))
+    def worth_reading(self, pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The pairs that may be duplicates, with the exact Jaccard each needs (:func:`required`),
+        judged without their shingles: the answers first, then the sizes (Jaccard is at most
+        the smaller set's size over the larger's). Those dropped would fail the exact Jaccard."""
+        i, j = pairs[:, 0], pairs[:, 1]
+        a, b, settings = self.answer[i], self.answer[j], self.settings
+        answered = (a != NO_ANSWER) & (b != NO_ANSWER) & settings.answer_must_agree
+        needed = np.where(
+            answered & self.cjk[i] & self.cjk[j],
+            settings.cjk_mcq_jaccard_threshold,
+            settings.jaccard_threshold,
+        )
+        needed[answered & (a >= 0) & (b >= 0) & (a != b)] = np.nan
+        several = answered & ((a == SEVERAL_ANSWERS) | (b == SEVERAL_ANSWERS))
+        for k in np.flatnonzero(several).tolist():
+            need = required(
+                self.groups.answers(int(i[k])),
+                self.groups.answers(int(j[k])),
+                settings,
+                bool(self.cjk[i[k]] and self.cjk[j[k]]),
+            )
+            needed[k] = np.nan if need is None else need
+        small = np.minimum(self.count[i], self.count[j])
+        large = np.maximum(self.count[i], self.count[j])
         # float division keeps order, so score <= small / large holds after rounding too
-        if large and small / large < needed:
-            return False
-        return jaccard(one, two) >= needed
+        bound = np.divide(small, large, out=np.ones(len(pairs)), where=large > 0)
+        worth = bound >= needed  # False where needed is NaN: never a duplicate
+        return pairs[worth], needed[worth]
 
     def _represent(self, members: list[int], shingle: _ShingleCache) -> None:
         top = min(members, key=lambda g: self.groups.best_rank[g])

@@ -138,12 +138,17 @@ def candidate_pairs(
 
     ``select`` picks the signature rows taken part (default: all); i and j index ``select``.
     ``keep`` drops pairs as they are found (default: none dropped).
-    Memory: one band of the selected rows at a time, plus the pairs kept.
+    Memory: one band of the selected rows at a time, plus the pairs kept (a pair found by
+    several bands is held at most twice before the copies are merged).
     """
     n = len(signatures) if select is None else len(select)
     found = np.empty(0, dtype=np.int64)
+    pending: list[np.ndarray] = []
     for k in range(bands):
         cols = slice(k * rows, (k + 1) * rows)
         band = signatures[:, cols] if select is None else signatures[select, cols]
-        found = np.union1d(found, band_pairs(band, keep))
+        pending.append(band_pairs(band, keep))
+        if sum(map(len, pending)) > max(len(found), 1 << 20) or k == bands - 1:
+            found = np.unique(np.concatenate([found, *pending]))
+            pending = []
     return np.stack(np.divmod(found, max(n, 1)), axis=1)
