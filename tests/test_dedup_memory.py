@@ -94,7 +94,7 @@ def test_numpy_signatures_equal_datasketch(monkeypatch: pytest.MonkeyPatch, num_
     monkeypatch.setattr(sig, "CHUNK_SHINGLES", 50)  # many blocks, some rows larger than one
     sets = random_sets(random.Random(1), 300)
     assert any(not s for s in sets) and any(len(s) > 50 for s in sets)
-    matrix = sig.minhash_matrix(sig.shingle_hashes(sets), num_perm)
+    matrix = sig.minhash_matrix(sig.shingle_hashes(iter(sets)), num_perm)
     expected = np.array([m.hashvalues for m in datasketch_minhashes(sets, num_perm)])
     assert matrix.dtype == np.uint32 and np.array_equal(matrix, expected)
 

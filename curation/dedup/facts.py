@@ -96,7 +96,7 @@ def batch_facts(records: Sequence[DedupRecord], settings: ShingleSizes) -> Batch
     """Facts of some records: shingles, MinHash signatures, keys (their texts are not kept)."""
     texts = [r.text for r in records]
     sizes = settings.shingle_size, settings.cjk_shingle_size
-    hashes = shingle_hashes([shingles(t, *sizes) for t in texts])
+    hashes = shingle_hashes(shingles(t, *sizes) for t in texts)
     return BatchFacts(
         strings=pl.DataFrame([_strings_of(r) for r in records], _STRINGS, orient="row"),
         numbers=_numbers_of(texts, hashes),

@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cache
-from itertools import chain
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
@@ -46,19 +45,24 @@ def lsh_shape(threshold: float, num_perm: int) -> tuple[int, int]:
     return lsh.b, lsh.r
 
 
-def shingle_hashes(sets: Sequence[Iterable[str]]) -> list[np.ndarray]:
+def shingle_hashes(sets: Iterable[Iterable[str]]) -> list[np.ndarray]:
     """datasketch's sha1_hash32 of each shingle's UTF-8 bytes, one uint32 array per set (in
-    its iteration order). A shingle found in several sets is hashed once: texts of a batch
-    share most of theirs (2-6% of a batch's shingles are distinct in the synthetic mix, 3% in
-    MTSamples notes, 57% in CMExam questions)."""
-    sets = [list(s) for s in sets]
-    digest = dict.fromkeys(chain.from_iterable(sets), b"")
+    its iteration order), for sets taken one at a time (a generator holds one set at once).
+
+    A shingle found in several sets is hashed once: texts of a batch share most of theirs
+    (2-6% of a batch's shingles are distinct in the synthetic mix, 3% in MTSamples notes, 57%
+    in CMExam questions). What is kept is one 4-byte digest per distinct shingle."""
     sha1 = hashlib.sha1
-    for shingle in digest:
-        digest[shingle] = sha1(shingle.encode("utf-8")).digest()[:4]
-    flat = b"".join(map(digest.__getitem__, chain.from_iterable(sets)))
-    ends = np.cumsum([len(s) for s in sets], dtype=np.int64)
-    return np.split(np.frombuffer(flat, dtype="<u4"), ends[:-1]) if sets else []
+    digest: dict[str, bytes] = {}
+    seen: set[str] = set()
+    out = []
+    for shingles in sets:
+        for shingle in (new := set(shingles).difference(seen)):
+            digest[shingle] = sha1(shingle.encode("utf-8")).digest()[:4]
+        seen.update(new)
+        flat = b"".join(map(digest.__getitem__, shingles))
+        out.append(np.frombuffer(flat, dtype="<u4"))
+    return out
 
 
 def fmix32(hv: np.ndarray) -> np.ndarray:

@@ -65,4 +65,5 @@ DECLARED = ItemStage(
     setup=validate_setup,
     process=validate_batch,
     details=validate_details,
+    parallel=True,  # the item model runs per row in Python
 )
