@@ -70,6 +70,21 @@ def test_kept_rows_satisfy_the_item_model(project: MiniProject) -> None:
         Item.model_validate(row)
 
 
+def test_the_item_model_judges_each_row_once(
+    project: MiniProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The item model (pydantic, a Python call per row) is the costly check of ingest; its
+    verdict is computed once per row and read by the reason, the detail and both outputs."""
+    from curation.stages import base
+
+    calls = []
+    judge = base.validation_verdict
+    monkeypatch.setattr(base, "validation_verdict", lambda row: calls.append(1) or judge(row))
+    project.write("raw/demo.csv", MCQ_CSV)
+    kept, quarantined, rows_in = project.run(mcq_spec())
+    assert len(calls) == rows_in == kept.height + quarantined.height
+
+
 def test_quarantine_details_never_quote_record_text(project: MiniProject) -> None:
     project.write("raw/demo.csv", MCQ_CSV)
     _, quarantined, _ = project.run(mcq_spec())

@@ -45,6 +45,7 @@ class IngestConfig(BaseModel):
 
 
 POSITION = "_pos"  # a record's position in the whole source (all its files, in order)
+VERDICT = "_verdict"  # the item model's verdict of a row (reason, detail)
 REPEATED_SCHEMA = pl.Schema(
     {"source_record_key": pl.String, "_first_pos": pl.UInt32, "_first_row": pl.Int64}
 )
@@ -138,7 +139,13 @@ def ingest(
             items = items.with_columns(pl.lit(None, dtype=dtype).alias(name))
 
     reason, detail = _reasons(fields, is_mcq)
-    judged = items.with_columns(_reason=reason, _detail=detail)
+    # judged once: the item model runs per row in Python, and both outputs read its verdict
+    judged = (
+        items.with_columns(validate_items_expr(list(ITEM_SCHEMA.names())).alias(VERDICT))
+        .with_columns(_reason=reason, _detail=detail)
+        .collect()
+        .lazy()
+    )
     kept = judged.filter(pl.col("_reason").is_null()).select(
         [pl.col(n).cast(t) for n, t in ITEM_SCHEMA.items()]
     )
@@ -179,7 +186,7 @@ def _reasons(fields: FieldMap, is_mcq: bool) -> tuple[pl.Expr, pl.Expr]:
     first_row = pl.col("_first_row")
     duplicate = pl.col("_first_pos").is_not_null() & (pl.col(POSITION) != pl.col("_first_pos"))
     parse_reason, parse_detail = m.parse_failure(fields, is_mcq)
-    verdict = validate_items_expr(list(ITEM_SCHEMA.names()))
+    verdict = pl.col(VERDICT)  # the item model's verdict (see ingest)
     reason = (
         pl.when(pl.col("_read_error").is_not_null())
         .then(pl.col("_read_error"))
