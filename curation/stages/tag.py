@@ -47,9 +47,10 @@ class TagConfig(BaseModel):
 def tags_struct(rows: list[dict[str, Any]], tagger: Tagger, review_below: float) -> list[dict]:
     """The `tags` column for a batch of item rows."""
     predictions = tagger.predict([item_text(r) for r in rows], [r["language"] for r in rows])
+    name = tagger.name  # a digest of the tagger's code and files: computed once per batch
     return [
         {
-            "tagger": tagger.name,
+            "tagger": name,
             "specialty_code": p.specialty_code,
             "department_code": p.department_code,
             "disease_group": p.disease_group,
