@@ -53,17 +53,15 @@ class CharWbCounter:
         found = pl.concat(
             [self._found(padded[r.start : r.stop], r.start) for r in runs] or [self._found([], 0)]
         )
-        found = found.sort("doc", "j")  # one entry per (doc, j): rows in order, indices sorted
-        per_doc = np.bincount(found["doc"].to_numpy(), minlength=len(texts))
         matrix = sp.csr_matrix(
             (
                 found["len"].to_numpy().astype(np.float64),
-                found["j"].to_numpy(),
-                np.concatenate(([0], np.cumsum(per_doc))),
+                (found["doc"].to_numpy(), found["j"].to_numpy()),
             ),
             shape=(len(texts), self.width),
+            dtype=np.float64,
         )
-        matrix.has_sorted_indices = True
+        matrix.sort_indices()
         return matrix
 
     def _found(self, padded: list[str], first: int) -> pl.DataFrame:
