@@ -16,7 +16,7 @@ band sit next to each other: no hash tables, no hashing of band values, exact eq
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from functools import cache
 
 import numpy as np
@@ -45,7 +45,7 @@ def lsh_shape(threshold: float, num_perm: int) -> tuple[int, int]:
     return lsh.b, lsh.r
 
 
-def shingle_hashes(sets: Iterable[Iterable[str]]) -> list[np.ndarray]:
+def shingle_hashes(sets: Iterable[Collection[str]]) -> list[np.ndarray]:
     """datasketch's sha1_hash32 of each shingle's UTF-8 bytes, one uint32 array per set (in
     its iteration order), for sets taken one at a time (a generator holds one set at once).
 
@@ -54,12 +54,10 @@ def shingle_hashes(sets: Iterable[Iterable[str]]) -> list[np.ndarray]:
     in CMExam questions). What is kept is one 4-byte digest per distinct shingle."""
     sha1 = hashlib.sha1
     digest: dict[str, bytes] = {}
-    seen: set[str] = set()
     out = []
     for shingles in sets:
-        for shingle in (new := set(shingles).difference(seen)):
+        for shingle in set(shingles).difference(digest):  # looks each one up in the dict
             digest[shingle] = sha1(shingle.encode("utf-8")).digest()[:4]
-        seen.update(new)
         flat = b"".join(map(digest.__getitem__, shingles))
         out.append(np.frombuffer(flat, dtype="<u4"))
     return out
