@@ -100,7 +100,12 @@ def test_numpy_signatures_equal_datasketch(monkeypatch: pytest.MonkeyPatch, num_
 
 
 @pytest.mark.parametrize("threshold", [0.3, 0.5, 0.7])
-def test_band_candidates_equal_datasketch_lsh(threshold: float) -> None:
+@pytest.mark.parametrize("merge_pairs", [1 << 20, 1])
+def test_band_candidates_equal_datasketch_lsh(
+    threshold: float, merge_pairs: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Also when the pairs of the bands are merged after every band (merge_pairs=1)."""
+    monkeypatch.setattr(sig, "MERGE_PAIRS", merge_pairs)
     sets = random_sets(random.Random(2), 400)
     hashes = datasketch_minhashes(sets, 128)
     lsh = MinHashLSH(threshold=threshold, num_perm=128)

@@ -26,6 +26,7 @@ MINHASH_SEED = 1
 MINHASH_SCHEME = "affine32"
 EMPTY_VALUE = np.uint32(0xFFFFFFFF)  # datasketch's value for an empty set
 CHUNK_SHINGLES = 1 << 16  # shingles per permutation block (x num_perm uint32: 32 MB at 128)
+MERGE_PAIRS = 1 << 20  # pair codes of later bands held (at least) before merging (8 MB)
 PairFilter = Callable[[np.ndarray, np.ndarray], np.ndarray]
 """(rows i, rows j) of candidate pairs, i < j → a bool mask of the pairs worth keeping."""
 _FMIX = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35))
@@ -159,7 +160,7 @@ def candidate_pairs(
         cols = slice(k * rows, (k + 1) * rows)
         band = signatures[:, cols] if select is None else signatures[select, cols]
         pending.append(band_pairs(band, keep))
-        if sum(map(len, pending)) > max(len(found), 1 << 20) or k == bands - 1:
+        if sum(map(len, pending)) > max(len(found), MERGE_PAIRS) or k == bands - 1:
             found = np.unique(np.concatenate([found, *pending]))
             pending = []
     return np.stack(np.divmod(found, max(n, 1)), axis=1)
