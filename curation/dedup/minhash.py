@@ -304,6 +304,20 @@ def _answer_code(groups: Groups) -> np.ndarray:
     return code
 
 
+def thresholds(
+    a: np.ndarray, b: np.ndarray, cjk_a: np.ndarray, cjk_b: np.ndarray, settings: DedupSettings
+) -> np.ndarray:
+    """:func:`required` over many pairs from their answer codes (:func:`_answer_code`) and CJK
+    flags: the exact Jaccard each needs, NaN where their answers never agree. A side with
+    SEVERAL_ANSWERS is taken to agree (only :func:`required` on its answer set can tell)."""
+    answered = (a != NO_ANSWER) & (b != NO_ANSWER) & settings.answer_must_agree
+    needed = np.where(
+        answered & cjk_a & cjk_b, settings.cjk_mcq_jaccard_threshold, settings.jaccard_threshold
+    )
+    needed[answered & (a >= 0) & (b >= 0) & (a != b)] = np.nan
+    return needed
+
+
 def _plausible(
     signature: np.ndarray,
     select: np.ndarray,
@@ -328,7 +342,6 @@ def _plausible(
     share of equal values); only pairs the bound cannot reject gather their full signature rows. The
     result is that of the full estimate; the sketch only saves reading 3/4 of the rows of the
     many template pairs that share one band and nothing else."""
-    must_agree = settings.answer_must_agree
     # one byte of each value (any byte bounds the estimate), gathered without a full copy
     sketch = np.ascontiguousarray(signature).view(np.uint8)[select, ::4]
     width = signature.shape[1]
@@ -340,17 +353,9 @@ def _plausible(
         out = np.zeros(len(i), dtype=bool)
         for start in range(0, len(i), PLAUSIBLE_CHUNK):
             a, b = i[start : start + PLAUSIBLE_CHUNK], j[start : start + PLAUSIBLE_CHUNK]
-            answered = (answer[a] != NO_ANSWER) & (answer[b] != NO_ANSWER) & must_agree
-            clash = answered & (answer[a] >= 0) & (answer[b] >= 0) & (answer[a] != answer[b])
-            floor = (
-                np.where(
-                    answered & cjk[a] & cjk[b],
-                    settings.cjk_mcq_jaccard_threshold,
-                    settings.jaccard_threshold,
-                )
-                - settings.signature_margin
-            )
-            at = np.flatnonzero(~clash)
+            floor = thresholds(answer[a], answer[b], cjk[a], cjk[b], settings)
+            floor -= settings.signature_margin
+            at = np.flatnonzero(~np.isnan(floor))  # NaN: answers that never agree
             at = at[share(sketch, a[at], b[at]) >= floor[at]]
             at = at[share(signature, select[a[at]], select[b[at]]) >= floor[at]]
             out[start + at] = True
@@ -483,20 +488,13 @@ class _Confirmer:
         judged without their shingles: the answers first, then the sizes (Jaccard is at most
         the smaller set's size over the larger's). Those dropped would fail the exact Jaccard."""
         i, j = pairs[:, 0], pairs[:, 1]
-        a, b, settings = self.answer[i], self.answer[j], self.settings
-        answered = (a != NO_ANSWER) & (b != NO_ANSWER) & settings.answer_must_agree
-        needed = np.where(
-            answered & self.cjk[i] & self.cjk[j],
-            settings.cjk_mcq_jaccard_threshold,
-            settings.jaccard_threshold,
-        )
-        needed[answered & (a >= 0) & (b >= 0) & (a != b)] = np.nan
-        several = answered & ((a == SEVERAL_ANSWERS) | (b == SEVERAL_ANSWERS))
-        for k in np.flatnonzero(several).tolist():
+        a, b = self.answer[i], self.answer[j]
+        needed = thresholds(a, b, self.cjk[i], self.cjk[j], self.settings)
+        for k in np.flatnonzero((a == SEVERAL_ANSWERS) | (b == SEVERAL_ANSWERS)).tolist():
             need = required(
                 self.groups.answers(int(i[k])),
                 self.groups.answers(int(j[k])),
-                settings,
+                self.settings,
                 bool(self.cjk[i[k]] and self.cjk[j[k]]),
             )
             needed[k] = np.nan if need is None else need

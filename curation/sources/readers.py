@@ -23,6 +23,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import json
 import re
 import sys
@@ -122,7 +123,8 @@ class _Reader:
 
     def __init__(self, spec: SourceSpec, tmpdir: Path) -> None:
         self.spec = spec
-        self.tmpdir = tmpdir
+        self.tmpdir = tmpdir  # this reader's own directory
+        self._parts = itertools.count()
         self.wanted = spec.fields.columns()
         self.keys_seen: set[str] = set()
         self.schema = {c: pl.String for c in self.wanted} | {
@@ -153,7 +155,7 @@ class _Reader:
     # -- building frames -------------------------------------------------------------------
     def _new_part(self) -> Path:
         """A fresh path for a temporary Parquet part."""
-        return self.tmpdir / f"part-{len(list(self.tmpdir.iterdir())):06d}.parquet"
+        return self.tmpdir / f"part-{next(self._parts):06d}.parquet"
 
     def _frame(self, records: Iterable[dict], rel: str) -> pl.LazyFrame:
         """Write records in batches to Parquet parts and scan them lazily."""
