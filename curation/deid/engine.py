@@ -10,13 +10,12 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
-import polars as pl
-
 from curation.deid.casing import truecase
 from curation.deid.invisible import restore, visible
 from curation.deid.recognizers import names, names_zh
 from curation.deid.registry import SAFE, Registry, default_registry
 from curation.deid.spans import Span, merge_spans, subtract
+from curation.deid.triggers import trigger_masks
 from curation.deid.vocabulary import leading_honorific, word_class
 from curation.deid.words import is_person_name
 from curation.language import detect_language
@@ -229,20 +228,6 @@ _EPONYM_AFTER = re.compile(
 
 
 TRIGGER_CHUNK = 400  # texts whose triggers are tested in one polars pass
-
-
-def trigger_masks(texts: list[str], recognizers: Sequence) -> list[list[bool] | None]:
-    """Per recognizer, whether each text holds its trigger (None: no trigger, always run)."""
-    frame = pl.DataFrame({"text": texts}, schema={"text": pl.String})
-    triggered = frame.select(  # one parallel pass of every trigger over the chunk
-        pl.col("text").str.contains(r.trigger).alias(str(n))
-        for n, r in enumerate(recognizers)
-        if getattr(r, "trigger", None)
-    )
-    return [
-        triggered[str(n)].to_list() if str(n) in triggered.columns else None
-        for n in range(len(recognizers))
-    ]
 
 
 def _without_titles(text: str, spans: list[Span]) -> list[Span]:

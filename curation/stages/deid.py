@@ -35,13 +35,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 import curation.deid.lexicons
 from curation import __version__
 from curation.config import check_known
-from curation.deid.engine import DetectionTimeout, for_detection, trigger_masks
+from curation.deid.engine import DetectionTimeout, for_detection
 from curation.deid.invisible import visible
 from curation.deid.policy import Action, PhiPolicy, load_policy
 from curation.deid.record import DetectionSettings, record_detector, record_language
 from curation.deid.registry import Recognizer, default_registry, load_resources
 from curation.deid.spans import Span
 from curation.deid.surrogates import RecordReplacer
+from curation.deid.triggers import trigger_masks
 from curation.errors import CurationError, SetupError, is_fatal
 from curation.provenance import code_digest, digest_files, distribution_versions
 from curation.reasons import Reason
