@@ -7,7 +7,7 @@ import itertools
 import re
 import time
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 
 from curation.deid.casing import truecase
@@ -80,20 +80,30 @@ class Detector:
         found = self._detect_with(shown, self._by_language[lang], self._extenders[lang])
         return restore(self._with_foreign(shown, lang, found), kept)
 
-    def _with_foreign(self, text: str, lang: str, found: list[Span]) -> list[Span]:
+    def _with_foreign(
+        self,
+        text: str,
+        lang: str,
+        found: list[Span],
+        runs: Foreign | None = None,
+        active: Sequence | None = None,
+    ) -> list[Span]:
         """Add what the other language's recognizers find in the runs of its script: an English
         name or address inside a Chinese record (患者John Smith，住在Boston, MA), a Chinese
         name or date inside an English one (Patient 张伟 seen 2023年3月5日), and a run that is a
-        name by itself (A. 端木沐辰). The runs are read in one pass, kept apart by a rule."""
-        runs = [m for m in _FOREIGN_RUN[lang].finditer(text) if _enough(m, lang)]
+        name by itself (A. 端木沐辰). The runs are read in one pass, kept apart by a rule.
+
+        `runs`: the text's :func:`foreign_runs`, if already found; `active`: the other
+        language's recognizers whose triggers the joined runs hold (default: all of them)."""
+        runs, joined = runs or foreign_runs(text, lang)
         if not runs:
             return found
-        other = "en" if lang == "zh" else "zh"
-        joined = _RUN_SEPARATOR.join(m.group() for m in runs)
+        other = _OTHER[lang]
         gap = len(_RUN_SEPARATOR)
         starts = list(itertools.accumulate((len(m.group()) + gap for m in runs[:-1]), initial=0))
         foreign = []
-        for span in self._detect_with(joined, self._by_language[other], self._extenders[other]):
+        recognizers = self._by_language[other] if active is None else active
+        for span in self._detect_with(joined, recognizers, self._extenders[other]):
             k = bisect.bisect_right(starts, span.start) - 1
             while k < len(runs) and starts[k] < span.end:  # a span over two runs: a piece each
                 run, offset = runs[k], starts[k]
@@ -166,38 +176,67 @@ class Detector:
             for t, lang in zip(texts, languages or [None] * len(texts), strict=True)
         ]
         results: list[list[Span]] = [[] for _ in texts]
+        chunks = [  # (language, indices of its texts), a chunk at most TRIGGER_CHUNK long
+            (lang, index[k : k + TRIGGER_CHUNK])
+            for lang in sorted(set(langs))
+            for index in [[i for i, t in enumerate(texts) if langs[i] == lang and t]]
+            for k in range(0, len(index), TRIGGER_CHUNK)
+        ]
         with ThreadPoolExecutor(max_workers=1) as pool:
-            for lang in sorted(set(langs)):
-                index = [
-                    i for i, (t, g) in enumerate(zip(texts, langs, strict=True)) if g == lang and t
-                ]
+
+            def plan(n: int) -> Future:
+                lang, indices = chunks[n]
+                return pool.submit(self._chunk_plan, [texts[i] for i in indices], lang)
+
+            pending = plan(0) if chunks else None
+            for n, (lang, chunk) in enumerate(chunks):
+                masks, runs, foreign_masks = pending.result()
+                if n + 1 < len(chunks):  # the next chunk's triggers, while Python reads this one
+                    pending = plan(n + 1)
                 recognizers = self._by_language[lang]
-                chunks = [index[k : k + TRIGGER_CHUNK] for k in range(0, len(index), TRIGGER_CHUNK)]
-                pending = (
-                    pool.submit(trigger_masks, [texts[i] for i in chunks[0]], recognizers)
-                    if chunks
-                    else None
-                )
-                for n, chunk in enumerate(chunks):
-                    masks = pending.result()
-                    if n + 1 < len(chunks):
-                        pending = pool.submit(
-                            trigger_masks, [texts[i] for i in chunks[n + 1]], recognizers
-                        )
-                    for row, i in enumerate(chunk):
-                        active = [
-                            r
-                            for r, m in zip(recognizers, masks, strict=True)
-                            if m is None or m[row]
-                        ]
-                        found = self._detect_with(texts[i], active, self._extenders[lang])
-                        results[i] = self._with_foreign(texts[i], lang, found)
+                others = self._by_language[_OTHER[lang]]
+                joined_row = itertools.count()  # the next text with runs: its row
+                for row, i in enumerate(chunk):
+                    active = _active(recognizers, masks, row)
+                    found = self._detect_with(texts[i], active, self._extenders[lang])
+                    foreign = (
+                        _active(others, foreign_masks, next(joined_row)) if runs[row][0] else ()
+                    )
+                    results[i] = self._with_foreign(texts[i], lang, found, runs[row], foreign)
         return [restore(spans, kept) for spans, (_, kept) in zip(results, views, strict=True)]
+
+    def _chunk_plan(
+        self, texts: list[str], lang: str
+    ) -> tuple[list[list[bool] | None], list[Foreign], list[list[bool] | None]]:
+        """For a chunk of texts in one language: the trigger masks of its recognizers, each
+        text's foreign runs, and the masks of the other language's recognizers over the joined
+        runs of the texts that have some (one row each, in order)."""
+        masks = trigger_masks(texts, self._by_language[lang])
+        runs = [foreign_runs(text, lang) for text in texts]
+        joined = [text for found, text in runs if found]
+        others = self._by_language[_OTHER[lang]]
+        return masks, runs, trigger_masks(joined, others) if joined else []
+
+
+def _active(recognizers: Sequence, masks: list[list[bool] | None], row: int) -> list:
+    """The recognizers whose trigger row `row` holds (or that have none)."""
+    return [r for r, m in zip(recognizers, masks, strict=True) if m is None or m[row]]
 
 
 # runs of the other script: Latin words in a Chinese record, Han words in an English one;
 # read one a paragraph between rules, so that no recognizer joins two runs into one span
 _RUN_SEPARATOR = "\n\n---\n\n"
+_OTHER = {"zh": "en", "en": "zh"}
+Foreign = tuple[list[re.Match[str]], str]  # a text's foreign runs, and the runs joined
+
+
+def foreign_runs(text: str, lang: str) -> Foreign:
+    """The runs of the other language's script worth reading in a text, and their joined text
+    (runs kept a paragraph apart by :data:`_RUN_SEPARATOR`)."""
+    runs = [m for m in _FOREIGN_RUN[lang].finditer(text) if _enough(m, lang)]
+    return runs, _RUN_SEPARATOR.join(m.group() for m in runs)
+
+
 _FOREIGN_RUN = {
     "zh": re.compile(r"[A-Za-z][A-Za-z0-9 .,'’@&()/#:+-]*[A-Za-z0-9.)]"),
     "en": re.compile(r"[0-9]*[\u3400-\u9fff][\u3400-\u9fff0-9\u3000-\u303f\uff01-\uff5e]*"),
@@ -227,7 +266,7 @@ _EPONYM_AFTER = re.compile(
 )
 
 
-TRIGGER_CHUNK = 400  # texts whose triggers are tested in one polars pass
+TRIGGER_CHUNK = 4000  # texts whose triggers are tested in one polars pass
 
 
 def _without_titles(text: str, spans: list[Span]) -> list[Span]:
