@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from curation.deid.engine import Detector
 from curation.deid.policy import load_policy
@@ -10,6 +12,7 @@ from curation.deid.registry import default_registry
 from curation.deid.surrogates import RecordReplacer
 from curation.deid.validators import tw_national_id_ok
 from curation.script import (
+    han_count,
     is_traditional,
     simplified_table,
     taiwan_table,
@@ -126,3 +129,18 @@ def test_replaced_traditional_record_stays_traditional() -> None:
     # a Simplified record keeps Simplified replacements
     simple = RecordReplacer(policy, b"salt", "r1").apply(to_simplified(text), found, "zh")
     assert "[电话]" in simple and to_simplified(simple) == simple
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(st.text(alphabet="醫師著么什麼医师台臺北乾干的了 aZ9，", max_size=40))
+def test_the_fast_path_equals_translating(text: str) -> None:
+    """A text with no convertible character is returned unread; every text comes out as the
+    character tables make it (Taiwan variants only in a Traditional text)."""
+    simplified = text.translate(simplified_table())
+    traditional = simplified != text and is_traditional(text)
+    expected = text.translate(taiwan_table()) if traditional else simplified
+    assert to_simplified(text) == expected
+    assert is_traditional(text) == (
+        simplified != text
+        and sum(map(str.__ne__, text, simplified)) >= max(2, 0.08 * han_count(text))
+    )
