@@ -85,7 +85,7 @@ class Detector:
         text: str,
         lang: str,
         found: list[Span],
-        runs: Foreign | None = None,
+        foreign: Foreign | None = None,
         active: Sequence | None = None,
     ) -> list[Span]:
         """Add what the other language's recognizers find in the runs of its script: an English
@@ -93,9 +93,9 @@ class Detector:
         name or date inside an English one (Patient 张伟 seen 2023年3月5日), and a run that is a
         name by itself (A. 端木沐辰). The runs are read in one pass, kept apart by a rule.
 
-        `runs`: the text's :func:`foreign_runs`, if already found; `active`: the other
+        `foreign`: the text's :func:`foreign_runs`, if already found; `active`: the other
         language's recognizers whose triggers the joined runs hold (default: all of them)."""
-        runs, joined = runs or foreign_runs(text, lang)
+        runs, joined = foreign or foreign_runs(text, lang)
         if not runs:
             return found
         other = _OTHER[lang]

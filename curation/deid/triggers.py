@@ -41,7 +41,7 @@ _TOKEN = re.compile(r"\(\?-u:\\b\)|\\b|\\[pP](?:\{[^}]*\}|.)|\\.", re.S)
 _UNREADABLE = re.compile(r"\[:|\[\[|&&|~~|--|\\B")
 _MARK = r"\B"  # stands for the boundary under study while the pattern is parsed
 _ASCII_WORD = frozenset(map(ord, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"))
-_REPEATS = (sre.MAX_REPEAT, sre.MIN_REPEAT, getattr(sre, "POSSESSIVE_REPEAT", sre.MAX_REPEAT))
+_REPEATS = (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT)
 # a mark inside these is not followed: a repeat's neighbour can be the repeat itself, and a
 # look-around's text is matched again by what follows it
 _OPAQUE = (*_REPEATS, sre.ASSERT, sre.ASSERT_NOT)
@@ -116,7 +116,7 @@ def _children(op: object, av: object) -> list[Items]:
         return [av[3].data]
     if op in _REPEATS:
         return [av[2].data]
-    if op is getattr(sre, "ATOMIC_GROUP", None):
+    if op is sre.ATOMIC_GROUP:
         return [av.data]
     if op in (sre.ASSERT, sre.ASSERT_NOT):
         return [av[1].data]
@@ -130,9 +130,7 @@ def _side(path: list[tuple[Items, int]], forward: bool) -> bool:
     for items, i in reversed(path):
         rest = items[i + 1 :] if forward else items[:i][::-1]
         chars, empty = _edge(rest, forward)
-        if chars is None:
-            return False
-        if not chars <= _ASCII_WORD:
+        if chars is None or not chars <= _ASCII_WORD:
             return False
         if not empty:
             return bool(chars)
